@@ -1,1 +1,2 @@
-export {};
+export { runWwctl } from './main.js';
+export { buildProgram } from './program.js';

@@ -1,0 +1,118 @@
+/**
+ * An exclusive advisory lock between wwctl processes (and the daemon), made
+ * of a lock file created with O_EXCL. Node has no flock(2), so a holder that
+ * dies (SIGKILL) leaves the file behind: it records pid and host, and a
+ * waiter that finds the pid gone on this host breaks it. Breaking is itself
+ * serialised through a second O_EXCL file so two waiters cannot both break
+ * the lock and then each take it.
+ */
+import { open, readFile, rename, unlink, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WwError, isErrnoCode } from '../errors.js';
+
+export interface LockOptions {
+  /** Give up after this long (ms). */
+  timeoutMs?: number;
+  /** Called once when we start waiting for another holder. */
+  onWait?: (holder: string) => void;
+}
+
+export interface LockHandle {
+  release(): Promise<void>;
+}
+
+const BREAKER_STALE_MS = 10_000;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return isErrnoCode(err, 'EPERM');
+  }
+}
+
+async function readHolder(lockPath: string): Promise<string | undefined> {
+  try {
+    return await readFile(lockPath, 'utf8');
+  } catch (err) {
+    if (isErrnoCode(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+function holderIsDead(content: string): boolean {
+  const [pidText, host] = content.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return true; // torn or empty: the writer died mid-create
+  if (host !== undefined && host !== hostname()) return false; // cannot tell for another host
+  return !pidAlive(pid);
+}
+
+async function tryBreakStale(lockPath: string, seen: string): Promise<void> {
+  const breaker = `${lockPath}.break`;
+  let fh;
+  try {
+    fh = await open(breaker, 'wx', 0o600);
+  } catch (err) {
+    if (!isErrnoCode(err, 'EEXIST')) throw err;
+    // a breaker that died mid-break must not block everyone forever
+    const st = await stat(breaker).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > BREAKER_STALE_MS) await unlink(breaker).catch(() => undefined);
+    return;
+  }
+  try {
+    // still the same dead holder? (another waiter may have broken and re-taken it)
+    if ((await readHolder(lockPath)) === seen) {
+      const aside = `${lockPath}.stale.${process.pid}`;
+      await rename(lockPath, aside).catch(() => undefined);
+      await unlink(aside).catch(() => undefined);
+    }
+  } finally {
+    await fh.close();
+    await unlink(breaker).catch(() => undefined);
+  }
+}
+
+export async function acquireLock(lockPath: string, opts: LockOptions = {}): Promise<LockHandle> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let delay = 5;
+  let told = false;
+  for (;;) {
+    try {
+      const fh = await open(lockPath, 'wx', 0o600);
+      await fh.writeFile(`${process.pid} ${hostname()}\n`);
+      await fh.close();
+      let released = false;
+      return {
+        async release() {
+          if (released) return;
+          released = true;
+          await unlink(lockPath).catch((err: unknown) => {
+            if (!isErrnoCode(err, 'ENOENT')) throw err;
+          });
+        },
+      };
+    } catch (err) {
+      if (!isErrnoCode(err, 'EEXIST')) throw err;
+    }
+    const holder = await readHolder(lockPath);
+    if (holder !== undefined && holderIsDead(holder)) {
+      // give a live creator a moment to finish writing its pid before judging an empty file
+      if (holder.trim() === '') await sleep(20);
+      const again = await readHolder(lockPath);
+      if (again === holder) await tryBreakStale(lockPath, holder);
+      continue;
+    }
+    if (!told && holder !== undefined) {
+      told = true;
+      opts.onWait?.(holder.trim());
+    }
+    if (Date.now() > deadline) {
+      throw new WwError('WW_ERR_NODES_LOCK', `timed out waiting for the lock ${lockPath} (held by pid ${holder?.trim() ?? '?'})`);
+    }
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 100);
+  }
+}

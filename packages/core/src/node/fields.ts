@@ -1,0 +1,147 @@
+/**
+ * The one description of every node/profile field: its YAML key path in
+ * nodes.conf, its display path (used by `node list -a`, diffs and the REST
+ * field names upstream), its CLI flag, its help, its value kind and how it
+ * merges. Flags, the YAML reader and writer, inheritance, provenance and
+ * listings are all generated from this table.
+ */
+
+/**
+ * string  – scalar; later non-empty value wins.
+ * ip      – like string, validated as an IPv4/IPv6 literal; `0.0.0.0`/`::` mean unset.
+ * mac     – like string, validated as a MAC address, stored lower-case.
+ * wwbool  – string-backed bool ("true"/"false" on disk); an explicit "false" overrides.
+ * bool    – real YAML bool (disk/partition/fs flags); any explicit value overrides.
+ * list    – list of strings; concatenated over profiles, then `~x` removes `x`.
+ * any     – arbitrary YAML (resources); deep-merged.
+ */
+export type FieldKind = 'string' | 'ip' | 'mac' | 'wwbool' | 'bool' | 'list' | 'any';
+
+/** Which sub-entity a field belongs to; decides which selector flag (`--netname` ...) addresses it. */
+export type FieldScope = 'top' | 'net' | 'disk' | 'part' | 'fs';
+
+export interface FieldSpec {
+  /** Display path with `[]` for each map key: `NetDevs[].Ipaddr`, `Tags[]`. */
+  readonly name: string;
+  /** YAML key path; `*` stands for a map key (network name, tag key, disk device ...). */
+  readonly yaml: readonly string[];
+  readonly kind: FieldKind;
+  readonly scope: FieldScope;
+  /** Long flag of `node set`/`profile set`; tag maps have none (they use --tagadd & co). */
+  readonly flag?: string;
+  readonly short?: string;
+  readonly help: string;
+  /** Only nodes carry it (discoverable, asset key). */
+  readonly nodeOnly?: boolean;
+  /** True for the free-form key=value maps (tags); each key is a field of its own. */
+  readonly tagMap?: boolean;
+  /** Type label shown by `overlay info` and `node edit` headers. */
+  readonly typeLabel: string;
+}
+
+function f(spec: Omit<FieldSpec, 'typeLabel'> & { typeLabel?: string }): FieldSpec {
+  const label: Record<FieldKind, string> = {
+    string: 'string', ip: 'IP', mac: 'MAC', wwbool: 'WWbool', bool: 'bool', list: '[]string', any: 'any',
+  };
+  return Object.freeze({ ...spec, typeLabel: spec.typeLabel ?? label[spec.kind] });
+}
+
+/** In nodes.conf declaration order (the order the writer uses, §2.5). */
+export const FIELDS: readonly FieldSpec[] = Object.freeze([
+  f({ name: 'Discoverable', yaml: ['discoverable'], kind: 'wwbool', scope: 'top', flag: 'discoverable', short: 'e', nodeOnly: true, help: 'Make node discoverable' }),
+  f({ name: 'AssetKey', yaml: ['asset key'], kind: 'string', scope: 'top', flag: 'asset', nodeOnly: true, help: 'Set the node\'s Asset tag (key)' }),
+  f({ name: 'Profiles', yaml: ['profiles'], kind: 'list', scope: 'top', flag: 'profile', short: 'P', help: 'Set the node\'s profile members (comma separated)' }),
+  f({ name: 'Comment', yaml: ['comment'], kind: 'string', scope: 'top', flag: 'comment', help: 'Set arbitrary string comment' }),
+  f({ name: 'ClusterName', yaml: ['cluster name'], kind: 'string', scope: 'top', flag: 'cluster', short: 'c', help: 'Set cluster group' }),
+  f({ name: 'ImageName', yaml: ['image name'], kind: 'string', scope: 'top', flag: 'image', help: 'Set image name' }),
+  f({ name: 'Ipxe', yaml: ['ipxe template'], kind: 'string', scope: 'top', flag: 'ipxe', help: 'Set the iPXE template name' }),
+  f({ name: 'RuntimeOverlay', yaml: ['runtime overlay'], kind: 'list', scope: 'top', flag: 'runtime-overlays', short: 'R', help: 'Set the runtime overlays' }),
+  f({ name: 'SystemOverlay', yaml: ['system overlay'], kind: 'list', scope: 'top', flag: 'system-overlays', short: 'O', help: 'Set the system overlays' }),
+  f({ name: 'Kernel.Version', yaml: ['kernel', 'version'], kind: 'string', scope: 'top', flag: 'kernelversion', help: 'Set kernel version' }),
+  f({ name: 'Kernel.Args', yaml: ['kernel', 'args'], kind: 'list', scope: 'top', flag: 'kernelargs', short: 'A', help: 'Set kernel arguments' }),
+  f({ name: 'Ipmi.UserName', yaml: ['ipmi', 'username'], kind: 'string', scope: 'top', flag: 'ipmiuser', help: 'Set the IPMI username' }),
+  f({ name: 'Ipmi.Password', yaml: ['ipmi', 'password'], kind: 'string', scope: 'top', flag: 'ipmipass', help: 'Set the IPMI password' }),
+  f({ name: 'Ipmi.Ipaddr', yaml: ['ipmi', 'ipaddr'], kind: 'ip', scope: 'top', flag: 'ipmiaddr', help: 'Set the IPMI IP address' }),
+  f({ name: 'Ipmi.Gateway', yaml: ['ipmi', 'gateway'], kind: 'ip', scope: 'top', flag: 'ipmigateway', help: 'Set the IPMI gateway' }),
+  f({ name: 'Ipmi.Netmask', yaml: ['ipmi', 'netmask'], kind: 'ip', scope: 'top', flag: 'ipminetmask', help: 'Set the IPMI netmask' }),
+  f({ name: 'Ipmi.Port', yaml: ['ipmi', 'port'], kind: 'string', scope: 'top', flag: 'ipmiport', help: 'Set the IPMI port' }),
+  f({ name: 'Ipmi.Interface', yaml: ['ipmi', 'interface'], kind: 'string', scope: 'top', flag: 'ipmiinterface', help: 'Set the node\'s IPMI interface (defaults: \'lan\')' }),
+  f({ name: 'Ipmi.EscapeChar', yaml: ['ipmi', 'escapechar'], kind: 'string', scope: 'top', flag: 'ipmiescapechar', help: 'Set the IPMI escape character (defaults: \'~\')' }),
+  f({ name: 'Ipmi.Write', yaml: ['ipmi', 'write'], kind: 'wwbool', scope: 'top', flag: 'ipmiwrite', help: 'Enable the write of IPMI configuration' }),
+  f({ name: 'Ipmi.Template', yaml: ['ipmi', 'template'], kind: 'string', scope: 'top', flag: 'ipmitemplate', help: 'Set the BMC command template' }),
+  f({ name: 'Ipmi.Tags[]', yaml: ['ipmi', 'tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'IPMI tag', typeLabel: 'map[string]string' }),
+  f({ name: 'Init', yaml: ['init'], kind: 'string', scope: 'top', flag: 'init', short: 'i', help: 'Define the init process to boot the image' }),
+  f({ name: 'Root', yaml: ['root'], kind: 'string', scope: 'top', flag: 'root', help: 'Define the rootfs' }),
+  f({ name: 'NetDevs[].Type', yaml: ['network devices', '*', 'type'], kind: 'string', scope: 'net', flag: 'type', short: 'T', help: 'Set device type of given network' }),
+  f({ name: 'NetDevs[].OnBoot', yaml: ['network devices', '*', 'onboot'], kind: 'wwbool', scope: 'net', flag: 'onboot', help: 'Enable/disable network device (true/false)' }),
+  f({ name: 'NetDevs[].Device', yaml: ['network devices', '*', 'device'], kind: 'string', scope: 'net', flag: 'netdev', short: 'N', help: 'Set the device for given network' }),
+  f({ name: 'NetDevs[].Hwaddr', yaml: ['network devices', '*', 'hwaddr'], kind: 'mac', scope: 'net', flag: 'hwaddr', short: 'H', help: 'Set the device\'s HW address for given network' }),
+  f({ name: 'NetDevs[].Ipaddr', yaml: ['network devices', '*', 'ipaddr'], kind: 'ip', scope: 'net', flag: 'ipaddr', short: 'I', help: 'IPv4 address in given network' }),
+  f({ name: 'NetDevs[].Netmask', yaml: ['network devices', '*', 'netmask'], kind: 'ip', scope: 'net', flag: 'netmask', short: 'M', help: 'Set the networks netmask' }),
+  f({ name: 'NetDevs[].Gateway', yaml: ['network devices', '*', 'gateway'], kind: 'ip', scope: 'net', flag: 'gateway', short: 'G', help: 'Set the node\'s network device gateway' }),
+  f({ name: 'NetDevs[].Ipaddr6', yaml: ['network devices', '*', 'ipaddr6'], kind: 'ip', scope: 'net', flag: 'ipaddr6', help: 'IPv6 address' }),
+  f({ name: 'NetDevs[].PrefixLen6', yaml: ['network devices', '*', 'prefixlen6'], kind: 'string', scope: 'net', flag: 'prefixlen6', help: 'IPv6 prefix length' }),
+  f({ name: 'NetDevs[].Gateway6', yaml: ['network devices', '*', 'gateway6'], kind: 'ip', scope: 'net', flag: 'gateway6', help: 'IPv6 gateway' }),
+  f({ name: 'NetDevs[].MTU', yaml: ['network devices', '*', 'mtu'], kind: 'string', scope: 'net', flag: 'mtu', help: 'Set the mtu' }),
+  f({ name: 'NetDevs[].Tags[]', yaml: ['network devices', '*', 'tags', '*'], kind: 'string', scope: 'net', tagMap: true, help: 'network tag', typeLabel: 'map[string]string' }),
+  f({ name: 'Tags[]', yaml: ['tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'tag', typeLabel: 'map[string]string' }),
+  f({ name: 'PrimaryNetDev', yaml: ['primary network'], kind: 'string', scope: 'top', flag: 'primarynet', short: 'p', help: 'Set the primary network interface' }),
+  f({ name: 'Disks[].WipeTable', yaml: ['disks', '*', 'wipe_table'], kind: 'bool', scope: 'disk', flag: 'diskwipe', help: 'Whether or not the partition tables shall be wiped' }),
+  f({ name: 'Disks[].Partitions[].Number', yaml: ['disks', '*', 'partitions', '*', 'number'], kind: 'string', scope: 'part', flag: 'partnumber', help: 'Set the partition number, if not set next free slot is used' }),
+  f({ name: 'Disks[].Partitions[].SizeMiB', yaml: ['disks', '*', 'partitions', '*', 'size_mib'], kind: 'string', scope: 'part', flag: 'partsize', help: 'Set the size of the partition, if not set maximal possible size is used' }),
+  f({ name: 'Disks[].Partitions[].StartMiB', yaml: ['disks', '*', 'partitions', '*', 'start_mib'], kind: 'string', scope: 'part', help: 'Start of the partition' }),
+  f({ name: 'Disks[].Partitions[].TypeGuid', yaml: ['disks', '*', 'partitions', '*', 'type_guid'], kind: 'string', scope: 'part', flag: 'parttype', help: 'Set the partition type GUID' }),
+  f({ name: 'Disks[].Partitions[].Guid', yaml: ['disks', '*', 'partitions', '*', 'guid'], kind: 'string', scope: 'part', help: 'GUID of the partition' }),
+  f({ name: 'Disks[].Partitions[].WipePartitionEntry', yaml: ['disks', '*', 'partitions', '*', 'wipe_partition_entry'], kind: 'bool', scope: 'part', flag: 'partwipe', help: 'Wipe the partition entry if it does not match' }),
+  f({ name: 'Disks[].Partitions[].ShouldExist', yaml: ['disks', '*', 'partitions', '*', 'should_exist'], kind: 'bool', scope: 'part', flag: 'partcreate', help: 'Create the partition if it does not exist' }),
+  f({ name: 'Disks[].Partitions[].Resize', yaml: ['disks', '*', 'partitions', '*', 'resize'], kind: 'bool', scope: 'part', help: 'Resize the partition' }),
+  f({ name: 'FileSystems[].Format', yaml: ['filesystems', '*', 'format'], kind: 'string', scope: 'fs', flag: 'fsformat', help: 'Format of the file system' }),
+  f({ name: 'FileSystems[].Path', yaml: ['filesystems', '*', 'path'], kind: 'string', scope: 'fs', flag: 'fspath', help: 'The mount point of the file system' }),
+  f({ name: 'FileSystems[].WipeFileSystem', yaml: ['filesystems', '*', 'wipe_filesystem'], kind: 'bool', scope: 'fs', flag: 'fswipe', help: 'Wipe the file system' }),
+  f({ name: 'FileSystems[].Label', yaml: ['filesystems', '*', 'label'], kind: 'string', scope: 'fs', help: 'File system label' }),
+  f({ name: 'FileSystems[].Uuid', yaml: ['filesystems', '*', 'uuid'], kind: 'string', scope: 'fs', help: 'File system UUID' }),
+  f({ name: 'FileSystems[].Options', yaml: ['filesystems', '*', 'options'], kind: 'list', scope: 'fs', help: 'mkfs options' }),
+  f({ name: 'FileSystems[].MountOptions', yaml: ['filesystems', '*', 'mount_options'], kind: 'string', scope: 'fs', help: 'Mount options' }),
+  f({ name: 'Resources[]', yaml: ['resources', '*'], kind: 'any', scope: 'top', help: 'Arbitrary structured resource', typeLabel: 'any' }),
+]);
+
+export const FIELD_BY_NAME: ReadonlyMap<string, FieldSpec> = new Map(FIELDS.map((s) => [s.name, s]));
+export const FIELD_BY_FLAG: ReadonlyMap<string, FieldSpec> = new Map(
+  FIELDS.filter((s) => s.flag !== undefined).map((s) => [s.flag as string, s]),
+);
+
+/** Top-level keys of a node in declaration order (writer order, §2.5). */
+export const TOP_KEY_ORDER: readonly string[] = [
+  'discoverable', 'asset key', 'profiles', 'comment', 'cluster name', 'image name', 'ipxe template',
+  'runtime overlay', 'system overlay', 'kernel', 'ipmi', 'init', 'root', 'network devices', 'tags',
+  'primary network', 'disks', 'filesystems', 'resources',
+];
+
+/** Key orders of the nested structures, for the writer. */
+export const NESTED_KEY_ORDER: Readonly<Record<string, readonly string[]>> = {
+  kernel: ['version', 'args'],
+  ipmi: ['username', 'password', 'ipaddr', 'gateway', 'netmask', 'port', 'interface', 'escapechar', 'write', 'template', 'tags'],
+  netdev: ['type', 'onboot', 'device', 'hwaddr', 'ipaddr', 'netmask', 'gateway', 'ipaddr6', 'prefixlen6', 'gateway6', 'mtu', 'tags'],
+  disk: ['wipe_table', 'partitions'],
+  partition: ['number', 'size_mib', 'start_mib', 'type_guid', 'guid', 'wipe_partition_entry', 'should_exist', 'resize'],
+  filesystem: ['format', 'path', 'wipe_filesystem', 'label', 'uuid', 'options', 'mount_options'],
+};
+
+/** A concrete field: a spec plus the map keys that fill its `[]` slots. */
+export interface FieldRef {
+  readonly spec: FieldSpec;
+  readonly keys: readonly string[];
+}
+
+/** `NetDevs[].Tags[]` + [default, mtu] -> `NetDevs[default].Tags[mtu]`. */
+export function fieldPath(spec: FieldSpec, keys: readonly string[]): string {
+  if (keys.length === 0) return spec.name;
+  let i = 0;
+  return spec.name.replace(/\[\]/g, () => `[${keys[i++] ?? ''}]`);
+}
+
+/** YAML key path of a concrete field. */
+export function yamlPath(spec: FieldSpec, keys: readonly string[]): string[] {
+  let i = 0;
+  return spec.yaml.map((k) => (k === '*' ? (keys[i++] ?? '') : k));
+}

@@ -1,0 +1,197 @@
+/**
+ * A node or profile as a flat map of concrete fields
+ * (`NetDevs[default].Ipaddr` -> "10.0.0.1"). Inheritance, provenance, diffs
+ * and listings all work on this form; the raw YAML stays the source of truth
+ * for writing. Reading maps the 4.3–4.5 vocabulary (§2.7) on the way in.
+ */
+import { FIELDS, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
+import type { RawEntity } from './document.js';
+import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
+
+export type FlatValue = string | string[] | boolean | unknown;
+
+export interface FlatEntry {
+  readonly ref: FieldRef;
+  readonly path: string;
+  readonly value: FlatValue;
+}
+
+export type FlatFields = Map<string, FlatEntry>;
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function scalarString(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
+}
+
+/** Normalise one raw leaf to its flat value; undefined when it is empty. */
+function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
+  switch (spec.kind) {
+    case 'string': {
+      const s = scalarString(v);
+      return s === '' ? undefined : s;
+    }
+    case 'ip': {
+      const s = scalarString(v);
+      return s === '' || isUnspecifiedIp(s) ? undefined : s;
+    }
+    case 'mac': {
+      const s = scalarString(v);
+      return s === '' ? undefined : normalizeMac(s);
+    }
+    case 'wwbool': {
+      if (v === null || v === undefined || v === '') return undefined;
+      if (typeof v === 'boolean') return String(v);
+      const b = parseBoolWord(scalarString(v));
+      return b === undefined ? scalarString(v) : String(b);
+    }
+    case 'bool': {
+      if (typeof v === 'boolean') return v;
+      if (v === null || v === undefined || v === '') return undefined;
+      return parseBoolWord(scalarString(v));
+    }
+    case 'list': {
+      let items: string[];
+      if (typeof v === 'string') items = v.split(spec.name === 'Kernel.Args' ? /\s+/ : ',');
+      else if (Array.isArray(v)) items = v.map(scalarString);
+      else return undefined;
+      items = items.map((s) => s.trim()).filter((s) => s !== '');
+      return items.length === 0 ? undefined : items;
+    }
+    case 'any':
+      return v === null || v === undefined ? undefined : v;
+  }
+}
+
+function put(out: FlatFields, spec: FieldSpec, keys: string[], v: unknown): void {
+  const value = leafValue(spec, v);
+  if (value === undefined) return;
+  const path = fieldPath(spec, keys);
+  out.set(path, { ref: { spec, keys }, path, value });
+}
+
+/** Walk the raw entity along a spec's YAML path, expanding `*` over map keys. */
+function collect(out: FlatFields, spec: FieldSpec, node: unknown, depth: number, keys: string[]): void {
+  if (depth === spec.yaml.length) {
+    put(out, spec, keys, node);
+    return;
+  }
+  if (!isMapping(node)) return;
+  const k = spec.yaml[depth] as string;
+  if (k === '*') {
+    for (const [name, child] of Object.entries(node)) collect(out, spec, child, depth + 1, [...keys, name]);
+  } else if (k in node) {
+    collect(out, spec, node[k], depth + 1, keys);
+  }
+}
+
+const byName = (name: string): FieldSpec => {
+  const s = FIELDS.find((x) => x.name === name);
+  if (!s) throw new Error(`unknown field ${name}`);
+  return s;
+};
+
+/** Apply a legacy value only where the modern field is empty. */
+function fallback(out: FlatFields, name: string, keys: string[], v: unknown): void {
+  const spec = byName(name);
+  if (out.has(fieldPath(spec, keys))) return;
+  put(out, spec, keys, v);
+}
+
+/**
+ * The flat fields of a raw node or profile. `isNode` drops node-only keys on
+ * profiles (a profile's `asset key` is ignored, §2.7).
+ */
+export function flattenEntity(raw: RawEntity, isNode: boolean): FlatFields {
+  const out: FlatFields = new Map();
+  for (const spec of FIELDS) {
+    if (spec.nodeOnly && !isNode) continue;
+    collect(out, spec, raw, 0, []);
+  }
+  applyLegacy(out, raw);
+  return out;
+}
+
+const LEGACY_IPMI = ['username', 'password', 'ipaddr', 'netmask', 'port', 'gateway', 'interface', 'escapechar', 'write'];
+const IPMI_FIELD: Record<string, string> = {
+  username: 'Ipmi.UserName', password: 'Ipmi.Password', ipaddr: 'Ipmi.Ipaddr', netmask: 'Ipmi.Netmask',
+  port: 'Ipmi.Port', gateway: 'Ipmi.Gateway', interface: 'Ipmi.Interface', escapechar: 'Ipmi.EscapeChar', write: 'Ipmi.Write',
+};
+
+/** The 4.3–4.5 vocabulary of §2.7, read transparently (the raw keys stay as written). */
+function applyLegacy(out: FlatFields, raw: RawEntity): void {
+  if ('container name' in raw) fallback(out, 'ImageName', [], raw['container name']);
+  const kernel = isMapping(raw.kernel) ? raw.kernel : undefined;
+  if (kernel && 'override' in kernel) fallback(out, 'Kernel.Version', [], kernel.override);
+  if ('kernel override' in raw) fallback(out, 'Kernel.Version', [], raw['kernel override']);
+  if ('kernel version' in raw) fallback(out, 'Kernel.Version', [], raw['kernel version']);
+  if ('kernel args' in raw) fallback(out, 'Kernel.Args', [], raw['kernel args']);
+  for (const k of LEGACY_IPMI) {
+    const legacyKey = `ipmi ${k}`;
+    if (legacyKey in raw) fallback(out, IPMI_FIELD[k] as string, [], raw[legacyKey]);
+  }
+  if (isMapping(raw.keys)) {
+    for (const [k, v] of Object.entries(raw.keys)) fallback(out, 'Tags[]', [k], v);
+  }
+  if (Array.isArray(raw.tagsdel)) {
+    for (const k of raw.tagsdel) out.delete(`Tags[${scalarString(k)}]`);
+  }
+  const ipxe = out.get('Ipxe');
+  if (ipxe && ipxe.value === 'dracut') {
+    put(out, byName('Ipxe'), [], 'default');
+    fallback(out, 'Tags[]', ['IPXEMenuEntry'], 'dracut');
+  }
+  const netdevs = isMapping(raw['network devices']) ? raw['network devices'] : {};
+  let legacyPrimary: string | undefined;
+  for (const [net, dev] of Object.entries(netdevs)) {
+    if (!isMapping(dev)) continue;
+    if ('ip6addr' in dev) fallback(out, 'NetDevs[].Ipaddr6', [net], dev.ip6addr);
+    if (typeof dev.ipcidr === 'string' && dev.ipcidr.includes('/')) {
+      const [addr, bits] = dev.ipcidr.split('/') as [string, string];
+      fallback(out, 'NetDevs[].Ipaddr', [net], addr);
+      fallback(out, 'NetDevs[].Netmask', [net], prefixToNetmask(Number(bits)));
+    }
+    if (legacyPrimary === undefined && (parseBoolWord(scalarString(dev.primary)) === true || parseBoolWord(scalarString(dev.default)) === true)) {
+      legacyPrimary = net;
+    }
+    if (Array.isArray(dev.tagsdel)) {
+      for (const k of dev.tagsdel) out.delete(`NetDevs[${net}].Tags[${scalarString(k)}]`);
+    }
+  }
+  if (legacyPrimary !== undefined) fallback(out, 'PrimaryNetDev', [], legacyPrimary);
+}
+
+export function prefixToNetmask(bits: number): string {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 32) return '';
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return [24, 16, 8, 0].map((s) => (mask >>> s) & 255).join('.');
+}
+
+/**
+ * Raw key paths (relative to the entity, `*` = the same map key as the field)
+ * that spell a field in the legacy vocabulary. Editing the field removes them,
+ * so an old spelling can never shadow or resurface under a new value.
+ */
+export const LEGACY_ALIASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
+  ImageName: [['container name']],
+  'Kernel.Version': [['kernel override'], ['kernel version'], ['kernel', 'override']],
+  'Kernel.Args': [['kernel args']],
+  'Ipmi.UserName': [['ipmi username']],
+  'Ipmi.Password': [['ipmi password']],
+  'Ipmi.Ipaddr': [['ipmi ipaddr']],
+  'Ipmi.Netmask': [['ipmi netmask']],
+  'Ipmi.Port': [['ipmi port']],
+  'Ipmi.Gateway': [['ipmi gateway']],
+  'Ipmi.Interface': [['ipmi interface']],
+  'Ipmi.EscapeChar': [['ipmi escapechar']],
+  'Ipmi.Write': [['ipmi write']],
+  'Tags[]': [['keys', '*']],
+  'NetDevs[].Ipaddr6': [['network devices', '*', 'ip6addr']],
+  'NetDevs[].Ipaddr': [['network devices', '*', 'ipcidr']],
+  'NetDevs[].Netmask': [['network devices', '*', 'ipcidr']],
+};

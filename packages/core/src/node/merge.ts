@@ -1,0 +1,264 @@
+/**
+ * Profile inheritance (§2.3, §2.4) with provenance (§2.6), on top of the
+ * built-in defaults layer of the seed. Pure: takes the document, returns
+ * merged nodes; the caller decides what to print.
+ */
+import type { Logger } from '../log.js';
+import { FIELDS, FIELD_BY_NAME, type FieldSpec } from './fields.js';
+import type { NodesDocument } from './document.js';
+import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
+
+export const DEFAULT_PROFILE = 'default';
+
+export interface MergedField {
+  readonly entry: FlatEntry;
+  /** Final value (lists after `~x` negation). */
+  value: FlatValue;
+  /** Lists: the concatenation before negation, as `node list -a` shows it. */
+  rawList?: string[];
+  /** Layers that contributed, in merge order: profile names, and the node id for the node. */
+  contributors: string[];
+  /** Last profile that set it. */
+  profile?: string;
+  /** The node itself set it. */
+  node: boolean;
+  /** Not set anywhere: the built-in default. */
+  isDefault: boolean;
+}
+
+export interface MergedNode {
+  readonly id: string;
+  /** The profiles the node lists (or the implicit `default`), verbatim. */
+  readonly profiles: string[];
+  /** Effective profiles in merge order after expansion and negation. */
+  readonly effectiveProfiles: string[];
+  readonly fields: Map<string, MergedField>;
+  /** Primary network device: explicit if it names a device, else the first by name. */
+  readonly primaryNetDev: string | undefined;
+  /** Network device names, sorted. */
+  readonly netdevs: string[];
+}
+
+/** The seed's built-in defaults; they fill only what no layer set (§2.8, seed "Data model"). */
+export const BUILTIN_DEFAULTS: Readonly<Record<string, FlatValue>> = {
+  'Kernel.Args': ['quiet', 'crashkernel=no', 'vga=791'],
+  SystemOverlay: ['wwinit'],
+  RuntimeOverlay: ['generic'],
+  Ipxe: 'default',
+  Init: '/sbin/init',
+  Root: 'initramfs',
+};
+export const DEFAULT_NETMASK = '255.255.255.0';
+
+/** Depth-first profile expansion with cycle guard and `~name` negation (§2.3). */
+export function expandProfiles(
+  names: readonly string[],
+  profileProfiles: (name: string) => readonly string[] | undefined,
+  log?: Logger,
+): string[] {
+  const visited = new Set<string>();
+  const out: string[] = [];
+  const visit = (list: readonly string[]): void => {
+    for (const name of list) {
+      if (name.startsWith('~')) {
+        out.push(name);
+        continue;
+      }
+      if (visited.has(name)) continue;
+      visited.add(name);
+      const nested = profileProfiles(name);
+      if (nested === undefined) {
+        log?.warn(`profile not found: ${name}`);
+        continue;
+      }
+      visit(nested);
+      out.push(name);
+    }
+  };
+  visit(names);
+  const negated = new Set(out.filter((n) => n.startsWith('~')).map((n) => n.slice(1)));
+  return out.filter((n) => !n.startsWith('~') && !negated.has(n));
+}
+
+/** `[a, b, ~a, c]` -> `[b, c]`. */
+export function negateList(items: readonly string[]): string[] {
+  const negated = new Set<string>();
+  for (const i of items) if (i.startsWith('~')) negated.add(i.slice(1));
+  if (negated.size === 0) return [...items];
+  return items.filter((i) => !i.startsWith('~') && !negated.has(i));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** resources: maps deep-merged, lists appended (earlier first), scalars replaced. */
+export function deepMerge(a: unknown, b: unknown): unknown {
+  if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v;
+    return out;
+  }
+  return b;
+}
+
+/** Merges many nodes of one document, flattening each profile once. */
+export class NodeMerger {
+  private readonly profileFlat = new Map<string, FlatFields>();
+
+  constructor(
+    private readonly doc: NodesDocument,
+    private readonly log?: Logger,
+  ) {}
+
+  private flatOfProfile(name: string): FlatFields | undefined {
+    let flat = this.profileFlat.get(name);
+    if (flat === undefined) {
+      const raw = this.doc.profiles[name];
+      if (raw === undefined) return undefined;
+      flat = flattenEntity(raw, false);
+      this.profileFlat.set(name, flat);
+    }
+    return flat;
+  }
+
+  /** Profiles a node lists; a node without a `profiles` key gets `default` when it exists. */
+  nodeProfiles(ownFlat: FlatFields, raw: Record<string, unknown>): string[] {
+    const own = ownFlat.get('Profiles');
+    if (own) return own.value as string[];
+    if (!('profiles' in raw) && this.doc.profiles[DEFAULT_PROFILE] !== undefined) return [DEFAULT_PROFILE];
+    return [];
+  }
+
+  merge(id: string): MergedNode | undefined {
+    const raw = this.doc.nodes[id];
+    if (raw === undefined) return undefined;
+    const own = flattenEntity(raw, true);
+    const profiles = this.nodeProfiles(own, raw);
+    const effective = expandProfiles(
+      profiles,
+      (p) => {
+        const flat = this.flatOfProfile(p);
+        if (flat === undefined) return undefined;
+        const nested = flat.get('Profiles');
+        return nested ? (nested.value as string[]) : [];
+      },
+      this.log,
+    );
+    const fields = new Map<string, MergedField>();
+    for (const p of effective) {
+      const flat = this.flatOfProfile(p);
+      if (flat) applyLayer(fields, flat, p, false);
+    }
+    applyLayer(fields, own, id, true);
+    fields.set('Profiles', {
+      entry: { ref: { spec: FIELD_BY_NAME.get('Profiles') as FieldSpec, keys: [] }, path: 'Profiles', value: profiles },
+      value: profiles,
+      contributors: [],
+      node: true,
+      isDefault: false,
+    });
+    if (profiles.length === 0) fields.delete('Profiles');
+    for (const f of fields.values()) {
+      if (f.rawList) f.value = negateList(f.rawList);
+    }
+    for (const [path, f] of fields) {
+      if (Array.isArray(f.value) && f.value.length === 0 && f.entry.ref.spec.kind === 'list') fields.delete(path);
+    }
+    const netdevs = [...new Set([...fields.values()].filter((f) => f.entry.ref.spec.scope === 'net').map((f) => f.entry.ref.keys[0] as string))].sort();
+    applyDefaults(fields, netdevs);
+    const explicit = fields.get('PrimaryNetDev')?.value as string | undefined;
+    const primaryNetDev = explicit !== undefined && netdevs.includes(explicit) ? explicit : netdevs[0];
+    return { id, profiles, effectiveProfiles: effective, fields, primaryNetDev, netdevs };
+  }
+}
+
+function applyLayer(fields: Map<string, MergedField>, flat: FlatFields, layer: string, isNode: boolean): void {
+  for (const [path, entry] of flat) {
+    if (path === 'Profiles') continue;
+    const kind = entry.ref.spec.kind;
+    const prev = fields.get(path);
+    if (kind === 'list') {
+      const items = entry.value as string[];
+      if (prev) {
+        prev.rawList = [...(prev.rawList ?? []), ...items];
+        prev.contributors.push(layer);
+        if (isNode) prev.node = true;
+        else prev.profile = layer;
+      } else {
+        fields.set(path, {
+          entry, value: items, rawList: [...items], contributors: [layer], node: isNode,
+          ...(isNode ? {} : { profile: layer }), isDefault: false,
+        });
+      }
+      continue;
+    }
+    const value = kind === 'any' && prev ? deepMerge(prev.value, entry.value) : entry.value;
+    if (prev) {
+      prev.value = value;
+      prev.contributors.push(layer);
+      if (isNode) prev.node = true;
+      else prev.profile = layer;
+    } else {
+      fields.set(path, { entry, value, contributors: [layer], node: isNode, ...(isNode ? {} : { profile: layer }), isDefault: false });
+    }
+  }
+}
+
+function applyDefaults(fields: Map<string, MergedField>, netdevs: string[]): void {
+  for (const [name, value] of Object.entries(BUILTIN_DEFAULTS)) {
+    if (fields.has(name)) continue;
+    const spec = FIELD_BY_NAME.get(name) as FieldSpec;
+    fields.set(name, { entry: { ref: { spec, keys: [] }, path: name, value }, value, contributors: [], node: false, isDefault: true });
+  }
+  const maskSpec = FIELD_BY_NAME.get('NetDevs[].Netmask') as FieldSpec;
+  for (const net of netdevs) {
+    const path = `NetDevs[${net}].Netmask`;
+    if (fields.has(path)) continue;
+    fields.set(path, {
+      entry: { ref: { spec: maskSpec, keys: [net] }, path, value: DEFAULT_NETMASK },
+      value: DEFAULT_NETMASK, contributors: [], node: false, isDefault: true,
+    });
+  }
+}
+
+/* ---------- data-model ordering of concrete fields ---------- */
+
+const SPEC_INDEX = new Map<FieldSpec, number>(FIELDS.map((s, i) => [s, i]));
+/** For each spec and each `*` level, the index of the first spec sharing the YAML prefix up to it. */
+const GROUP_INDEX = new Map<FieldSpec, number[]>(
+  FIELDS.map((s) => {
+    const groups: number[] = [];
+    s.yaml.forEach((k, depth) => {
+      if (k !== '*') return;
+      const prefix = s.yaml.slice(0, depth).join('\u0000');
+      groups.push(FIELDS.findIndex((o) => o.yaml.slice(0, depth).join('\u0000') === prefix && o.yaml[depth] === '*'));
+    });
+    return [s, groups];
+  }),
+);
+
+function sortTuple(e: FlatEntry): (number | string)[] {
+  const groups = GROUP_INDEX.get(e.ref.spec) ?? [];
+  const t: (number | string)[] = [];
+  groups.forEach((g, i) => t.push(g, e.ref.keys[i] ?? ''));
+  t.push(SPEC_INDEX.get(e.ref.spec) ?? 0);
+  return t;
+}
+
+/** Compare two concrete fields in data-model order (specs in table order, map keys sorted). */
+export function compareFields(a: FlatEntry, b: FlatEntry): number {
+  const ta = sortTuple(a);
+  const tb = sortTuple(b);
+  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
+    const x = ta[i] as number | string;
+    const y = tb[i] as number | string;
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    if (typeof x === 'number') return -1;
+    if (typeof y === 'number') return 1;
+    return x < y ? -1 : 1;
+  }
+  return ta.length - tb.length;
+}

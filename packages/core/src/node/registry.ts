@@ -1,0 +1,112 @@
+/**
+ * The operations admins run on the registry, on an in-memory document. The
+ * CLI runs them twice when it asks for confirmation: once on a snapshot to
+ * show the summary, once under the lock on a fresh read to write, so a
+ * change made meanwhile by another wwctl is never lost.
+ */
+import { WwError } from '../errors.js';
+import type { RawEntity, NodesDocument } from './document.js';
+import { applyEdit, type EditOp } from './edit.js';
+import { flattenEntity } from './flat.js';
+import { diffFields, type FieldChange } from './diff.js';
+import { DEFAULT_PROFILE } from './merge.js';
+
+export type Section = 'node' | 'profile';
+
+function entities(doc: NodesDocument, section: Section): Record<string, RawEntity> {
+  return section === 'node' ? doc.nodes : doc.profiles;
+}
+
+/** Every profile named (outside `~negations`) must exist. */
+export function checkProfilesExist(doc: NodesDocument, edits: readonly EditOp[]): void {
+  for (const e of edits) {
+    let names: readonly string[] = [];
+    if (e.op === 'set' && e.ref.spec.name === 'Profiles') names = e.value as string[];
+    if (e.op === 'addProfiles') names = e.names;
+    for (const n of names) {
+      if (n.startsWith('~')) continue;
+      if (doc.profiles[n] === undefined) throw new WwError('WW_ERR_PROFILE_NOT_FOUND', `profile not found: ${n}`);
+    }
+  }
+}
+
+/** Apply edits to existing entities; returns each entity's own-field changes. */
+export function applyEdits(
+  doc: NodesDocument,
+  section: Section,
+  ids: readonly string[],
+  editsFor: (id: string, index: number) => readonly EditOp[],
+): Map<string, FieldChange[]> {
+  const all = entities(doc, section);
+  const out = new Map<string, FieldChange[]>();
+  ids.forEach((id, index) => {
+    const raw = all[id];
+    if (raw === undefined) {
+      throw new WwError(section === 'node' ? 'WW_ERR_NODE_NOT_FOUND' : 'WW_ERR_PROFILE_NOT_FOUND', `${section} not found: ${id}`);
+    }
+    const edits = editsFor(id, index);
+    checkProfilesExist(doc, edits);
+    const before = flattenEntity(raw, section === 'node');
+    for (const e of edits) {
+      const acted = applyEdit(raw, e);
+      if (!acted && e.op === 'remove') throw new WwError('WW_ERR_INVALID_VALUE', e.what);
+      if (!acted && e.op === 'removePartition') throw new WwError('WW_ERR_INVALID_VALUE', `partition doesn't exist: ${e.part}`);
+    }
+    out.set(id, diffFields(before, flattenEntity(raw, section === 'node')));
+  });
+  return out;
+}
+
+/** Create entities; `node add` gives a new node `profiles: [default]` when that profile exists and none was given. */
+export function addEntities(
+  doc: NodesDocument,
+  section: Section,
+  ids: readonly string[],
+  editsFor: (id: string, index: number) => readonly EditOp[],
+): void {
+  const all = entities(doc, section);
+  for (const id of ids) {
+    if (all[id] !== undefined) {
+      throw new WwError(
+        section === 'node' ? 'WW_ERR_NODE_EXISTS' : 'WW_ERR_PROFILE_EXISTS',
+        section === 'node' ? `failed to add node: nodename already exists: ${id}` : `profile with name ${id} already exists`,
+      );
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
+      throw new WwError('WW_ERR_INVALID_VALUE', `invalid ${section} name "${id}": use letters, digits, '.', '_' and '-'`);
+    }
+  }
+  ids.forEach((id, index) => {
+    const raw: RawEntity = {};
+    const edits = editsFor(id, index);
+    checkProfilesExist(doc, edits);
+    for (const e of edits) applyEdit(raw, e);
+    if (section === 'node' && raw.profiles === undefined && doc.profiles[DEFAULT_PROFILE] !== undefined) {
+      applyEdit(raw, { op: 'addProfiles', names: [DEFAULT_PROFILE] });
+    }
+    all[id] = raw;
+  });
+}
+
+export function deleteEntities(doc: NodesDocument, section: Section, ids: readonly string[]): void {
+  const all = entities(doc, section);
+  for (const id of ids) {
+    if (section === 'profile' && id === DEFAULT_PROFILE) {
+      throw new WwError('WW_ERR_PROFILE_PROTECTED', "can't delete the `default` profile");
+    }
+    delete all[id];
+  }
+}
+
+/** Replace (or create) entities from an imported/edited map of raw entries. */
+export function importEntities(doc: NodesDocument, section: Section, incoming: Record<string, RawEntity>): { added: string[]; updated: string[] } {
+  const all = entities(doc, section);
+  const added: string[] = [];
+  const updated: string[] = [];
+  for (const [id, raw] of Object.entries(incoming)) {
+    if (all[id] === undefined) added.push(id);
+    else updated.push(id);
+    all[id] = raw;
+  }
+  return { added, updated };
+}

@@ -1,0 +1,130 @@
+/**
+ * Validation and normalisation of field values at the edge (flags, YAML).
+ * Everything past these functions trusts the value.
+ */
+import { isIP } from 'node:net';
+import { WwError } from '../errors.js';
+import type { FieldSpec } from './fields.js';
+
+/** Values that clear a field when given to `set` (§2.5). UNSET/UNDEF are exact, upper-case. */
+export const UNSET_WORDS = new Set(['UNSET', 'UNDEF']);
+/** Words a WWbool flag accepts as "clear this value" (any case). */
+const BOOL_UNSET_WORDS = new Set(['unset', 'delete', 'undef', '--', 'nil', '0.0.0.0']);
+const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1', 'on']);
+const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0', 'off']);
+
+/** An unspecified address counts as "unset" and is dropped when saving. */
+export function isUnspecifiedIp(v: string): boolean {
+  return v === '0.0.0.0' || v === '::';
+}
+
+export function isValidIp(v: string): boolean {
+  return isIP(v) !== 0;
+}
+
+const MAC_RE = /^(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^(?:[0-9a-fA-F]{2}[:-]){19}[0-9a-fA-F]{2}$/;
+
+/** Ethernet (6 octets) or InfiniBand (20 octets) hardware address, `-` or `:` separated. */
+export function isValidMac(v: string): boolean {
+  return MAC_RE.test(v);
+}
+
+export function normalizeMac(v: string): string {
+  return v.replace(/-/g, ':').toLowerCase();
+}
+
+/** Parse a WWbool word; undefined when it is not one. */
+export function parseBoolWord(v: string): boolean | undefined {
+  const w = v.trim().toLowerCase();
+  if (TRUE_WORDS.has(w)) return true;
+  if (FALSE_WORDS.has(w)) return false;
+  return undefined;
+}
+
+export function isBoolUnsetWord(v: string): boolean {
+  return BOOL_UNSET_WORDS.has(v.trim().toLowerCase());
+}
+
+/** Truthiness of a stored WWbool ("yes" or any true word; empty or junk is false). */
+export function wwboolTrue(v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v !== 'string') return false;
+  return parseBoolWord(v) === true;
+}
+
+/**
+ * Split a list flag the way pflag's StringSlice does: comma separated, with
+ * double quotes protecting commas (`"console=ttyS0,115200",quiet`).
+ */
+export function splitListFlag(value: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] as string;
+    if (c === '"') {
+      if (quoted && value[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else {
+        quoted = !quoted;
+      }
+    } else if (c === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else {
+      cur += c;
+    }
+  }
+  if (quoted) throw new WwError('WW_ERR_INVALID_VALUE', `unterminated quote in list value: ${value}`);
+  out.push(cur);
+  return out.filter((s) => s !== '');
+}
+
+/** Parse `k=v,k2=v2` of --tagadd & co. */
+export function parseKeyValues(value: string, flag: string): [string, string][] {
+  return splitListFlag(value).map((item) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new WwError('WW_ERR_INVALID_VALUE', `--${flag}: expected key=value, got "${item}"`);
+    return [item.slice(0, eq), item.slice(eq + 1)];
+  });
+}
+
+export type FlagValue = { kind: 'set'; value: string | string[] | boolean } | { kind: 'unset' };
+
+/**
+ * Validate a flag value for a field and say whether it sets or clears it.
+ * Errors name the flag and the value.
+ */
+export function parseFlagValue(spec: FieldSpec, raw: string): FlagValue {
+  const flag = `--${spec.flag ?? spec.name}`;
+  switch (spec.kind) {
+    case 'list': {
+      const items = splitListFlag(raw);
+      if (items.some((i) => UNSET_WORDS.has(i))) return { kind: 'unset' };
+      return items.length === 0 ? { kind: 'unset' } : { kind: 'set', value: items };
+    }
+    case 'ip': {
+      if (UNSET_WORDS.has(raw) || raw === '' || isUnspecifiedIp(raw)) return { kind: 'unset' };
+      if (!isValidIp(raw)) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid IP address: "${raw}"`);
+      return { kind: 'set', value: raw };
+    }
+    case 'mac': {
+      if (UNSET_WORDS.has(raw) || raw === '') return { kind: 'unset' };
+      if (!isValidMac(raw)) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid MAC address: "${raw}"`);
+      return { kind: 'set', value: normalizeMac(raw) };
+    }
+    case 'wwbool':
+    case 'bool': {
+      if (UNSET_WORDS.has(raw) || isBoolUnsetWord(raw)) return { kind: 'unset' };
+      const b = parseBoolWord(raw);
+      if (b === undefined) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid boolean: "${raw}" (use true or false)`);
+      return { kind: 'set', value: spec.kind === 'bool' ? b : String(b) };
+    }
+    case 'string':
+      if (UNSET_WORDS.has(raw)) return { kind: 'unset' };
+      return { kind: 'set', value: raw };
+    case 'any':
+      throw new Error(`field ${spec.name} has no flag`);
+  }
+}

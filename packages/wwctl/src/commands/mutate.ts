@@ -1,0 +1,60 @@
+/**
+ * The confirm-then-write flow shared by `node set|unset` and
+ * `profile set|unset` (§1.3): summarise, ask (unless --yes), then re-apply
+ * under the lock to a fresh read and write atomically.
+ */
+import {
+  WwError, applyEdits, formatChangeSummary, readNodesConf, updateNodesConf,
+  type EditOp, type FieldChange, type NodesDocument, type Section,
+} from '@warewulf/core';
+import type { Ctx } from '../context.js';
+
+export interface MutationPlan {
+  section: Section;
+  /** Which entities, given the current document (unknown ones are warned about and skipped). */
+  select(doc: NodesDocument): string[];
+  edits: readonly EditOp[];
+  yes: boolean;
+  /** `node unset` says so when nothing was modified. */
+  failWhenUnchanged?: string;
+}
+
+function summarize(changes: Map<string, FieldChange[]>): { text: string; count: number } {
+  const count = [...changes.values()].filter((c) => c.length > 0).length;
+  return { text: formatChangeSummary(changes), count };
+}
+
+export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
+  const { paths } = await ctx.load();
+  const noun = plan.section === 'node' ? 'node(s)' : 'profile(s)';
+  if (!plan.yes) {
+    const preview = await readNodesConf(paths.nodesConf);
+    const ids = plan.select(preview);
+    const s = summarize(applyEdits(preview, plan.section, ids, () => plan.edits));
+    if (s.count === 0) {
+      if (plan.failWhenUnchanged) throw new WwError('WW_ERR_USAGE', plan.failWhenUnchanged);
+      ctx.out.write('No changes to apply.\n');
+      return;
+    }
+    ctx.out.write(s.text);
+    if (!(await ctx.confirm(`Apply these changes to ${s.count} ${noun}?`))) {
+      ctx.out.write('No changes made!\n');
+      return;
+    }
+  }
+  const { result } = await updateNodesConf(
+    paths.nodesConf,
+    (doc) => {
+      const ids = plan.select(doc);
+      const s = summarize(applyEdits(doc, plan.section, ids, () => plan.edits));
+      return { result: s, write: s.count > 0 };
+    },
+    { onWait: (holder) => ctx.log.verbose(`waiting for the nodes.conf lock held by ${holder}`) },
+  );
+  if (result.count === 0) {
+    if (plan.failWhenUnchanged) throw new WwError('WW_ERR_USAGE', plan.failWhenUnchanged);
+    ctx.out.write('No changes to apply.\n');
+    return;
+  }
+  if (plan.yes) ctx.out.write(`Applying following changes:\n${result.text}`);
+}

@@ -1,0 +1,56 @@
+/** `wwctl node list [OPTIONS] [PATTERN...]` (§1.3): every mode shows merged values. */
+import { Command, Option } from 'commander';
+import {
+  NodeMerger, currentProvenanceRows, expandHostlist, formatJson, formatNodeList, formatNodeListAllCurrent,
+  formatNodeListAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap, mergedEntity,
+  readNodesConf, seedProvenanceRows, type MergedNode,
+} from '@warewulf/core';
+import type { Ctx } from '../../context.js';
+
+interface ListOpts {
+  all?: boolean; long?: boolean; net?: boolean; ipmi?: boolean; yaml?: boolean; json?: boolean; style?: string;
+}
+
+export function nodeListCommand(ctx: () => Ctx): Command {
+  return new Command('list')
+    .alias('ls')
+    .summary('List nodes')
+    .argument('[pattern...]', 'node names or patterns (none: all nodes)')
+    .option('-a, --all', 'show every field with where its value comes from')
+    .option('-l, --long', 'show kernel, image and overlays')
+    .option('-n, --net', 'show network configuration')
+    .option('-i, --ipmi', 'show IPMI configuration')
+    .option('-y, --yaml', 'YAML output (with -a: provenance rows)')
+    .option('-j, --json', 'JSON output (with -a: provenance rows)')
+    .addOption(
+      new Option('--style <style>', 'layout of -a: "seed" (fixed rows, defaults in parentheses) or "current" (today\'s upstream)')
+        .choices(['seed', 'current']),
+    )
+    .action(async (patterns: string[], opts: ListOpts) => {
+      const c = ctx();
+      const { paths } = await c.load();
+      const doc = await readNodesConf(paths.nodesConf);
+      const merger = new NodeMerger(doc, c.log);
+      const ids = patterns.length === 0 ? Object.keys(doc.nodes) : [...new Set(expandHostlist(patterns))].filter((n) => doc.nodes[n] !== undefined);
+      ids.sort();
+      const nodes = ids.map((id) => merger.merge(id)).filter((n): n is MergedNode => n !== undefined);
+      const style = opts.style ?? c.env.WW_LIST_STYLE ?? 'seed';
+      if (opts.all && (opts.yaml || opts.json)) {
+        const rows = nodes.flatMap((n) => (style === 'current' ? currentProvenanceRows(n) : seedProvenanceRows(n)));
+        c.out.write(opts.json ? `${formatJson(rows)}\n` : formatYamlMap({ fields: rows }, 2));
+      } else if (opts.yaml || opts.json) {
+        const map = Object.fromEntries(nodes.map((n) => [n.id, mergedEntity(n)]));
+        c.out.write(opts.json ? `${formatJson(map)}\n` : formatYamlMap(map, 4));
+      } else if (opts.all) {
+        c.out.write(style === 'current' ? formatNodeListAllCurrent(nodes) : formatNodeListAllSeed(nodes));
+      } else if (opts.ipmi) {
+        c.out.write(formatNodeListIpmi(nodes));
+      } else if (opts.net) {
+        c.out.write(formatNodeListNet(nodes));
+      } else if (opts.long) {
+        c.out.write(formatNodeListLong(nodes));
+      } else {
+        c.out.write(formatNodeList(nodes));
+      }
+    });
+}

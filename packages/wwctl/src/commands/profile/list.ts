@@ -1,0 +1,48 @@
+/** `wwctl profile list [OPTIONS] [PROFILE...]` (§1.4): raw profiles (no inheritance). */
+import { Command } from 'commander';
+import { compareFields, flattenEntity, formatJson, formatYamlMap, readNodesConf, tabTable } from '@warewulf/core';
+import type { Ctx } from '../../context.js';
+
+export function profileListCommand(ctx: () => Ctx): Command {
+  return new Command('list')
+    .alias('ls')
+    .summary('List profiles')
+    .argument('[profile...]', 'profile names (a single comma-separated argument is split)')
+    .option('-a, --all', 'show every field')
+    .option('-y, --yaml', 'YAML output')
+    .option('-j, --json', 'JSON output')
+    .action(async (args: string[], opts: { all?: boolean; yaml?: boolean; json?: boolean }) => {
+      const c = ctx();
+      const { paths } = await c.load();
+      const doc = await readNodesConf(paths.nodesConf);
+      let names = args.length === 1 && (args[0] ?? '').includes(',') ? (args[0] ?? '').split(',').filter((s) => s !== '') : args;
+      if (names.length === 0) names = Object.keys(doc.profiles);
+      names = names.filter((n) => doc.profiles[n] !== undefined).sort();
+      if (opts.yaml || opts.json) {
+        const map = Object.fromEntries(names.map((n) => [n, doc.profiles[n]]));
+        c.out.write(opts.json ? `${formatJson(map)}\n` : formatYamlMap(map, 2));
+        return;
+      }
+      if (opts.all) {
+        const rows: string[][] = [];
+        for (const n of names) {
+          const flat = [...flattenEntity(doc.profiles[n] ?? {}, false).values()].sort(compareFields);
+          for (const e of flat) {
+            const v = Array.isArray(e.value) ? e.value.join(',') : typeof e.value === 'object' ? JSON.stringify(e.value) : String(e.value);
+            rows.push([n, e.path, e.ref.spec.name === 'Ipmi.Password' ? '********' : v]);
+          }
+        }
+        c.out.write(tabTable(['PROFILE', 'FIELD', 'VALUE'], rows));
+        return;
+      }
+      c.out.write(
+        tabTable(
+          ['PROFILE NAME', 'COMMENT/DESCRIPTION'],
+          names.map((n) => {
+            const comment = doc.profiles[n]?.comment;
+            return [n, typeof comment === 'string' && comment !== '' ? comment : '--'];
+          }),
+        ),
+      );
+    });
+}

@@ -1,0 +1,163 @@
+/**
+ * The field flags of `node|profile add|set|unset`, generated from core's
+ * field table (§1.2), plus the selectors, tag flags, delete flags and the
+ * hidden 4.3 vocabulary. Parsed options become a core SetRequest/UnsetRequest.
+ */
+import { Command, Option } from 'commander';
+import { FIELDS, FIELD_BY_FLAG, parseKeyValues, splitListFlag, type SetRequest, type UnsetRequest } from '@warewulf/core';
+
+type Opts = Record<string, unknown>;
+
+/** Repeated flags accumulate: lists join with commas, scalars keep the last. */
+const accumulate = (v: string, prev: unknown): string => (typeof prev === 'string' ? `${prev},${v}` : v);
+const attr = (flag: string): string => `f_${flag}`;
+
+/** Legacy 4.3 spellings: [flags, canonical field flag]. */
+const LEGACY_VALUE_FLAGS: readonly [string, string][] = [
+  ['-C, --container <name>', 'image'],
+  ['-K, --kerneloverride <name>', 'kernelversion'],
+  ['--assetkey <key>', 'asset'],
+  ['-S, --system <overlays>', 'system-overlays'],
+  ['--wwinit <overlays>', 'system-overlays'],
+  ['--runtime <overlays>', 'runtime-overlays'],
+];
+
+/** Bool-ish flags take an optional value in pflag style: `--onboot` alone means true. */
+export const BOOL_FLAGS: ReadonlySet<string> = new Set(
+  FIELDS.filter((s) => (s.kind === 'wwbool' || s.kind === 'bool') && s.flag !== undefined).flatMap((s) =>
+    [`--${s.flag}`, s.short !== undefined ? `-${s.short}` : ''].filter((x) => x !== ''),
+  ),
+);
+
+/**
+ * pflag lets `--discoverable n01` mean "discoverable=true, node n01";
+ * commander would take n01 as the value. Rewrite bare bool flags first.
+ */
+export function rewriteBoolFlags(argv: readonly string[]): string[] {
+  const long = new Map(FIELDS.filter((s) => s.short !== undefined).map((s) => [`-${s.short}`, `--${s.flag}`]));
+  return argv.map((a) => (BOOL_FLAGS.has(a) ? `${long.get(a) ?? a}=true` : a));
+}
+
+export function addFieldFlags(cmd: Command, kind: 'node' | 'profile', withDeletes: boolean): void {
+  for (const s of FIELDS) {
+    if (s.flag === undefined) continue;
+    if (s.nodeOnly && kind === 'profile') continue;
+    const names = `${s.short !== undefined ? `-${s.short}, ` : ''}--${s.flag} <value>`;
+    const o = new Option(names, s.help).argParser(s.kind === 'list' ? accumulate : (v: string) => v);
+    o.attributeName = () => attr(s.flag as string);
+    cmd.addOption(o);
+  }
+  cmd.option('-n, --netname <name>', 'Define the network name to configure', 'default');
+  cmd.option('--diskname <name>', 'Set disk device name');
+  cmd.option('--partname <name>', 'Set the partition name so it can be used by a file system');
+  cmd.option('--fsname <name>', 'Set the file system name which must match a partition name');
+  cmd.option('--tagadd <k=v>', 'Add/set a tag (key=value[,key=value])', accumulate);
+  cmd.option('--ipmitagadd <k=v>', 'Add/set an IPMI tag', accumulate);
+  cmd.option('--nettagadd <k=v>', 'Add/set a network tag', accumulate);
+  cmd.addOption(new Option('-t, --tag <k=v>', 'add a tag (4.3)').argParser(accumulate).hideHelp());
+  cmd.addOption(new Option('--nettag <k=v>', 'add a network tag (4.3)').argParser(accumulate).hideHelp());
+  for (const [flags, target] of LEGACY_VALUE_FLAGS) {
+    if (target === 'asset' && kind === 'profile') continue;
+    const o = new Option(flags, `= --${target} (4.3)`).argParser(accumulate).hideHelp();
+    const name = o.attributeName();
+    o.attributeName = () => `legacy_${name}_${target}`;
+    cmd.addOption(o);
+  }
+  cmd.addOption(new Option('--addprofile <profiles>', 'append profiles (4.3)').argParser(accumulate).hideHelp());
+  cmd.addOption(new Option('--delprofile <profiles>', 'remove profiles (4.3)').argParser(accumulate).hideHelp());
+  cmd.addOption(new Option('--primary [yes]', 'make --netname the primary network (4.3)').hideHelp());
+  if (kind === 'node') cmd.addOption(new Option('--undiscoverable', 'make the node undiscoverable (4.3)').hideHelp());
+  if (withDeletes) {
+    cmd.option('--tagdel <keys>', 'Delete tags', accumulate);
+    cmd.option('--ipmitagdel <keys>', 'Delete IPMI tags', accumulate);
+    cmd.option('--nettagdel <keys>', 'Delete network tags', accumulate);
+    cmd.addOption(new Option('--netdeltag <keys>', 'delete network tags (4.3)').argParser(accumulate).hideHelp());
+    cmd.option('--netdel <name>', 'Delete the network device');
+    cmd.option('--diskdel <name>', 'Delete the disk');
+    cmd.option('--partdel <name>', 'Delete the partition');
+    cmd.option('--fsdel <name>', 'Delete the file system');
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown): string[] | undefined => (typeof v === 'string' ? splitListFlag(v) : undefined);
+const kv = (v: unknown, flag: string): [string, string][] | undefined => (typeof v === 'string' ? parseKeyValues(v, flag) : undefined);
+
+/** Only flags given on the command line count (an empty value still counts as a change). */
+export function setRequestFrom(cmd: Command): SetRequest {
+  const o = cmd.opts<Opts>();
+  const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+  const values = new Map<string, string>();
+  for (const s of FIELDS) {
+    if (s.flag !== undefined && given(attr(s.flag)) && typeof o[attr(s.flag)] === 'string') values.set(s.flag, o[attr(s.flag)] as string);
+  }
+  for (const key of Object.keys(o)) {
+    if (!key.startsWith('legacy_') || !given(key)) continue;
+    const target = key.slice(key.lastIndexOf('_') + 1);
+    values.set(target, o[key] as string);
+  }
+  if (o.undiscoverable === true) values.set('discoverable', 'false');
+  const netname = str(o.netname) ?? 'default';
+  if (o.primary !== undefined && !/^(no|false|0)$/i.test(String(o.primary))) values.set('primarynet', netname);
+  const tagadd = [...(kv(o.tagadd, 'tagadd') ?? []), ...(kv(o.tag, 'tag') ?? [])];
+  const nettagadd = [...(kv(o.nettagadd, 'nettagadd') ?? []), ...(kv(o.nettag, 'nettag') ?? [])];
+  const nettagdel = [...(list(o.nettagdel) ?? []), ...(list(o.netdeltag) ?? [])];
+  const req: SetRequest = {
+    values,
+    netname,
+    ...(str(o.diskname) !== undefined ? { diskname: str(o.diskname) as string } : {}),
+    ...(str(o.partname) !== undefined ? { partname: str(o.partname) as string } : {}),
+    ...(str(o.fsname) !== undefined ? { fsname: str(o.fsname) as string } : {}),
+    tagadd,
+    tagdel: list(o.tagdel) ?? [],
+    ipmitagadd: kv(o.ipmitagadd, 'ipmitagadd') ?? [],
+    ipmitagdel: list(o.ipmitagdel) ?? [],
+    nettagadd,
+    nettagdel,
+    addProfiles: list(o.addprofile) ?? [],
+    delProfiles: list(o.delprofile) ?? [],
+    ...(str(o.netdel) !== undefined ? { netdel: str(o.netdel) as string } : {}),
+    ...(str(o.diskdel) !== undefined ? { diskdel: str(o.diskdel) as string } : {}),
+    ...(str(o.partdel) !== undefined ? { partdel: str(o.partdel) as string } : {}),
+    ...(str(o.fsdel) !== undefined ? { fsdel: str(o.fsdel) as string } : {}),
+  };
+  return req;
+}
+
+/** `unset` takes each field flag as a boolean. */
+export function addUnsetFlags(cmd: Command, kind: 'node' | 'profile'): void {
+  for (const s of FIELDS) {
+    if (s.flag === undefined) continue;
+    if (s.nodeOnly && kind === 'profile') continue;
+    const o = new Option(`${s.short !== undefined ? `-${s.short}, ` : ''}--${s.flag}`, `unset: ${s.help}`);
+    o.attributeName = () => attr(s.flag as string);
+    cmd.addOption(o);
+  }
+  cmd.option('-n, --netname <name>', 'network to unset fields of (alone: remove the network)', 'default');
+  cmd.option('--diskname <name>', 'disk to unset fields of (alone: remove the disk)');
+  cmd.option('--partname <name>', 'partition to unset fields of (alone: remove the partition)');
+  cmd.option('--fsname <name>', 'file system to unset fields of (alone: remove the file system)');
+  cmd.option('--tag <keys>', 'tags to remove', accumulate);
+  cmd.option('--ipmitag <keys>', 'IPMI tags to remove', accumulate);
+  cmd.option('--nettag <keys>', 'network tags to remove', accumulate);
+}
+
+export function unsetRequestFrom(cmd: Command): UnsetRequest {
+  const o = cmd.opts<Opts>();
+  const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
+  const fields = new Set<string>();
+  for (const flag of FIELD_BY_FLAG.keys()) if (o[attr(flag)] === true) fields.add(flag);
+  const explicit = new Set<'netname' | 'diskname' | 'partname' | 'fsname'>();
+  for (const k of ['netname', 'diskname', 'partname', 'fsname'] as const) if (given(k)) explicit.add(k);
+  return {
+    fields,
+    explicit,
+    netname: str(o.netname) ?? 'default',
+    ...(str(o.diskname) !== undefined ? { diskname: str(o.diskname) as string } : {}),
+    ...(str(o.partname) !== undefined ? { partname: str(o.partname) as string } : {}),
+    ...(str(o.fsname) !== undefined ? { fsname: str(o.fsname) as string } : {}),
+    tag: list(o.tag) ?? [],
+    ipmitag: list(o.ipmitag) ?? [],
+    nettag: list(o.nettag) ?? [],
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The command tree. Global flags as upstream's root command (§1.1); each
+ * leaf lives in commands/<noun>/<verb>.ts and gets the context through a
+ * getter, because the context depends on the global flags parsed first.
+ */
+import { Command, Option } from 'commander';
+import type { Ctx } from './context.js';
+import { nodeAddCommand } from './commands/node/add.js';
+import { nodeDeleteCommand } from './commands/node/delete.js';
+import { nodeEditCommand } from './commands/node/edit.js';
+import { nodeExportCommand } from './commands/node/export.js';
+import { nodeImportCommand } from './commands/node/import.js';
+import { nodeListCommand } from './commands/node/list.js';
+import { nodeSetCommand } from './commands/node/set.js';
+import { nodeUnsetCommand } from './commands/node/unset.js';
+import { profileAddCommand } from './commands/profile/add.js';
+import { profileDeleteCommand } from './commands/profile/delete.js';
+import { profileEditCommand } from './commands/profile/edit.js';
+import { profileListCommand } from './commands/profile/list.js';
+import { profileSetCommand } from './commands/profile/set.js';
+import { profileUnsetCommand } from './commands/profile/unset.js';
+
+export interface GlobalOpts {
+  verbose?: boolean;
+  debug?: boolean;
+  loglevel?: string;
+  warewulfconf?: string;
+  emptyconf?: boolean;
+}
+
+export function buildProgram(ctx: () => Ctx): Command {
+  const program = new Command('wwctl')
+    .description('Control interface to the cluster: nodes, profiles, images, overlays')
+    .option('-v, --verbose', 'run with increased verbosity')
+    .option('-d, --debug', 'run with debugging messages and stack traces')
+    .addOption(new Option('--loglevel <level>', 'numeric log level').hideHelp())
+    .option('--warewulfconf <file>', 'use an alternate warewulf.conf (also $WAREWULFCONF)')
+    .addOption(new Option('--emptyconf', 'do not read warewulf.conf').hideHelp())
+    .showSuggestionAfterError(true);
+
+  const node = new Command('node').alias('nodes').summary('Node management');
+  for (const make of [nodeAddCommand, nodeSetCommand, nodeUnsetCommand, nodeDeleteCommand, nodeListCommand, nodeEditCommand, nodeExportCommand, nodeImportCommand]) {
+    node.addCommand(make(ctx));
+  }
+  const profile = new Command('profile').summary('Node profile management');
+  for (const make of [profileAddCommand, profileSetCommand, profileUnsetCommand, profileDeleteCommand, profileListCommand, profileEditCommand]) {
+    profile.addCommand(make(ctx));
+  }
+  program.addCommand(node);
+  program.addCommand(profile);
+  return program;
+}
+
+/** Apply `exitOverride` and quiet error output on every command (commander sets them per command). */
+export function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, fn);
+}
