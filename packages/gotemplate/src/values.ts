@@ -1,0 +1,218 @@
+// Value model: how plain JS data maps onto Go's reflect kinds.
+//
+//  undefined            -> invalid reflect.Value (a missing key, nil data): prints "<no value>"
+//  null                 -> a nil interface{} (JSON null read from a map/slice)
+//  string/boolean       -> string/bool
+//  number               -> int when Number.isSafeInteger, else float64 (the JSON decoding rule)
+//  GoFloat              -> float64 holding an integral value (template literal `1.0`)
+//  GoUint8/GoComplex/GoBigInt -> the few other Go kinds the language can produce
+//  Array                -> []interface{} ([]string when tagged by stringSlice())
+//  plain object / Map   -> map[string]interface{}
+//  class instance       -> struct (fields, getters, methods)
+//  function             -> func
+
+/** A float64 whose value happens to be integral (so a bare JS number would read as int). */
+export class GoFloat {
+  constructor(readonly v: number) {}
+}
+/** A byte, as produced by `index` on a string. */
+export class GoUint8 {
+  constructor(readonly v: number) {}
+}
+/** complex128 from an imaginary literal. */
+export class GoComplex {
+  constructor(
+    readonly re: number,
+    readonly im: number,
+  ) {}
+}
+/** A Go int outside JS's safe-integer range (only from integer literals). */
+export class GoBigInt {
+  constructor(readonly v: bigint) {}
+}
+
+/**
+ * Go's two-result function convention: a func-map function may return
+ * `goResult(value, err)`; a non-null err becomes "error calling NAME: MSG".
+ */
+export class GoResult {
+  constructor(
+    readonly value: unknown,
+    readonly error: Error | string | null | undefined,
+  ) {}
+}
+export function goResult(value: unknown, error?: Error | string | null): GoResult {
+  return new GoResult(value, error);
+}
+
+const GO_TYPE = Symbol.for('warewulf.gotemplate.type');
+
+/** Tag an array so that it reports Go type []string (what `split` returns). */
+export function stringSlice(a: string[]): string[] {
+  Object.defineProperty(a, GO_TYPE, { value: '[]string', enumerable: false });
+  return a;
+}
+
+export function sliceTypeName(a: unknown[]): string {
+  return (a as unknown as Record<symbol, string | undefined>)[GO_TYPE] ?? '[]interface {}';
+}
+
+export const enum Kind {
+  Invalid = 0,
+  Nil = 1, // nil interface
+  Bool,
+  Int,
+  Uint,
+  Float,
+  Complex,
+  String,
+  Slice,
+  Map,
+  Struct,
+  Func,
+}
+
+export function isPlainObject(v: object): boolean {
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+export function kindOf(v: unknown): Kind {
+  switch (typeof v) {
+    case 'string':
+      return Kind.String;
+    case 'number':
+      return Number.isSafeInteger(v) ? Kind.Int : Kind.Float;
+    case 'boolean':
+      return Kind.Bool;
+    case 'undefined':
+      return Kind.Invalid;
+    case 'function':
+      return Kind.Func;
+    case 'bigint':
+      return Kind.Int;
+    case 'object':
+      if (v === null) return Kind.Nil;
+      if (Array.isArray(v)) return Kind.Slice;
+      if (v instanceof GoFloat) return Kind.Float;
+      if (v instanceof GoUint8) return Kind.Uint;
+      if (v instanceof GoBigInt) return Kind.Int;
+      if (v instanceof GoComplex) return Kind.Complex;
+      if (v instanceof Map || isPlainObject(v)) return Kind.Map;
+      return Kind.Struct;
+  }
+  return Kind.Struct;
+}
+
+/** Go's reflect type string for a value (as %T and error messages print it). */
+export function typeName(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return Number.isSafeInteger(v) ? 'int' : 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'undefined':
+      return '<nil>';
+    case 'function':
+      return 'func(...interface {}) interface {}';
+    case 'bigint':
+      return 'int';
+    case 'object':
+      if (v === null) return 'interface {}';
+      if (Array.isArray(v)) return sliceTypeName(v);
+      if (v instanceof GoFloat) return 'float64';
+      if (v instanceof GoUint8) return 'uint8';
+      if (v instanceof GoBigInt) return 'int';
+      if (v instanceof GoComplex) return 'complex128';
+      if (v instanceof Map || isPlainObject(v)) return 'map[string]interface {}';
+      return (v as object).constructor?.name || 'struct';
+  }
+  return 'interface {}';
+}
+
+/** Numeric value of an int-like value as a bigint (int, uint8, big int). */
+export function intValue(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v instanceof GoUint8) return v.v;
+  if (v instanceof GoBigInt) return Number(v.v);
+  return 0;
+}
+
+export function floatValue(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (v instanceof GoFloat) return v.v;
+  return 0;
+}
+
+/** Own-property lookup on a Go-map-like value; undefined when the key is absent. */
+export function mapGet(m: object, key: string): unknown {
+  if (m instanceof Map) return m.has(key) ? nz(m.get(key)) : undefined;
+  const v = (m as Record<string, unknown>)[key];
+  if (v === undefined) return Object.hasOwn(m, key) ? null : undefined;
+  if ((typeof v === 'function' || key === '__proto__') && !Object.hasOwn(m, key)) return undefined;
+  return v;
+}
+
+function nz(v: unknown): unknown {
+  return v === undefined ? null : v;
+}
+
+/** Keys of a map value in Go's sorted (byte-wise for strings) order. */
+export function sortedKeys(m: object): string[] {
+  const keys = m instanceof Map ? Array.from(m.keys(), String) : Object.keys(m);
+  return keys.sort(compareKeys);
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function mapSize(m: object): number {
+  return m instanceof Map ? m.size : Object.keys(m).length;
+}
+
+/** Go's isTrue on an (already interface-unwrapped) value. */
+export function truth(v: unknown): boolean {
+  switch (typeof v) {
+    case 'boolean':
+      return v;
+    case 'string':
+      return v.length > 0;
+    case 'number':
+      return v !== 0;
+    case 'undefined':
+      return false;
+    case 'object':
+      if (v === null) return false;
+      if (Array.isArray(v)) return v.length > 0;
+      if (v instanceof GoFloat || v instanceof GoUint8) return v.v !== 0;
+      if (v instanceof GoBigInt) return v.v !== 0n;
+      if (v instanceof GoComplex) return v.re !== 0 || v.im !== 0;
+      if (v instanceof Map) return v.size > 0;
+      if (isPlainObject(v)) {
+        for (const _ in v) return true;
+        return false;
+      }
+      return true;
+    case 'function':
+      return true;
+  }
+  return true;
+}
+
+/** Byte length of a string in UTF-8 (Go's len). */
+export function utf8Len(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 2; // surrogate pair: 2 units -> 4 bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
