@@ -32,7 +32,13 @@ export async function* emitArchive(
   warn: (w: CpioWarning) => void,
   onEntry: () => void,
   signal?: AbortSignal,
+  /**
+   * The consumer copies each chunk before asking for the next (parallel gzip does), so large-file
+   * reads can reuse one buffer instead of allocating (and page-faulting) a fresh one per read.
+   */
+  reuseChunks = false,
 ): AsyncGenerator<Buffer> {
+  let shared: Buffer | null = null;
   const prefetched = new Map<number, Promise<Buffer>>();
   let nextPrefetch = 0;
   let prefetchBytes = 0;
@@ -84,12 +90,12 @@ export async function* emitArchive(
         try {
           while (written < e.size) {
             const want = Math.min(READ_CHUNK, e.size - written);
-            const buf = Buffer.allocUnsafe(want);
+            const buf = reuseChunks ? (shared ??= Buffer.allocUnsafeSlow(READ_CHUNK)) : Buffer.allocUnsafe(want);
             const { bytesRead } = await fh.read(buf, 0, want, written);
             if (bytesRead === 0) break;
             written += bytesRead;
             counters.bytes += bytesRead;
-            yield bytesRead === want ? buf : buf.subarray(0, bytesRead);
+            yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
             signal?.throwIfAborted();
           }
         } finally {

@@ -26,7 +26,7 @@ parentPort.on('message', (job) => {
     const input = Buffer.from(job.input.buffer, job.input.byteOffset, job.input.byteLength);
     const opts = {
       level: job.level,
-      chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
+      chunkSize: 32 * 1024,
       finishFlush: job.last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
     };
     if (job.dict) opts.dictionary = job.dict;
@@ -34,7 +34,9 @@ parentPort.on('message', (job) => {
     // a fresh, exactly-sized ArrayBuffer that can be transferred without copying on the other side
     const own = new Uint8Array(out.length);
     own.set(out);
-    parentPort.postMessage({ id: job.id, out: own, crc: zlib.crc32(input) }, [own.buffer]);
+    const crc = zlib.crc32(input);
+    // hand the input block back too (transferred, not copied) so the main thread can refill it
+    parentPort.postMessage({ id: job.id, out: own, crc, input: job.input }, [own.buffer, job.input.buffer]);
   } catch (e) {
     parentPort.postMessage({ id: job.id, error: String((e && e.stack) || e) });
   }
@@ -57,13 +59,15 @@ export interface BlockResult {
   out: Buffer;
   crc: number;
   len: number;
+  /** The input block's memory, given back by the worker for reuse. */
+  returned?: ArrayBuffer;
 }
 
 /** Same computation as the worker, for inputs that fit one block (no thread start-up cost). */
 export function deflateBlock(input: Buffer, dict: Uint8Array | null, level: number, last: boolean): BlockResult {
   const opts: zlib.ZlibOptions = {
     level,
-    chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
+    chunkSize: 32 * 1024,
     finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
   };
   if (dict) opts.dictionary = dict;
@@ -76,7 +80,7 @@ class PooledWorker {
   constructor(private readonly pool: WorkerPool) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true });
     this.worker.unref(); // idle workers must not keep the process alive
-    this.worker.on('message', (msg: { id: number; out?: Uint8Array; crc?: number; error?: string }) => {
+    this.worker.on('message', (msg: { id: number; out?: Uint8Array; crc?: number; input?: Uint8Array; error?: string }) => {
       const job = this.job;
       this.job = null;
       this.worker.unref();
@@ -84,7 +88,9 @@ class PooledWorker {
         if (msg.error !== undefined || !msg.out) {
           job.reject(new CpioError('CPIO_ERR_COMPRESSION', `gzip worker failed: ${msg.error ?? 'no output'}`));
         } else {
-          job.resolve({ out: Buffer.from(msg.out.buffer, msg.out.byteOffset, msg.out.byteLength), crc: msg.crc!, len: job.len });
+          const r: BlockResult = { out: Buffer.from(msg.out.buffer, msg.out.byteOffset, msg.out.byteLength), crc: msg.crc!, len: job.len };
+          if (msg.input) r.returned = msg.input.buffer as ArrayBuffer;
+          job.resolve(r);
         }
       }
       this.pool.dispatch();
@@ -174,12 +180,19 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: Gzi
   const blockSize = Math.max(DICT_SIZE, opts.blockSize ?? DEFAULT_BLOCK_SIZE);
   // Enough blocks in flight to keep every worker busy while the main thread reads ahead; bounded
   // so memory is O(threads * blockSize) whatever the input size.
-  const maxInflight = threads * 2 + 1;
+  const maxInflight = threads * 4 + 2;
+  // Recycled block buffers: fresh 128 KiB allocations are mmap'ed and page-faulted by the kernel
+  // every time, which showed up as seconds of system time on a large image.
+  const free: ArrayBuffer[] = [];
+  const newBlock = (): Buffer => {
+    const ab = free.pop();
+    return ab && ab.byteLength === blockSize ? Buffer.from(ab) : Buffer.allocUnsafeSlow(blockSize);
+  };
   const inflight: Array<Promise<BlockResult>> = [];
   let crc = 0;
   let total = 0;
   let dict: Uint8Array | null = null;
-  let block = Buffer.allocUnsafeSlow(blockSize);
+  let block = newBlock();
   let fill = 0;
   let started = false;
   const emit = opts.onOutput ?? (() => undefined);
@@ -189,6 +202,7 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: Gzi
   yield header;
 
   const take = (r: BlockResult): Buffer => {
+    if (r.returned && free.length < maxInflight) free.push(r.returned);
     crc = total === 0 ? r.crc : crc32Combine(crc, r.crc, r.len);
     total += r.len;
     emit(r.out.length);
@@ -204,7 +218,7 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: Gzi
     const p = pool.submit(input, dict, level, last);
     p.catch(() => undefined); // rejections are rethrown in order below
     dict = nextDict;
-    block = Buffer.allocUnsafeSlow(blockSize);
+    block = newBlock();
     fill = 0;
     return p;
   };

@@ -78,7 +78,16 @@ export interface CpioReadEntry extends CpioEntryInfo {
   body: AsyncIterable<Buffer>;
 }
 
-export type ArchiveSource = Readable | AsyncIterable<Uint8Array>;
+/** A stream, any (async) iterable of byte chunks, or the whole archive as one buffer (tests, small overlays). */
+export type ArchiveSource = Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array;
+
+async function* toAsync(source: ArchiveSource): AsyncGenerator<Uint8Array> {
+  if (source instanceof Uint8Array) {
+    yield source;
+    return;
+  }
+  yield* source as AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+}
 
 export interface ReadOptions {
   /** Called once with what the input turned out to be. */
@@ -91,7 +100,7 @@ export interface ReadOptions {
  * entry says which archive it came from.
  */
 export async function* readArchive(source: ArchiveSource, opts: ReadOptions = {}): AsyncGenerator<CpioReadEntry> {
-  const bytes = decompressAuto(source as AsyncIterable<Uint8Array>, opts.onCompression);
+  const bytes = decompressAuto(toAsync(source), opts.onCompression);
   const r = new ByteReader(bytes[Symbol.asyncIterator]());
   let archive = 0;
   let sawTrailer = false;

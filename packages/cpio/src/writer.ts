@@ -49,7 +49,7 @@ function makeArchiveStream(plan: (warn: (w: CpioWarning) => void) => Promise<Pla
         };
         opts.onProgress(ev);
       };
-      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal);
+      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal, opts.compression === 'gzip');
       const out = compressStream(raw, {
         ...opts,
         onOutput: (n) => {
