@@ -10,6 +10,7 @@ import {
   GoComplex,
   GoFloat,
   GoUint8,
+  IfaceValue,
   Kind,
   isPlainObject,
   kindOf,
@@ -45,7 +46,8 @@ function indexArg(index: unknown, cap: number): number {
   if (typeof index === 'number' && Number.isSafeInteger(index)) x = index;
   else if (index instanceof GoUint8) x = index.v;
   else if (index instanceof GoBigInt) x = Number(index.v);
-  else if (index === undefined || index === null) throw new Error('cannot index slice/array with nil');
+  else if (index === undefined) throw new Error('cannot index slice/array with nil');
+  else if (index === null || index instanceof IfaceValue) throw new Error('cannot index slice/array with type interface {}');
   else throw new Error(`cannot index slice/array with type ${typeName(index)}`);
   if (x < 0 || x > cap) throw new Error(`index out of range: ${x}`);
   return x;
@@ -64,11 +66,11 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
     if (typeof item === 'string') {
       const b = stringBytes(item);
       const x = indexArg(idx, b.length);
-      if (x === b.length) throw new Error(`index out of range: ${x}`);
+      if (x === b.length) throw new Error('reflect: string index out of range');
       item = new GoUint8(typeof b === 'string' ? b.charCodeAt(x) : b[x]!);
     } else if (Array.isArray(item)) {
       const x = indexArg(idx, item.length);
-      if (x === item.length) throw new Error(`index out of range: ${x}`);
+      if (x === item.length) throw new Error('reflect: slice index out of range');
       const e = item[x];
       item = e === undefined ? null : e;
     } else if (typeof item === 'object' && (item instanceof Map || isPlainObject(item))) {
@@ -93,7 +95,7 @@ function slice(item: unknown, ...indexes: unknown[]): unknown {
   } else if (Array.isArray(item)) len = cap = item.length;
   else throw new Error(`can't slice item of type ${typeName(item)}`);
   const idx = [0, len, 0];
-  for (let i = 0; i < indexes.length; i++) idx[i] = indexArg(ind(indexes[i]), cap);
+  for (let i = 0; i < indexes.length; i++) idx[i] = indexArg(indexes[i], cap);
   if (idx[0]! > idx[1]!) throw new Error(`invalid slice index: ${idx[0]} > ${idx[1]}`);
   if (indexes.length === 3 && idx[1]! > idx[2]!) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
   if (typeof item === 'string') {
@@ -366,7 +368,7 @@ export const BUILTINS: ReadonlyMap<string, FuncInfo> = new Map<string, FuncInfo>
   ['not', info('not', (a: unknown) => !truth(ind(a)), ['value'])],
   ['len', info('len', length, ['value'])],
   ['index', info('index', index, ['value'], 'value')],
-  ['slice', info('slice', slice, ['value'], 'value')],
+  ['slice', info('slice', slice, ['value'], 'ivalue')],
   ['eq', info('eq', eq, ['value'], 'value')],
   ['ne', info('ne', ne, ['value', 'value'])],
   ['lt', info('lt', lt, ['value', 'value'])],

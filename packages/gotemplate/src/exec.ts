@@ -26,7 +26,7 @@ import {
   type VariableNode,
 } from './nodes.js';
 import { quote } from './strconv.js';
-import { GoBigInt, GoFloat, GoResult, isPlainObject, mapGet, sliceTypeName, sortedKeys, truth, typeName } from './values.js';
+import { GoBigInt, GoFloat, GoResult, IfaceValue, isPlainObject, mapGet, sliceTypeName, sortedKeys, truth, typeName } from './values.js';
 
 export type MissingKey = 'default' | 'invalid' | 'zero' | 'error';
 
@@ -58,6 +58,10 @@ export function missingKeyCode(mk: MissingKey | undefined): number {
 }
 
 class DepthExceeded extends Error {}
+
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && e.message.includes('call stack');
+}
 
 export class ExecState {
   out = '';
@@ -248,7 +252,7 @@ export class ExecState {
     try {
       this.walk(newDot, false, tree.root);
     } catch (e) {
-      if (e instanceof RangeError || e instanceof DepthExceeded) {
+      if (isStackOverflow(e) || e instanceof DepthExceeded) {
         // JS runs out of stack long before Go's 100000 nested templates;
         // report it as Go's depth error at the innermost {{template}}.
         this.restore(saved);
@@ -422,8 +426,9 @@ export class ExecState {
             params: null,
             variadic: null,
           };
+          const r = this.evalCall(dot, false, method, node, fieldName, args, final);
           this.lastIface = false;
-          return this.evalCall(dot, false, method, node, fieldName, args, final);
+          return r;
         }
         if ((args !== null && args.length > 1) || final !== MISSING) {
           this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
@@ -489,7 +494,7 @@ export class ExecState {
     try {
       v = fn.fn(...argv);
     } catch (e) {
-      if (e instanceof TemplateError) throw e;
+      if (e instanceof TemplateError || e instanceof DepthExceeded || isStackOverflow(e)) throw e;
       this.node = node;
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -505,13 +510,14 @@ export class ExecState {
 
   validateType(value: unknown, typ: ParamType | null): unknown {
     if (value === undefined) {
-      if (typ === null || typ === 'any' || typ === 'value') return undefined;
+      if (typ === null || typ === 'any' || typ === 'value' || typ === 'ivalue') return undefined;
       return this.errorf(`invalid value; expected ${goType(typ)}`);
     }
     switch (typ) {
       case null:
       case 'any':
       case 'value':
+      case 'ivalue':
         return value;
       case 'string':
         if (typeof value === 'string') return value;
@@ -532,6 +538,15 @@ export class ExecState {
   }
 
   evalArg(dot: unknown, di: boolean, typ: ParamType | null, n: ArgNode): unknown {
+    if (typ === 'ivalue') {
+      this.lastIface = false;
+      const v = this.evalArg(dot, di, 'value', n);
+      let iface = false;
+      if (n.type === NodeType.Dot) iface = di;
+      else if (n.type === NodeType.Field) iface = this.lastIface;
+      else if (n.type === NodeType.Variable) iface = n.ident.length === 1 ? this.ifaces[this.varIndex(n.ident[0]!)]! : this.lastIface;
+      return iface && v !== null && v !== undefined ? new IfaceValue(v) : v;
+    }
     this.node = n;
     switch (n.type) {
       case NodeType.Dot:

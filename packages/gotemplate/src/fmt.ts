@@ -181,6 +181,7 @@ class Printer {
   fmtUnicode(u: bigint): void {
     let prec = 4;
     if (this.precPresent && this.prec > 4) prec = this.prec;
+    u = BigInt.asUintN(64, u); // Go formats the uint64 bit pattern
     let s = 'U+' + u.toString(16).toUpperCase().padStart(prec, '0');
     const r = Number(u);
     if (this.sharp && u <= 0x10ffffn && isPrint(r)) s += " '" + String.fromCodePoint(r) + "'";
@@ -301,8 +302,7 @@ class Printer {
       case 'G':
       case 'x':
       case 'X':
-        if (verb === 'x' || verb === 'X' || verb === 'b') this.fmtFloatRaw(v, 'g', -1);
-        else this.fmtFloatRaw(v, verb, -1);
+        this.fmtFloatRaw(v, verb, -1);
         break;
       case 'f':
       case 'e':
@@ -663,43 +663,37 @@ function intFromArg(a: unknown[], argNum: number): { n: number; ok: boolean; arg
   return { n, ok, argNum };
 }
 
-/** The %#e / %#f / %#g decimal-point and trailing-zero rules of fmt.fmtFloat. */
+/** The %#e / %#f / %#g / %#x decimal-point and trailing-zero rules of fmt.fmtFloat. */
 function sharpFloat(num: string, verb: string, prec: number): string {
   let digits = 0;
-  switch (verb) {
-    case 'v':
-    case 'g':
-    case 'G':
-    case 'x':
-      digits = prec;
-      if (digits === -1) digits = 6;
+  if (verb === 'v' || verb === 'g' || verb === 'G' || verb === 'x') {
+    digits = prec;
+    if (digits === -1) digits = 6;
   }
   let tail = '';
-  let body = num;
-  const ei = Math.max(num.indexOf('e'), num.indexOf('E'));
-  if (ei >= 0) {
-    tail = num.slice(ei);
-    body = num.slice(0, ei);
-  }
-  let sawNonzero = false;
   let hasDot = false;
-  for (let i = 1; i < body.length; i++) {
-    const c = body[i]!;
+  let sawNonzero = false;
+  for (let i = 1; i < num.length; i++) {
+    const c = num[i]!;
     if (c === '.') hasDot = true;
-    else if (c >= '0' && c <= '9') {
+    else if (c === 'p' || c === 'P' || ((c === 'e' || c === 'E') && verb !== 'x' && verb !== 'X')) {
+      tail = num.slice(i);
+      num = num.slice(0, i);
+      break;
+    } else {
       if (c !== '0') sawNonzero = true;
       if (sawNonzero) digits--;
     }
   }
   if (!hasDot) {
-    if (body.length === 2 && body[1] === '0') digits--;
-    body += '.';
+    if (num.length === 2 && num[1] === '0') digits--;
+    num += '.';
   }
   while (digits > 0) {
-    body += '0';
+    num += '0';
     digits--;
   }
-  return body + tail;
+  return num + tail;
 }
 
 function toArgs(a: unknown[]): unknown[] {

@@ -150,7 +150,12 @@ export interface FuncInfo {
   variadic: ParamType | null;
 }
 
-export type ParamType = 'any' | 'string' | 'int' | 'bool' | 'float64' | 'value';
+/**
+ * 'value' is Go's reflect.Value parameter of builtins; 'ivalue' is the same but
+ * keeps the "static type interface{}" of map/slice elements visible (IfaceValue),
+ * which only `slice` can observe (it does not unwrap its index arguments).
+ */
+export type ParamType = 'any' | 'string' | 'int' | 'bool' | 'float64' | 'value' | 'ivalue';
 
 export class IdentifierNode {
   readonly type = NodeType.Identifier;

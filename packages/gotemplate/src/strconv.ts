@@ -101,6 +101,7 @@ export function formatFloat(x: number, fmt: string, prec: number): string {
   if (x === -Infinity) return '-Inf';
   const neg = x < 0 || Object.is(x, -0);
   const ax = Math.abs(x);
+  if (fmt === 'x' || fmt === 'X' || fmt === 'b') return fmtBinary(ax, neg, fmt, prec);
   const shortest = prec < 0;
   let d: Digits;
   const lower = fmt.toLowerCase();
@@ -324,4 +325,61 @@ export function unquote(text: string): string {
   }
   flush();
   return out;
+}
+
+/** %b (mantissa p exponent) and %x/%X (hex float) of strconv.FormatFloat. */
+function fmtBinary(ax: number, neg: boolean, fmt: string, prec: number): string {
+  f64.setFloat64(0, ax);
+  const bits = f64.getBigUint64(0);
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  exp -= 1023;
+  if (fmt === 'b') {
+    const e = exp - 52;
+    return (neg ? '-' : '') + mant.toString() + 'p' + (e >= 0 ? '+' : '') + String(e);
+  }
+  if (mant === 0n) exp = 0;
+  mant <<= 8n; // leading 1 at bit 60
+  const B60 = 1n << 60n;
+  const MASK64 = (1n << 64n) - 1n;
+  while (mant !== 0n && (mant & B60) === 0n) {
+    mant = (mant << 1n) & MASK64;
+    exp--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & (B60 - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  const hexd = fmt === 'X' ? '0123456789ABCDEF' : '0123456789abcdef';
+  let s = (neg ? '-' : '') + '0' + fmt + String(Number((mant >> 60n) & 1n));
+  mant = (mant << 4n) & MASK64;
+  if (prec < 0 && mant !== 0n) {
+    s += '.';
+    while (mant !== 0n) {
+      s += hexd[Number((mant >> 60n) & 15n)];
+      mant = (mant << 4n) & MASK64;
+    }
+  } else if (prec > 0) {
+    s += '.';
+    for (let i = 0; i < prec; i++) {
+      s += hexd[Number((mant >> 60n) & 15n)];
+      mant = (mant << 4n) & MASK64;
+    }
+  }
+  s += fmt === 'X' ? 'P' : 'p';
+  if (exp < 0) {
+    s += '-';
+    exp = -exp;
+  } else s += '+';
+  s += exp < 10 ? '0' + exp : String(exp);
+  return s;
 }

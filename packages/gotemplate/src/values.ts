@@ -45,6 +45,11 @@ export function goResult(value: unknown, error?: Error | string | null): GoResul
   return new GoResult(value, error);
 }
 
+/** A non-nil value whose static Go type is interface{} (see ParamType 'ivalue'). */
+export class IfaceValue {
+  constructor(readonly v: unknown) {}
+}
+
 const GO_TYPE = Symbol.for('warewulf.gotemplate.type');
 
 /** Tag an array so that it reports Go type []string (what `split` returns). */
