@@ -1,6 +1,14 @@
 export { WwError, isWwError, isErrnoCode, type WwErrorCode } from './errors.js';
 export { noopLogger, memoryLogger, type Logger } from './log.js';
-export * from './config/index.js';
+// config without its zod schema: the schema, the parser and the renderer are
+// reached through '@warewulf/core/config' so the CLI's start-up stays lean
+export type { ExportPath, ImageMount, PathKey, PathsConf, WarewulfConf, WarewulfConfDerived } from './config/types.js';
+export { PATH_KEYS } from './config/types.js';
+export { DEFAULT_PATHS, DEFAULT_TFTPROOT, defaultWarewulfConf } from './config/defaults.js';
+export { deriveNetworkValues } from './config/derived.js';
+export { resolveConfPath, resolvePaths, type Env, type Paths, type ResolvePathsOptions } from './config/paths.js';
+export { loadConfigAndPaths, loadWarewulfConf, type LoadWarewulfConfOptions } from './config/load.js';
+export { autodetectNetwork, probeSourceAddress, type AutodetectOptions } from './config/autodetect.js';
 export { expandHostlist, compressHostlist, MAX_HOSTLIST_EXPANSION } from './hostlist.js';
 export { tabTable, printfRow } from './table.js';
 export { locateYamlPath, type YamlPosition } from './yaml-locate.js';

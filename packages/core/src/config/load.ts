@@ -4,7 +4,6 @@ import { WwError, isErrnoCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { noopLogger } from '../log.js';
 import { defaultWarewulfConf } from './defaults.js';
-import { parseWarewulfConf } from './parse.js';
 import type { Env, Paths } from './paths.js';
 import { resolveConfPath, resolvePaths } from './paths.js';
 import type { WarewulfConf } from './types.js';
@@ -31,6 +30,9 @@ export async function loadWarewulfConf(file: string, opts: LoadWarewulfConfOptio
     });
   }
   logger.debug(`reading warewulf.conf from ${file}`);
+  // loaded on demand: the schema pulls in zod, ~60 ms of start-up that a
+  // relocated tree without warewulf.conf (the embedded default) never needs
+  const { parseWarewulfConf } = await import('./parse.js');
   return parseWarewulfConf(text, { file, logger });
 }
 

@@ -4,7 +4,8 @@
  * and listings all work on this form; the raw YAML stays the source of truth
  * for writing. Reading maps the 4.3–4.5 vocabulary (§2.7) on the way in.
  */
-import { FIELDS, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
+import { FIELD_BY_NAME, type FieldRef, type FieldSpec } from './fields.js';
+import { FIELD_TREE, concretePath, type FieldTreeNode } from './field-tree.js';
 import type { RawEntity } from './document.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
 
@@ -71,27 +72,30 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
 function put(out: FlatFields, spec: FieldSpec, keys: string[], v: unknown): void {
   const value = leafValue(spec, v);
   if (value === undefined) return;
-  const path = fieldPath(spec, keys);
+  const path = concretePath(spec, keys);
   out.set(path, { ref: { spec, keys }, path, value });
 }
 
-/** Walk the raw entity along a spec's YAML path, expanding `*` over map keys. */
-function collect(out: FlatFields, spec: FieldSpec, node: unknown, depth: number, keys: string[]): void {
-  if (depth === spec.yaml.length) {
-    put(out, spec, keys, node);
+/** One walk over the entity's own keys along the field tree; unknown keys are passed over. */
+function collect(out: FlatFields, t: FieldTreeNode, node: unknown, keys: string[], isNode: boolean): void {
+  if (t.spec) {
+    if (!t.spec.nodeOnly || isNode) put(out, t.spec, keys, node);
     return;
   }
   if (!isMapping(node)) return;
-  const k = spec.yaml[depth] as string;
-  if (k === '*') {
-    for (const [name, child] of Object.entries(node)) collect(out, spec, child, depth + 1, [...keys, name]);
-  } else if (k in node) {
-    collect(out, spec, node[k], depth + 1, keys);
+  if (t.wildcard) {
+    const w = t.wildcard;
+    for (const name in node) collect(out, w, node[name], keys.length === 0 ? [name] : [...keys, name], isNode);
+    return;
+  }
+  for (const k in node) {
+    const child = t.children.get(k);
+    if (child) collect(out, child, node[k], keys, isNode);
   }
 }
 
 const byName = (name: string): FieldSpec => {
-  const s = FIELDS.find((x) => x.name === name);
+  const s = FIELD_BY_NAME.get(name);
   if (!s) throw new Error(`unknown field ${name}`);
   return s;
 };
@@ -99,7 +103,7 @@ const byName = (name: string): FieldSpec => {
 /** Apply a legacy value only where the modern field is empty. */
 function fallback(out: FlatFields, name: string, keys: string[], v: unknown): void {
   const spec = byName(name);
-  if (out.has(fieldPath(spec, keys))) return;
+  if (out.has(concretePath(spec, keys))) return;
   put(out, spec, keys, v);
 }
 
@@ -109,12 +113,28 @@ function fallback(out: FlatFields, name: string, keys: string[], v: unknown): vo
  */
 export function flattenEntity(raw: RawEntity, isNode: boolean): FlatFields {
   const out: FlatFields = new Map();
-  for (const spec of FIELDS) {
-    if (spec.nodeOnly && !isNode) continue;
-    collect(out, spec, raw, 0, []);
-  }
-  applyLegacy(out, raw);
+  collect(out, FIELD_TREE, raw, [], isNode);
+  if (hasLegacyKeys(raw)) applyLegacy(out, raw);
   return out;
+}
+
+const LEGACY_TOP_KEYS = ['container name', 'kernel override', 'kernel version', 'kernel args', 'keys', 'tagsdel',
+  'ipmi username', 'ipmi password', 'ipmi ipaddr', 'ipmi netmask', 'ipmi port', 'ipmi gateway', 'ipmi interface', 'ipmi escapechar', 'ipmi write'];
+const LEGACY_NETDEV_KEYS = ['ip6addr', 'ipcidr', 'primary', 'default', 'tagsdel'];
+
+/** Cheap test so that entries in today's vocabulary skip the legacy pass. */
+function hasLegacyKeys(raw: RawEntity): boolean {
+  for (const k of LEGACY_TOP_KEYS) if (k in raw) return true;
+  if (raw['ipxe template'] === 'dracut') return true;
+  if (isMapping(raw.kernel) && 'override' in raw.kernel) return true;
+  const nd = raw['network devices'];
+  if (isMapping(nd)) {
+    for (const name in nd) {
+      const dev = nd[name];
+      if (isMapping(dev)) for (const k of LEGACY_NETDEV_KEYS) if (k in dev) return true;
+    }
+  }
+  return false;
 }
 
 const LEGACY_IPMI = ['username', 'password', 'ipaddr', 'netmask', 'port', 'gateway', 'interface', 'escapechar', 'write'];

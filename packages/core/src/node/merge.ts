@@ -131,6 +131,34 @@ export class NodeMerger {
     return [];
   }
 
+  /**
+   * Profiles merged once per distinct effective profile list and shared by
+   * every node that uses that list; a node's own values then replace entries
+   * with new objects, so shared entries are never mutated.
+   */
+  private readonly bases = new Map<string, Map<string, MergedField>>();
+
+  private baseFor(effective: readonly string[]): Map<string, MergedField> {
+    const key = effective.join('\u0000');
+    let base = this.bases.get(key);
+    if (base === undefined) {
+      base = new Map<string, MergedField>();
+      for (const p of effective) {
+        const flat = this.flatOfProfile(p);
+        if (flat) applyLayer(base, flat, p, false);
+      }
+      for (const [path, f] of base) {
+        if (f.rawList) {
+          f.value = negateList(f.rawList);
+          if ((f.value as string[]).length === 0) base.delete(path);
+        }
+      }
+      applyDefaults(base, []);
+      this.bases.set(key, base);
+    }
+    return base;
+  }
+
   merge(id: string): MergedNode | undefined {
     const raw = this.doc.nodes[id];
     if (raw === undefined) return undefined;
@@ -146,27 +174,48 @@ export class NodeMerger {
       },
       this.log,
     );
-    const fields = new Map<string, MergedField>();
-    for (const p of effective) {
-      const flat = this.flatOfProfile(p);
-      if (flat) applyLayer(fields, flat, p, false);
+    const fields = new Map(this.baseFor(effective));
+    for (const [path, entry] of own) {
+      if (path === 'Profiles') continue;
+      const prev = fields.get(path);
+      const kind = entry.ref.spec.kind;
+      if (prev === undefined || prev.isDefault) {
+        const f: MergedField = { entry, value: entry.value, contributors: [id], node: true, isDefault: false };
+        if (kind === 'list') {
+          f.rawList = entry.value as string[];
+          f.value = negateList(f.rawList);
+        }
+        fields.set(path, f);
+        continue;
+      }
+      const f: MergedField = { ...prev, contributors: [...prev.contributors, id], node: true };
+      if (kind === 'list') {
+        f.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
+        f.value = negateList(f.rawList);
+      } else {
+        f.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
+      }
+      fields.set(path, f);
     }
-    applyLayer(fields, own, id, true);
-    fields.set('Profiles', {
-      entry: { ref: { spec: FIELD_BY_NAME.get('Profiles') as FieldSpec, keys: [] }, path: 'Profiles', value: profiles },
-      value: profiles,
-      contributors: [],
-      node: true,
-      isDefault: false,
-    });
-    if (profiles.length === 0) fields.delete('Profiles');
-    for (const f of fields.values()) {
-      if (f.rawList) f.value = negateList(f.rawList);
+    if (profiles.length > 0) {
+      fields.set('Profiles', {
+        entry: { ref: { spec: PROFILES_SPEC, keys: [] }, path: 'Profiles', value: profiles },
+        value: profiles,
+        contributors: [],
+        node: true,
+        isDefault: false,
+      });
     }
+    const netSet = new Set<string>();
     for (const [path, f] of fields) {
-      if (Array.isArray(f.value) && f.value.length === 0 && f.entry.ref.spec.kind === 'list') fields.delete(path);
+      if (f.rawList && (f.value as string[]).length === 0) {
+        fields.delete(path);
+        continue;
+      }
+      if (f.entry.ref.spec.scope === 'net') netSet.add(f.entry.ref.keys[0] as string);
     }
-    const netdevs = [...new Set([...fields.values()].filter((f) => f.entry.ref.spec.scope === 'net').map((f) => f.entry.ref.keys[0] as string))].sort();
+    const netdevs = netSet.size === 0 ? [] : [...netSet].sort();
+    // also refills a list the node negated away entirely
     applyDefaults(fields, netdevs);
     const explicit = fields.get('PrimaryNetDev')?.value as string | undefined;
     const primaryNetDev = explicit !== undefined && netdevs.includes(explicit) ? explicit : netdevs[0];
@@ -174,52 +223,51 @@ export class NodeMerger {
   }
 }
 
+const PROFILES_SPEC = FIELD_BY_NAME.get('Profiles') as FieldSpec;
+
+function defaultField(spec: FieldSpec, keys: string[], path: string, value: FlatValue): MergedField {
+  return { entry: { ref: { spec, keys }, path, value }, value, contributors: [], node: false, isDefault: true };
+}
+
 function applyLayer(fields: Map<string, MergedField>, flat: FlatFields, layer: string, isNode: boolean): void {
   for (const [path, entry] of flat) {
     if (path === 'Profiles') continue;
     const kind = entry.ref.spec.kind;
     const prev = fields.get(path);
-    if (kind === 'list') {
-      const items = entry.value as string[];
-      if (prev) {
-        prev.rawList = [...(prev.rawList ?? []), ...items];
-        prev.contributors.push(layer);
-        if (isNode) prev.node = true;
-        else prev.profile = layer;
-      } else {
-        fields.set(path, {
-          entry, value: items, rawList: [...items], contributors: [layer], node: isNode,
-          ...(isNode ? {} : { profile: layer }), isDefault: false,
-        });
-      }
+    if (prev === undefined) {
+      const isList = kind === 'list';
+      const f: MergedField = {
+        entry,
+        value: entry.value,
+        contributors: [layer],
+        node: isNode,
+        isDefault: false,
+      };
+      if (isList) f.rawList = (entry.value as string[]).slice();
+      if (!isNode) f.profile = layer;
+      fields.set(path, f);
       continue;
     }
-    const value = kind === 'any' && prev ? deepMerge(prev.value, entry.value) : entry.value;
-    if (prev) {
-      prev.value = value;
-      prev.contributors.push(layer);
-      if (isNode) prev.node = true;
-      else prev.profile = layer;
-    } else {
-      fields.set(path, { entry, value, contributors: [layer], node: isNode, ...(isNode ? {} : { profile: layer }), isDefault: false });
-    }
+    if (kind === 'list') prev.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
+    else prev.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
+    prev.contributors.push(layer);
+    if (isNode) prev.node = true;
+    else prev.profile = layer;
   }
 }
 
-function applyDefaults(fields: Map<string, MergedField>, netdevs: string[]): void {
-  for (const [name, value] of Object.entries(BUILTIN_DEFAULTS)) {
-    if (fields.has(name)) continue;
-    const spec = FIELD_BY_NAME.get(name) as FieldSpec;
-    fields.set(name, { entry: { ref: { spec, keys: [] }, path: name, value }, value, contributors: [], node: false, isDefault: true });
+const DEFAULT_FIELDS: readonly { name: string; spec: FieldSpec; value: FlatValue }[] = Object.entries(BUILTIN_DEFAULTS).map(
+  ([name, value]) => ({ name, spec: FIELD_BY_NAME.get(name) as FieldSpec, value }),
+);
+const NETMASK_SPEC = FIELD_BY_NAME.get('NetDevs[].Netmask') as FieldSpec;
+
+function applyDefaults(fields: Map<string, MergedField>, netdevs: readonly string[]): void {
+  for (const d of DEFAULT_FIELDS) {
+    if (!fields.has(d.name)) fields.set(d.name, defaultField(d.spec, [], d.name, d.value));
   }
-  const maskSpec = FIELD_BY_NAME.get('NetDevs[].Netmask') as FieldSpec;
   for (const net of netdevs) {
     const path = `NetDevs[${net}].Netmask`;
-    if (fields.has(path)) continue;
-    fields.set(path, {
-      entry: { ref: { spec: maskSpec, keys: [net] }, path, value: DEFAULT_NETMASK },
-      value: DEFAULT_NETMASK, contributors: [], node: false, isDefault: true,
-    });
+    if (!fields.has(path)) fields.set(path, defaultField(NETMASK_SPEC, [net], path, DEFAULT_NETMASK));
   }
 }
 

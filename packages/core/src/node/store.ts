@@ -3,24 +3,78 @@
  * read-modify-write under an exclusive lock, and the new text replaces the
  * file atomically with mode 0600 (it holds IPMI passwords). A change that
  * throws writes nothing.
+ *
+ * Parsing YAML is most of what `wwctl node list` costs on a large cluster
+ * (about 150 ms of a 10,000-node file), so a parsed copy is kept in the cache
+ * directory, keyed by the SHA-256 of the file's text: any edit, by wwctl or by
+ * hand, changes the key, and a stale copy can never be used.
  */
-import { readFile } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { WwError, isErrnoCode } from '../errors.js';
 import { acquireLock, type LockOptions } from '../fs/lock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { dumpNodesConf, emptyNodesDocument, parseNodesConf, type NodesDocument } from './document.js';
+import { dumpNodesConf, emptyNodesDocument, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
 
-export async function readNodesConf(path: string): Promise<NodesDocument> {
-  let text: string;
+export interface ReadOptions {
+  /** Directory for the parsed-document cache; none: always parse. */
+  cacheDir?: string;
+}
+
+const CACHE_PREFIX = 'nodes-conf-';
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function docFromRaw(raw: Record<string, unknown>): NodesDocument {
+  return { raw, profiles: raw.nodeprofiles as Record<string, RawEntity>, nodes: raw.nodes as Record<string, RawEntity> };
+}
+
+async function readCached(dir: string, hash: string): Promise<NodesDocument | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    const raw = deserialize(await readFile(join(dir, `${CACHE_PREFIX}${hash}.v8`))) as unknown;
+    if (typeof raw === 'object' && raw !== null && 'nodes' in raw && 'nodeprofiles' in raw) return docFromRaw(raw as Record<string, unknown>);
   } catch (err) {
-    if (isErrnoCode(err, 'ENOENT')) return emptyNodesDocument();
+    if (!isErrnoCode(err, 'ENOENT')) return undefined; // unreadable or corrupt: parse instead
+  }
+  return undefined;
+}
+
+/** Best effort: a cache that cannot be written only costs the next reader a parse. */
+async function writeCached(dir: string, hash: string, doc: NodesDocument): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(dir)) {
+      if (name.startsWith(CACHE_PREFIX) && name !== `${CACHE_PREFIX}${hash}.v8`) await unlink(join(dir, name)).catch(() => undefined);
+    }
+    await writeFileAtomic(join(dir, `${CACHE_PREFIX}${hash}.v8`), serialize(doc.raw), 0o600);
+  } catch {
+    /* ignore */
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (isErrnoCode(err, 'ENOENT')) return undefined;
     throw new WwError('WW_ERR_IO', `could not read ${path}: ${(err as Error).message}`, { cause: err });
   }
-  return parseNodesConf(text, path);
+}
+
+export async function readNodesConf(path: string, opts: ReadOptions = {}): Promise<NodesDocument> {
+  const text = await readText(path);
+  if (text === undefined) return emptyNodesDocument();
+  if (opts.cacheDir === undefined) return parseNodesConf(text, path);
+  const hash = sha256(text);
+  const hit = await readCached(opts.cacheDir, hash);
+  if (hit) return hit;
+  const doc = parseNodesConf(text, path);
+  await writeCached(opts.cacheDir, hash, doc);
+  return doc;
 }
 
 export interface UpdateResult<T> {
@@ -35,14 +89,20 @@ export interface UpdateResult<T> {
 export async function updateNodesConf<T>(
   path: string,
   change: (doc: NodesDocument) => Promise<{ result: T; write: boolean }> | { result: T; write: boolean },
-  lockOpts: LockOptions = {},
+  opts: LockOptions & ReadOptions = {},
 ): Promise<UpdateResult<T>> {
   await mkdir(dirname(path), { recursive: true });
-  const lock = await acquireLock(`${path}.lock`, lockOpts);
+  const lock = await acquireLock(`${path}.lock`, opts);
   try {
-    const doc = await readNodesConf(path);
+    // never the cache here: the change must apply to exactly what is on disk now
+    const text = await readText(path);
+    const doc = text === undefined ? emptyNodesDocument() : parseNodesConf(text, path);
     const { result, write } = await change(doc);
-    if (write) await writeFileAtomic(path, dumpNodesConf(doc), 0o600);
+    if (write) {
+      const out = dumpNodesConf(doc);
+      await writeFileAtomic(path, out, 0o600);
+      if (opts.cacheDir !== undefined) await writeCached(opts.cacheDir, sha256(out), doc);
+    }
     return { result, written: write };
   } finally {
     await lock.release();
