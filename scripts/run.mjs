@@ -6,7 +6,7 @@
 // the workspace when the lockfile changed, compiles with `tsc -b`
 // (incremental, a no-op when nothing changed) and then runs the job.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,30 @@ function installIfNeeded() {
   pnpm('install', ...(existsSync(lock) && process.env.CI ? ['--frozen-lockfile'] : []));
 }
 
+/**
+ * The suite runs real tools (GNU cpio, gzip -t, qemu, Go); a fresh Debian
+ * machine gets them here, as root, so `npm test` alone is enough there too.
+ */
+function ensureDebianPackages() {
+  const wanted = readFileSync(join(root, 'scripts', 'debian-packages.txt'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const missing = wanted.filter((p) => {
+    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
+    return r.status !== 0 || !r.stdout.includes('install ok installed');
+  });
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`warning: missing Debian packages (${missing.join(' ')}); tests that need them will fail or say why they skip. As root: apt-get install ${missing.join(' ')}`);
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (...args) => run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { env });
+  apt('update');
+  apt('install', '-y', '--no-install-recommends', ...missing);
+}
+
 const [job = 'test', ...rest] = process.argv.slice(2);
 installIfNeeded();
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
@@ -38,6 +62,7 @@ switch (job) {
     run(process.execPath, [join(root, 'scripts', 'demo.mjs'), ...rest]);
     break;
   case 'test':
+    ensureDebianPackages();
     run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest]);
     break;
   case 'build':

@@ -11,7 +11,7 @@ export { loadConfigAndPaths, loadWarewulfConf, type LoadWarewulfConfOptions } fr
 export { autodetectNetwork, probeSourceAddress, type AutodetectOptions } from './config/autodetect.js';
 export { expandHostlist, compressHostlist, MAX_HOSTLIST_EXPANSION } from './hostlist.js';
 export { tabTable, printfRow } from './table.js';
-export { locateYamlPath, type YamlPosition } from './yaml-locate.js';
+export { findLocation, formatKeyPath, locateKeys, type Location } from './yaml-locate.js';
 export { acquireLock, type LockHandle, type LockOptions } from './fs/lock.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
 export * from './node/index.js';

@@ -1,72 +1,85 @@
 /**
- * Find where a key path sits in a YAML text, so that a schema violation can
- * be reported as FILE:LINE:COL. js-yaml does not keep node positions, and
- * building a position-keeping document costs seconds on a 10,000-node file,
- * so this is a light indentation-aware scan that only runs on the error path.
- * It understands block mappings and block sequences; inside flow collections
- * it answers with the position of the nearest enclosing key it found.
+ * js-yaml gives positions for syntax errors but not for nodes, so validation
+ * messages find their line with a light scan of block-style YAML: track
+ * indentation to build the key path of every `key:` line and `- item`.
+ * Flow style (`{a: 1}`) is not followed; callers fall back to the nearest
+ * located ancestor, or to no position at all. Good enough for pointing a
+ * human at the right line; never used to interpret the document.
  */
-export interface YamlPosition {
+
+export interface Location {
   line: number; // 1-based
-  column: number; // 1-based
+  column: number; // 1-based; the value's column when it is on the same line, else the key's
+  keyColumn: number; // 1-based column of the key (or of the item after `- `)
 }
 
-function keyOfLine(line: string): { indent: number; key: string } | undefined {
-  const m = /^(\s*)(?:-\s+)?("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s#'"][^:#]*?)\s*:(?:\s|$)/.exec(line);
-  if (!m) return undefined;
-  let key = m[2] as string;
-  if (key.startsWith('"')) key = JSON.parse(key) as string;
-  else if (key.startsWith("'")) key = key.slice(1, -1).replace(/''/g, "'");
-  const dash = /^(\s*)-\s+/.exec(line);
-  const indent = dash ? dash[0].length : (m[1] as string).length;
-  return { indent, key };
-}
-
-export function locateYamlPath(text: string, path: readonly (string | number)[]): YamlPosition | undefined {
-  const lines = text.split('\n');
-  let found: YamlPosition | undefined;
-  let from = 0;
-  let minIndent = -1;
+/** `warewulf.port`, `nfs.export paths[1].path`. */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  let out = '';
   for (const seg of path) {
-    if (typeof seg === 'number') {
-      // the n-th "- " item below the current key
-      let count = -1;
-      let hit = false;
-      for (let i = from; i < lines.length; i++) {
-        const l = lines[i] as string;
-        if (l.trim() === '' || l.trimStart().startsWith('#')) continue;
-        const indent = l.length - l.trimStart().length;
-        if (indent <= minIndent && !l.trimStart().startsWith('-')) break;
-        if (l.trimStart().startsWith('-') && indent >= minIndent) {
-          count++;
-          if (count === seg) {
-            found = { line: i + 1, column: indent + 1 };
-            from = i;
-            minIndent = indent;
-            hit = true;
-            break;
-          }
-        }
-      }
-      if (!hit) return found;
-      continue;
-    }
-    let hit = false;
-    for (let i = from; i < lines.length; i++) {
-      const l = lines[i] as string;
-      if (l.trim() === '' || l.trimStart().startsWith('#')) continue;
-      const indent = l.length - l.trimStart().length;
-      if (i > from && indent <= minIndent && found !== undefined) break;
-      const k = keyOfLine(l);
-      if (k && k.key === seg && k.indent > minIndent) {
-        found = { line: i + 1, column: k.indent + 1 };
-        from = i + 1;
-        minIndent = k.indent;
-        hit = true;
-        break;
-      }
-    }
-    if (!hit) return found;
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? String(seg) : `.${String(seg)}`;
   }
-  return found;
+  return out;
+}
+
+interface Frame {
+  indent: number;
+  path: string;
+  item: boolean;
+  nextIndex: number;
+}
+
+const KEY_RE = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"\-?:,[\]{}&*!|>%@`][^#]*?|-[^\s#][^#]*?))\s*:(?:\s+|$)/;
+
+/** Map from formatted key path to where it is written. */
+export function locateKeys(text: string): Map<string, Location> {
+  const out = new Map<string, Location>();
+  const stack: Frame[] = [{ indent: -1, path: '', item: false, nextIndex: 0 }];
+  const lines = text.split(/\r?\n/);
+  const join = (parent: string, key: string) => (parent === '' ? key : `${parent}.${key}`);
+
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n] ?? '';
+    if (/^\s*(#|$)/.test(line) || /^(---|\.\.\.)(\s|$)/.test(line)) continue;
+    let col = /^ */.exec(line)?.[0].length ?? 0;
+    let rest = line.slice(col);
+
+    // Sequence items, possibly several on one line (`- - x`), each opening a frame.
+    while (/^-(\s|$)/.test(rest)) {
+      while (stack.length > 1) {
+        const top = stack[stack.length - 1]!;
+        if (top.indent > col || (top.indent === col && top.item)) stack.pop();
+        else break;
+      }
+      const parent = stack[stack.length - 1]!;
+      const path = `${parent.path}[${parent.nextIndex++}]`;
+      const skip = /^-\s*/.exec(rest)?.[0].length ?? 1;
+      out.set(path, { line: n + 1, column: col + skip + 1, keyColumn: col + skip + 1 });
+      stack.push({ indent: col, path, item: true, nextIndex: 0 });
+      col += skip;
+      rest = rest.slice(skip);
+    }
+
+    const m = KEY_RE.exec(rest);
+    if (!m) continue;
+    const key = m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3] ?? '';
+    while (stack.length > 1 && stack[stack.length - 1]!.indent >= col) stack.pop();
+    const parent = stack[stack.length - 1]!;
+    const path = join(parent.path, key);
+    const valueCol = col + m[0].length;
+    const hasValue = rest.length > m[0].length && !rest.slice(m[0].length).startsWith('#');
+    out.set(path, { line: n + 1, column: (hasValue ? valueCol : col) + 1, keyColumn: col + 1 });
+    stack.push({ indent: col, path, item: false, nextIndex: 0 });
+  }
+  return out;
+}
+
+/** The location of `path`, or of its nearest located ancestor. */
+export function findLocation(locations: Map<string, Location>, path: readonly PropertyKey[]): Location | undefined {
+  for (let len = path.length; len > 0; len--) {
+    const loc = locations.get(formatKeyPath(path.slice(0, len)));
+    if (loc) return loc;
+  }
+  return undefined;
 }

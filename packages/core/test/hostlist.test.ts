@@ -80,15 +80,11 @@ describe('compressHostlist', () => {
     },
   );
 
-  it('expands and compresses n[00001-10000] quickly', () => {
-    for (let warm = 0; warm < 3; warm++) expect(compressHostlist(expandHostlist('n[00001-10000]'))).toBe('n[00001-10000]');
-    // Best of a few runs, so a busy machine or a cold JIT does not make this flaky.
-    let best = Infinity;
-    for (let run = 0; run < 5; run++) {
-      const t0 = performance.now();
-      compressHostlist(expandHostlist('n[00001-10000]'));
-      best = Math.min(best, performance.now() - t0);
-    }
-    expect(best).toBeLessThan(10);
+  // speed is measured in bench/nodes, never in a unit test
+  it('round-trips n[00001-10000]', () => {
+    const names = expandHostlist('n[00001-10000]');
+    expect(names).toHaveLength(10000);
+    expect(names[9999]).toBe('n10000');
+    expect(compressHostlist(names)).toBe('n[00001-10000]');
   });
 });

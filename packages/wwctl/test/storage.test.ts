@@ -58,7 +58,7 @@ describe('concurrent writers', () => {
 });
 
 describe('bad input: a one-line error, exit non-zero, nodes.conf byte-identical', () => {
-  const conf = 'nodeprofiles:\n  default:\n    comment: base\nnodes:\n  n01:\n    profiles:\n      - default\n';
+  const conf = 'nodeprofiles:\n  default:\n    comment: base\nnodes:\n  n01:\n    profiles:\n      - default\n    network devices:\n      default:\n        hwaddr: 52:54:00:00:00:01\n';
   it.each([
     ['an invalid IP', ['node', 'set', '--yes', 'n01', '--ipaddr', '10.0.1'], /^ERROR: --ipaddr: invalid IP address: "10\.0\.1"\n$/],
     ['an invalid MAC', ['node', 'set', '--yes', 'n01', '--hwaddr', '52:54:00:zz:00:01'], /^ERROR: --hwaddr: invalid MAC address/],
@@ -67,6 +67,7 @@ describe('bad input: a one-line error, exit non-zero, nodes.conf byte-identical'
     ['an invalid boolean', ['node', 'set', '--yes', 'n01', '--discoverable=maybe'], /^ERROR: --discoverable: invalid boolean/],
     ['an invalid node pattern', ['node', 'set', '--yes', 'n[a-3]', '--comment', 'x'], /^ERROR: .*n\[a-3\]/],
     ['an existing node on add', ['node', 'add', 'n01'], /^ERROR: failed to add node: nodename already exists: n01\n$/],
+    ['a MAC another node has', ['node', 'add', 'n02', '--hwaddr', '52:54:00:00:00:01'], /^ERROR: hwaddr 52:54:00:00:00:01 of node n02 is already used by node n01\n$/],
     ['deleting the default profile', ['profile', 'delete', '--yes', 'default'], /^ERROR: can't delete the `default` profile/],
   ])('%s', async (_what, args, message) => {
     const t = makeRoot(conf);

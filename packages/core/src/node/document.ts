@@ -6,7 +6,7 @@
  */
 import yaml from 'js-yaml';
 import { WwError } from '../errors.js';
-import { locateYamlPath } from '../yaml-locate.js';
+import { findLocation, locateKeys } from '../yaml-locate.js';
 import type { FieldKind } from './fields.js';
 import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import { isValidIp, isValidMac } from './values.js';
@@ -89,8 +89,8 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 }
 
 function fail(file: string, text: string, path: (string | number)[], message: string): never {
-  const pos = locateYamlPath(text, path);
-  const where = pos ? `${file}:${pos.line}:${pos.column}` : file;
+  const pos = findLocation(locateKeys(text), path);
+  const where = pos ? `${file}:${pos.line}:${pos.keyColumn}` : file;
   throw new WwError('WW_ERR_NODES_INVALID', `${where}: ${path.join('.')}: ${message}`);
 }
 

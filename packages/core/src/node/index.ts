@@ -10,7 +10,7 @@ export {
 } from './merge.js';
 export { applyEdit, entityFromFields, type EditOp } from './edit.js';
 export { editsForSet, editsForUnset, incrementIp, resolveFsName, type SetRequest, type UnsetRequest, type Selectors } from './requests.js';
-export { applyEdits, addEntities, deleteEntities, importEntities, checkProfilesExist, type Section } from './registry.js';
+export { applyEdits, addEntities, deleteEntities, importEntities, checkProfilesExist, checkUniqueHwaddrs, type Section } from './registry.js';
 export { diffFields, formatChangeSummary, changePath, type FieldChange } from './diff.js';
 export { readNodesConf, updateNodesConf, type UpdateResult } from './store.js';
 export {

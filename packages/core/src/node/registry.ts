@@ -30,6 +30,32 @@ export function checkProfilesExist(doc: NodesDocument, edits: readonly EditOp[])
   }
 }
 
+const touchesHwaddr = (edits: readonly EditOp[]) => edits.some((e) => e.op === 'set' && e.ref.spec.name === 'NetDevs[].Hwaddr');
+
+/**
+ * A hardware address identifies a node to warewulfd; two nodes with the same
+ * one would boot each other's configuration, so that is refused here.
+ */
+export function checkUniqueHwaddrs(doc: NodesDocument, ids: readonly string[]): void {
+  const owner = new Map<string, string>();
+  const changed = new Set(ids);
+  // nodes being changed last, so the error names the node that already had it
+  const order = [...Object.keys(doc.nodes).filter((n) => !changed.has(n)), ...ids];
+  for (const id of order) {
+    const raw = doc.nodes[id];
+    if (raw === undefined) continue;
+    for (const e of flattenEntity(raw, true).values()) {
+      if (e.ref.spec.name !== 'NetDevs[].Hwaddr') continue;
+      const mac = String(e.value);
+      const other = owner.get(mac);
+      if (other !== undefined && other !== id) {
+        throw new WwError('WW_ERR_INVALID_VALUE', `hwaddr ${mac} of node ${id} is already used by node ${other}`);
+      }
+      owner.set(mac, id);
+    }
+  }
+}
+
 /** Apply edits to existing entities; returns each entity's own-field changes. */
 export function applyEdits(
   doc: NodesDocument,
@@ -54,6 +80,7 @@ export function applyEdits(
     }
     out.set(id, diffFields(before, flattenEntity(raw, section === 'node')));
   });
+  if (section === 'node' && ids.length > 0 && touchesHwaddr(editsFor(ids[0] as string, 0))) checkUniqueHwaddrs(doc, ids);
   return out;
 }
 
@@ -86,6 +113,7 @@ export function addEntities(
     }
     all[id] = raw;
   });
+  if (section === 'node' && ids.length > 0 && touchesHwaddr(editsFor(ids[0] as string, 0))) checkUniqueHwaddrs(doc, ids);
 }
 
 export function deleteEntities(doc: NodesDocument, section: Section, ids: readonly string[]): void {
@@ -108,5 +136,6 @@ export function importEntities(doc: NodesDocument, section: Section, incoming: R
     else updated.push(id);
     all[id] = raw;
   }
+  if (section === 'node') checkUniqueHwaddrs(doc, [...added, ...updated]);
   return { added, updated };
 }
