@@ -61,6 +61,7 @@ describe('bad input: a one-line error, exit non-zero, nodes.conf byte-identical'
   const conf = 'nodeprofiles:\n  default:\n    comment: base\nnodes:\n  n01:\n    profiles:\n      - default\n    network devices:\n      default:\n        hwaddr: 52:54:00:00:00:01\n';
   it.each([
     ['an invalid IP', ['node', 'set', '--yes', 'n01', '--ipaddr', '10.0.1'], /^ERROR: --ipaddr: invalid IP address: "10\.0\.1"\n$/],
+    ['an invalid netmask', ['node', 'set', '--yes', 'n01', '--netmask', '255.0.255.0'], /^ERROR: --netmask: invalid netmask: "255\.0\.255\.0"\n$/],
     ['an invalid MAC', ['node', 'set', '--yes', 'n01', '--hwaddr', '52:54:00:zz:00:01'], /^ERROR: --hwaddr: invalid MAC address/],
     ['an unknown profile', ['node', 'set', '--yes', 'n01', '--profile', 'nosuch'], /^ERROR: profile not found: nosuch\n$/],
     ['an unknown flag', ['node', 'set', '--yes', 'n01', '--colour', 'red'], /^ERROR: unknown option '--colour'/],

@@ -7,9 +7,9 @@
 import yaml from 'js-yaml';
 import { WwError } from '../errors.js';
 import { findLocation, locateKeys } from '../yaml-locate.js';
-import type { FieldKind } from './fields.js';
+import type { FieldSpec } from './fields.js';
 import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
-import { isValidIp, isValidMac } from './values.js';
+import { isValidIp, isValidMac, isValidNetmask } from './values.js';
 
 export type RawEntity = Record<string, unknown>;
 
@@ -37,8 +37,8 @@ function scalarIssue(v: unknown): string | undefined {
   return Array.isArray(v) ? 'expected a single value, got a list' : 'expected a single value, got a mapping';
 }
 
-function leafIssue(kind: FieldKind, v: unknown): string | undefined {
-  switch (kind) {
+function leafIssue(spec: FieldSpec, v: unknown): string | undefined {
+  switch (spec.kind) {
     case 'any':
       return undefined;
     case 'list':
@@ -49,7 +49,9 @@ function leafIssue(kind: FieldKind, v: unknown): string | undefined {
     case 'ip': {
       const e = scalarIssue(v);
       if (e) return e;
-      return v === null || v === '' || isValidIp(String(v)) ? undefined : 'invalid IP address';
+      if (v === null || v === '') return undefined;
+      if (!isValidIp(String(v))) return 'invalid IP address';
+      return spec.check === 'netmask' && !isValidNetmask(String(v)) ? 'invalid netmask' : undefined;
     }
     case 'mac': {
       const e = scalarIssue(v);
@@ -63,7 +65,7 @@ function leafIssue(kind: FieldKind, v: unknown): string | undefined {
 
 export function checkEntityShape(entity: unknown, t: FieldTreeNode = FIELD_TREE, path: (string | number)[] = []): ShapeIssue | undefined {
   if (t.spec) {
-    const message = leafIssue(t.spec.kind, entity);
+    const message = leafIssue(t.spec, entity);
     return message ? { path, message } : undefined;
   }
   if (entity === null || entity === undefined) return undefined;
@@ -94,11 +96,9 @@ function fail(file: string, text: string, path: (string | number)[], message: st
   throw new WwError('WW_ERR_NODES_INVALID', `${where}: ${path.join('.')}: ${message}`);
 }
 
-/** Parse nodes.conf text. Throws WwError naming the file, line, column and field path. */
-export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument {
-  let data: unknown;
+function loadYaml(text: string, file: string): unknown {
   try {
-    data = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
+    return yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
   } catch (err) {
     if (err instanceof yaml.YAMLException) {
       const m = err.mark;
@@ -107,31 +107,42 @@ export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument
     }
     throw err;
   }
+}
+
+/** Check a mapping of names to nodes/profiles in place (null entries become `{}`). */
+function checkEntities(v: unknown, prefix: string[], file: string, text: string): Record<string, RawEntity> {
+  if (v === undefined || v === null) return {};
+  if (!isMapping(v)) fail(file, text, prefix, 'must be a mapping of names to entries');
+  for (const [name, entity] of Object.entries(v)) {
+    if (entity === null || entity === undefined) {
+      v[name] = {};
+      continue;
+    }
+    if (!isMapping(entity)) fail(file, text, [...prefix, name], 'must be a mapping of fields');
+    const issue = checkEntityShape(entity);
+    if (issue) fail(file, text, [...prefix, name, ...issue.path], issue.message);
+  }
+  return v as Record<string, RawEntity>;
+}
+
+/** Parse nodes.conf text. Throws WwError naming the file, line, column and field path. */
+export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument {
+  let data = loadYaml(text, file);
   if (data === null || data === undefined) data = {};
   if (!isMapping(data)) fail(file, text, [], 'the document must be a mapping with "nodeprofiles" and "nodes"');
   const raw = data;
-  for (const section of ['nodeprofiles', 'nodes'] as const) {
-    const v = raw[section];
-    if (v === undefined || v === null) {
-      raw[section] = {};
-      continue;
-    }
-    if (!isMapping(v)) fail(file, text, [section], 'must be a mapping of names to entries');
-    for (const [name, entity] of Object.entries(v)) {
-      if (entity === null || entity === undefined) {
-        v[name] = {};
-        continue;
-      }
-      if (!isMapping(entity)) fail(file, text, [section, name], 'must be a mapping of fields');
-      const issue = checkEntityShape(entity);
-      if (issue) fail(file, text, [section, name, ...issue.path], issue.message);
-    }
-  }
+  raw.nodeprofiles = checkEntities(raw.nodeprofiles, ['nodeprofiles'], file, text);
+  raw.nodes = checkEntities(raw.nodes, ['nodes'], file, text);
   return {
     raw,
     profiles: raw.nodeprofiles as Record<string, RawEntity>,
     nodes: raw.nodes as Record<string, RawEntity>,
   };
+}
+
+/** A bare map of names to nodes or profiles (`node import`, `node edit`), checked like nodes.conf. */
+export function parseEntityMap(text: string, file: string): Record<string, RawEntity> {
+  return checkEntities(loadYaml(text, file), [], file, text);
 }
 
 /** An empty registry. */

@@ -35,6 +35,8 @@ export interface FieldSpec {
   readonly nodeOnly?: boolean;
   /** True for the free-form key=value maps (tags); each key is a field of its own. */
   readonly tagMap?: boolean;
+  /** An extra rule for an `ip` field: a netmask must be contiguous IPv4 ones. */
+  readonly check?: 'netmask';
   /** Type label shown by `overlay info` and `node edit` headers. */
   readonly typeLabel: string;
 }
@@ -63,7 +65,7 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'Ipmi.Password', yaml: ['ipmi', 'password'], kind: 'string', scope: 'top', flag: 'ipmipass', help: 'Set the IPMI password' }),
   f({ name: 'Ipmi.Ipaddr', yaml: ['ipmi', 'ipaddr'], kind: 'ip', scope: 'top', flag: 'ipmiaddr', help: 'Set the IPMI IP address' }),
   f({ name: 'Ipmi.Gateway', yaml: ['ipmi', 'gateway'], kind: 'ip', scope: 'top', flag: 'ipmigateway', help: 'Set the IPMI gateway' }),
-  f({ name: 'Ipmi.Netmask', yaml: ['ipmi', 'netmask'], kind: 'ip', scope: 'top', flag: 'ipminetmask', help: 'Set the IPMI netmask' }),
+  f({ name: 'Ipmi.Netmask', yaml: ['ipmi', 'netmask'], kind: 'ip', check: 'netmask', scope: 'top', flag: 'ipminetmask', help: 'Set the IPMI netmask' }),
   f({ name: 'Ipmi.Port', yaml: ['ipmi', 'port'], kind: 'string', scope: 'top', flag: 'ipmiport', help: 'Set the IPMI port' }),
   f({ name: 'Ipmi.Interface', yaml: ['ipmi', 'interface'], kind: 'string', scope: 'top', flag: 'ipmiinterface', help: 'Set the node\'s IPMI interface (defaults: \'lan\')' }),
   f({ name: 'Ipmi.EscapeChar', yaml: ['ipmi', 'escapechar'], kind: 'string', scope: 'top', flag: 'ipmiescapechar', help: 'Set the IPMI escape character (defaults: \'~\')' }),
@@ -77,7 +79,7 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'NetDevs[].Device', yaml: ['network devices', '*', 'device'], kind: 'string', scope: 'net', flag: 'netdev', short: 'N', help: 'Set the device for given network' }),
   f({ name: 'NetDevs[].Hwaddr', yaml: ['network devices', '*', 'hwaddr'], kind: 'mac', scope: 'net', flag: 'hwaddr', short: 'H', help: 'Set the device\'s HW address for given network' }),
   f({ name: 'NetDevs[].Ipaddr', yaml: ['network devices', '*', 'ipaddr'], kind: 'ip', scope: 'net', flag: 'ipaddr', short: 'I', help: 'IPv4 address in given network' }),
-  f({ name: 'NetDevs[].Netmask', yaml: ['network devices', '*', 'netmask'], kind: 'ip', scope: 'net', flag: 'netmask', short: 'M', help: 'Set the networks netmask' }),
+  f({ name: 'NetDevs[].Netmask', yaml: ['network devices', '*', 'netmask'], kind: 'ip', check: 'netmask', scope: 'net', flag: 'netmask', short: 'M', help: 'Set the networks netmask' }),
   f({ name: 'NetDevs[].Gateway', yaml: ['network devices', '*', 'gateway'], kind: 'ip', scope: 'net', flag: 'gateway', short: 'G', help: 'Set the node\'s network device gateway' }),
   f({ name: 'NetDevs[].Ipaddr6', yaml: ['network devices', '*', 'ipaddr6'], kind: 'ip', scope: 'net', flag: 'ipaddr6', help: 'IPv6 address' }),
   f({ name: 'NetDevs[].PrefixLen6', yaml: ['network devices', '*', 'prefixlen6'], kind: 'string', scope: 'net', flag: 'prefixlen6', help: 'IPv6 prefix length' }),

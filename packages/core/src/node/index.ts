@@ -2,7 +2,7 @@ export {
   FIELDS, FIELD_BY_FLAG, FIELD_BY_NAME, fieldPath, yamlPath,
   type FieldKind, type FieldRef, type FieldScope, type FieldSpec,
 } from './fields.js';
-export { parseNodesConf, dumpNodesConf, emptyNodesDocument, type NodesDocument, type RawEntity } from './document.js';
+export { parseNodesConf, parseEntityMap, dumpNodesConf, emptyNodesDocument, type NodesDocument, type RawEntity } from './document.js';
 export { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
 export {
   NodeMerger, expandProfiles, negateList, compareFields, BUILTIN_DEFAULTS, DEFAULT_NETMASK, DEFAULT_PROFILE,
@@ -18,4 +18,4 @@ export {
   formatNodeListAllSeed, formatNodeListAllCurrent, seedProvenanceRows, currentProvenanceRows,
   mergedEntity, formatYamlMap, formatJson, compactJson, type ProvenanceRow,
 } from './list-format.js';
-export { parseFlagValue, splitListFlag, parseKeyValues, isValidIp, isValidMac, normalizeMac, parseBoolWord, wwboolTrue, UNSET_WORDS } from './values.js';
+export { parseFlagValue, splitListFlag, parseKeyValues, isValidIp, isValidMac, isValidNetmask, normalizeMac, parseBoolWord, wwboolTrue, UNSET_WORDS } from './values.js';

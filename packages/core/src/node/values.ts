@@ -22,6 +22,14 @@ export function isValidIp(v: string): boolean {
   return isIP(v) !== 0;
 }
 
+/** A dotted IPv4 netmask: ones then zeros (255.255.252.0, not 255.0.255.0). */
+export function isValidNetmask(v: string): boolean {
+  if (isIP(v) !== 4) return false;
+  const n = v.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const inverted = ~n >>> 0;
+  return (inverted & (inverted + 1)) === 0;
+}
+
 const MAC_RE = /^(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^(?:[0-9a-fA-F]{2}[:-]){19}[0-9a-fA-F]{2}$/;
 
 /** Ethernet (6 octets) or InfiniBand (20 octets) hardware address, `-` or `:` separated. */
@@ -107,6 +115,7 @@ export function parseFlagValue(spec: FieldSpec, raw: string): FlagValue {
     case 'ip': {
       if (UNSET_WORDS.has(raw) || raw === '' || isUnspecifiedIp(raw)) return { kind: 'unset' };
       if (!isValidIp(raw)) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid IP address: "${raw}"`);
+      if (spec.check === 'netmask' && !isValidNetmask(raw)) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid netmask: "${raw}"`);
       return { kind: 'set', value: raw };
     }
     case 'mac': {

@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FIELDS, WwError, deleteEntities, expandHostlist, formatYamlMap, importEntities, isWwError, parseNodesConf,
+  FIELDS, WwError, deleteEntities, expandHostlist, formatYamlMap, importEntities, isWwError, parseEntityMap,
   readNodesConf, updateNodesConf, type RawEntity, type Section,
 } from '@warewulf/core';
 import type { Ctx } from '../context.js';
@@ -24,7 +24,7 @@ function schemaHeader(section: Section): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function editEntities(ctx: Ctx, section: Section, patterns: readonly string[], noheader: boolean): Promise<void> {
+export async function editEntities(ctx: Ctx, section: Section, patterns: readonly string[], opts: { noheader: boolean; yes: boolean }): Promise<void> {
   const { paths } = await ctx.load();
   const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
   const all = section === 'node' ? doc.nodes : doc.profiles;
@@ -33,7 +33,7 @@ export async function editEntities(ctx: Ctx, section: Section, patterns: readonl
   const dir = await mkdtemp(join(tmpdir(), 'ww4edit-'));
   const file = join(dir, section === 'node' ? 'ww4NodeEdit.yaml' : 'ww4ProfileEdit.yaml');
   try {
-    const initial = (noheader ? '' : schemaHeader(section)) + (ids.length ? formatYamlMap(original, 2) : '');
+    const initial = (opts.noheader ? '' : schemaHeader(section)) + (ids.length ? formatYamlMap(original, 2) : '');
     await writeFile(file, initial, { mode: 0o600 });
     const hash = (s: string) => createHash('sha256').update(s).digest('hex');
     for (;;) {
@@ -47,11 +47,7 @@ export async function editEntities(ctx: Ctx, section: Section, patterns: readonl
       }
       let edited: Record<string, RawEntity>;
       try {
-        const wrapped = parseNodesConf(
-          text.split('\n').map((l) => (l.startsWith('#') || l.trim() === '' ? l : `  ${l}`)).join('\n').replace(/^/, `${section === 'node' ? 'nodes' : 'nodeprofiles'}:\n`),
-          file,
-        );
-        edited = section === 'node' ? wrapped.nodes : wrapped.profiles;
+        edited = parseEntityMap(text, file);
       } catch (err) {
         if (!isWwError(err)) throw err;
         ctx.err.write(`ERROR: ${err.message}\n`);
@@ -61,7 +57,7 @@ export async function editEntities(ctx: Ctx, section: Section, patterns: readonl
       const removed = ids.filter((id) => edited[id] === undefined);
       const added = Object.keys(edited).filter((id) => original[id] === undefined);
       const updated = Object.keys(edited).filter((id) => original[id] !== undefined && JSON.stringify(original[id]) !== JSON.stringify(edited[id]));
-      if (!(await ctx.confirm(`Are you sure you want to add ${added.length}, delete ${removed.length}, and update ${updated.length} ${section}s`))) {
+      if (!opts.yes && !(await ctx.confirm(`Are you sure you want to add ${added.length}, delete ${removed.length}, and update ${updated.length} ${section}s`))) {
         ctx.out.write('No changes made!\n');
         return;
       }

@@ -8,5 +8,7 @@ export function nodeEditCommand(ctx: () => Ctx): Command {
     .summary('Edit nodes\' raw YAML in $EDITOR')
     .argument('[pattern...]', 'node names or patterns (none: all)')
     .option('--noheader', 'leave out the commented field summary')
-    .action(async (patterns: string[], opts: { noheader?: boolean }) => editEntities(ctx(), 'node', patterns, opts.noheader === true));
+    .option('-y, --yes', 'apply the edit without asking')
+    .action(async (patterns: string[], opts: { noheader?: boolean; yes?: boolean }) =>
+      editEntities(ctx(), 'node', patterns, { noheader: opts.noheader === true, yes: opts.yes === true }));
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { WwError, importEntities, parseNodesConf, updateNodesConf } from '@warewulf/core';
+import { WwError, importEntities, parseEntityMap, updateNodesConf } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
 
 export function nodeImportCommand(ctx: () => Ctx): Command {
@@ -21,9 +21,8 @@ export function nodeImportCommand(ctx: () => Ctx): Command {
       } catch (err) {
         throw new WwError('WW_ERR_IO', `could not read ${file}: ${(err as Error).message}`);
       }
-      // the same parser as nodes.conf, so errors carry line and column
-      const indented = text.split('\n').map((l) => (l.trim() === '' ? l : `  ${l}`)).join('\n');
-      const incoming = parseNodesConf(`nodes:\n${indented}`, file).nodes;
+      // the same checks as nodes.conf, so errors carry line and column
+      const incoming = parseEntityMap(text, file);
       const n = Object.keys(incoming).length;
       if (!opts.yes && !(await c.confirm(`Are you sure you want to modify ${n} nodes`))) {
         c.out.write('No changes made!\n');

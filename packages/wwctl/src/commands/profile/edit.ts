@@ -8,5 +8,7 @@ export function profileEditCommand(ctx: () => Ctx): Command {
     .summary('Edit profiles\' raw YAML in $EDITOR')
     .argument('[profile...]', 'profile names (none: all)')
     .option('--noheader', 'leave out the commented field summary')
-    .action(async (names: string[], opts: { noheader?: boolean }) => editEntities(ctx(), 'profile', names, opts.noheader === true));
+    .option('-y, --yes', 'apply the edit without asking')
+    .action(async (names: string[], opts: { noheader?: boolean; yes?: boolean }) =>
+      editEntities(ctx(), 'profile', names, { noheader: opts.noheader === true, yes: opts.yes === true }));
 }

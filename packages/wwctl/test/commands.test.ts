@@ -1,0 +1,104 @@
+/** edit, import, export, delete, and the CLI's own behaviour (help, errors, --debug). */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { makeRoot, wwctl } from './helpers.js';
+
+const conf = `nodeprofiles:
+  default:
+    comment: base
+nodes:
+  n01:
+    comment: first
+    profiles:
+      - default
+  n02:
+    profiles:
+      - default
+`;
+
+describe('node edit', () => {
+  it('applies what the editor changed, removed and added', async () => {
+    const t = makeRoot(conf);
+    const script = join(t.root, 'editor.sh');
+    // the "admin": change n01's comment, drop n02, add n03
+    writeFileSync(script, `#!/bin/sh\nsed -i -e 's/comment: first/comment: edited/' -e '/^n02:/,/^[^ ]/{/^n02:/d;/^  /d}' "$1"\nprintf 'n03:\\n  comment: new\\n' >> "$1"\n`, { mode: 0o755 });
+    t.env.EDITOR = script;
+    const r = await wwctl(t, 'node', 'edit', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    const nodes = (yaml.load(t.readNodesConf()) as { nodes: Record<string, { comment?: string }> }).nodes;
+    expect(Object.keys(nodes).sort()).toEqual(['n01', 'n03']);
+    expect(nodes.n01?.comment).toBe('edited');
+    expect(nodes.n03?.comment).toBe('new');
+  });
+
+  it('an edit that does not parse writes nothing', async () => {
+    const t = makeRoot(conf);
+    const script = join(t.root, 'editor.sh');
+    writeFileSync(script, `#!/bin/sh\nprintf 'n09:\\n  network devices:\\n    eth0:\\n      ipaddr: 1.2.3\\n' >> "$1"\n`, { mode: 0o755 });
+    t.env.EDITOR = script;
+    const r = await wwctl(t, 'node', 'edit', '--yes');
+    expect(r.stderr).toMatch(/ipaddr: invalid IP address/);
+    expect(t.readNodesConf()).toBe(conf);
+  });
+});
+
+describe('node import / export / delete', () => {
+  it('import creates and replaces; export prints merged nodes', async () => {
+    const t = makeRoot(conf);
+    const file = join(t.root, 'import.yaml');
+    writeFileSync(file, 'n02:\n  profiles: [default]\n  comment: imported\nn05:\n  image name: rocky\n');
+    const r = await wwctl(t, 'node', 'import', '--yes', file);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Imported 2 node(s): 1 added, 1 updated\n');
+    const e = await wwctl(t, 'node', 'export', 'n0[1-2]'.replace('0[', '[0'));
+    expect(yaml.load(e.stdout)).toEqual({ n01: { profiles: ['default'], comment: 'first' }, n02: { profiles: ['default'], comment: 'imported' } });
+    const bad = join(t.root, 'bad.yaml');
+    writeFileSync(bad, 'n06:\n  ipmi:\n    ipaddr: nope\n');
+    const before = t.readNodesConf();
+    const b = await wwctl(t, 'node', 'import', '--yes', bad);
+    expect(b.stderr).toMatch(/bad\.yaml:3:5: n06\.ipmi\.ipaddr: invalid IP address/);
+    expect(t.readNodesConf()).toBe(before);
+  });
+
+  it('delete removes matching nodes and reports the others', async () => {
+    const t = makeRoot(conf);
+    const r = await wwctl(t, 'node', 'delete', '--yes', 'n[01-03]');
+    expect(r.stderr).toBe('ERROR: No match for node: n03\n');
+    expect(r.code).toBe(0);
+    expect((yaml.load(t.readNodesConf()) as { nodes: object }).nodes).toEqual({});
+  });
+});
+
+describe('the CLI itself', () => {
+  it('--help exits 0 and lists the commands', async () => {
+    const t = makeRoot(conf);
+    const r = await wwctl(t, 'node', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/list\|ls \[options\] \[pattern\.\.\.\]/);
+  });
+
+  it('an unknown command is one ERROR line, exit 255', async () => {
+    const t = makeRoot(conf);
+    const r = await wwctl(t, 'node', 'frobnicate');
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/^ERROR: unknown command 'frobnicate'/);
+  });
+
+  it('the stack trace only with --debug', async () => {
+    const t = makeRoot(conf);
+    const plain = await wwctl(t, 'node', 'set', '--yes', 'n01', '--ipaddr', 'x');
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await wwctl(t, '--debug', 'node', 'set', '--yes', 'n01', '--ipaddr', 'x');
+    expect(debug.stderr).toMatch(/^ERROR: --ipaddr: invalid IP address: "x"\nWwError: .*\n\s+at /);
+  });
+
+  it('warewulf.conf errors name file, line and column', async () => {
+    const t = makeRoot(conf);
+    writeFileSync(join(t.root, 'etc', 'warewulf', 'warewulf.conf'), 'warewulf:\n  port: abc\n');
+    const r = await wwctl(t, 'node', 'list');
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(/warewulf\.conf:2:\d+: warewulf\.port: /);
+  });
+});
