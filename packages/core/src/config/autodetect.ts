@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { Logger } from '../log.js';
 import { noopLogger } from '../log.js';
-import { maskIPv4, netmaskToBits } from './ip.js';
+import { maskIPv4, netmaskToBits } from '../ip.js';
 import type { WarewulfConf } from './types.js';
 
 /** TEST-NET-1 (RFC 5737): routable-looking, never a real host. */

@@ -2,7 +2,7 @@
  * HEAD's built-in defaults (§3.1) and the step that turns a validated document
  * into a complete WarewulfConf, folding in 4.3-era keys (§3.4) on the way.
  */
-import { bitsToNetmask, maskIPv4, parseCidr } from './ip.js';
+import { bitsToNetmask, maskIPv4, parseCidr } from '../ip.js';
 import type { WarewulfConfDocument } from './schema.js';
 import type { ExportPath, ImageMount, PathsConf, WarewulfConf } from './types.js';
 import { PATH_KEYS } from './types.js';

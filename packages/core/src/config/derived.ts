@@ -1,5 +1,5 @@
 /** Template-facing values computed from the config (§3.1 "Derived values"). */
-import { maskIPv6, netmaskToBits } from './ip.js';
+import { maskIPv6, netmaskToBits } from '../ip.js';
 import type { WarewulfConf, WarewulfConfDerived } from './types.js';
 
 /** Empty strings where an input is missing, as upstream's templates see them. */

@@ -10,7 +10,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { netmaskToBits, parseCidr } from './ip.js';
+import { netmaskToBits, parseCidr } from '../ip.js';
 import { PATH_KEYS } from './types.js';
 
 /** How a bad value is shown in an error: strings quoted, the rest as YAML would print them. */

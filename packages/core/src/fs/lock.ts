@@ -1,12 +1,15 @@
 /**
  * An exclusive advisory lock between wwctl processes (and the daemon), made
- * of a lock file created with O_EXCL. Node has no flock(2), so a holder that
- * dies (SIGKILL) leaves the file behind: it records pid and host, and a
- * waiter that finds the pid gone on this host breaks it. Breaking is itself
- * serialised through a second O_EXCL file so two waiters cannot both break
- * the lock and then each take it.
+ * of a lock file. Node has no flock(2), so a holder that dies (SIGKILL)
+ * leaves the file behind: it records pid and host, and a waiter that finds
+ * the pid gone on this host breaks it. The file is created complete: written
+ * under a unique name, then hard-linked into place (link(2) fails if the lock
+ * exists), so no waiter ever sees a half-written lock and mistakes a live
+ * holder for a dead one. Breaking is itself serialised through an O_EXCL
+ * file so two waiters cannot both break the lock and then each take it.
  */
-import { open, readFile, rename, unlink, stat } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WwError, isErrnoCode } from '../errors.js';
@@ -45,7 +48,7 @@ async function readHolder(lockPath: string): Promise<string | undefined> {
 function holderIsDead(content: string): boolean {
   const [pidText, host] = content.trim().split(/\s+/);
   const pid = Number(pidText);
-  if (!Number.isInteger(pid) || pid <= 0) return true; // torn or empty: the writer died mid-create
+  if (!Number.isInteger(pid) || pid <= 0) return true; // not ours: locks are created complete
   if (host !== undefined && host !== hostname()) return false; // cannot tell for another host
   return !pidAlive(pid);
 }
@@ -79,11 +82,20 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let delay = 5;
   let told = false;
+  const content = `${process.pid} ${hostname()}\n`;
   for (;;) {
+    const tmp = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await writeFile(tmp, content, { mode: 0o600 });
+    let taken = false;
     try {
-      const fh = await open(lockPath, 'wx', 0o600);
-      await fh.writeFile(`${process.pid} ${hostname()}\n`);
-      await fh.close();
+      await link(tmp, lockPath);
+      taken = true;
+    } catch (err) {
+      if (!isErrnoCode(err, 'EEXIST')) throw err;
+    } finally {
+      await unlink(tmp).catch(() => undefined);
+    }
+    if (taken) {
       let released = false;
       return {
         async release() {
@@ -94,15 +106,10 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
           });
         },
       };
-    } catch (err) {
-      if (!isErrnoCode(err, 'EEXIST')) throw err;
     }
     const holder = await readHolder(lockPath);
     if (holder !== undefined && holderIsDead(holder)) {
-      // give a live creator a moment to finish writing its pid before judging an empty file
-      if (holder.trim() === '') await sleep(20);
-      const again = await readHolder(lockPath);
-      if (again === holder) await tryBreakStale(lockPath, holder);
+      await tryBreakStale(lockPath, holder);
       continue;
     }
     if (!told && holder !== undefined) {

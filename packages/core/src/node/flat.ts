@@ -7,6 +7,7 @@
 import { FIELD_BY_NAME, type FieldRef, type FieldSpec } from './fields.js';
 import { FIELD_TREE, concretePath, type FieldTreeNode } from './field-tree.js';
 import type { RawEntity } from './document.js';
+import { bitsToNetmask } from '../ip.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
 
 export type FlatValue = string | string[] | boolean | unknown;
@@ -187,9 +188,7 @@ function applyLegacy(out: FlatFields, raw: RawEntity): void {
 }
 
 export function prefixToNetmask(bits: number): string {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 32) return '';
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return [24, 16, 8, 0].map((s) => (mask >>> s) & 255).join('.');
+  return Number.isInteger(bits) && bits >= 0 && bits <= 32 ? bitsToNetmask(bits) : '';
 }
 
 /**

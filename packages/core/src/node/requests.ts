@@ -7,6 +7,7 @@ import { WwError } from '../errors.js';
 import { FIELD_BY_FLAG, FIELD_BY_NAME, type FieldRef, type FieldSpec } from './fields.js';
 import type { EditOp } from './edit.js';
 import { parseFlagValue } from './values.js';
+import { formatIPv6, intToIpv4, ipv4ToInt, parseIPv6 } from '../ip.js';
 
 export interface Selectors {
   netname: string;
@@ -141,51 +142,13 @@ export function editsForUnset(req: UnsetRequest): EditOp[] {
 /** `10.0.0.254` + 3 -> `10.0.1.1`: node add numbers the addresses of a range (§1.3). */
 export function incrementIp(ip: string, n: number): string {
   if (n === 0) return ip;
-  if (ip.includes('.')) {
-    const parts = ip.split('.').map(Number);
-    let v = ((parts[0] ?? 0) * 2 ** 24 + (parts[1] ?? 0) * 2 ** 16 + (parts[2] ?? 0) * 2 ** 8 + (parts[3] ?? 0) + n) % 2 ** 32;
-    const out: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      out.unshift(v % 256);
-      v = Math.floor(v / 256);
-    }
-    return out.join('.');
-  }
-  // IPv6: add to the last group with carry
-  const groups = expandIpv6(ip);
+  if (ip.includes('.')) return intToIpv4((ipv4ToInt(ip) + n) % 2 ** 32);
+  const groups = parseIPv6(ip);
   let carry = n;
   for (let i = 7; i >= 0 && carry > 0; i--) {
     const sum = (groups[i] ?? 0) + carry;
     groups[i] = sum % 0x10000;
     carry = Math.floor(sum / 0x10000);
   }
-  return compressIpv6(groups);
-}
-
-function expandIpv6(ip: string): number[] {
-  const [head, tail] = ip.includes('::') ? (ip.split('::') as [string, string]) : [ip, undefined];
-  const h = head ? head.split(':').map((g) => parseInt(g, 16)) : [];
-  const t = tail ? tail.split(':').map((g) => parseInt(g, 16)) : [];
-  return tail === undefined ? h : [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
-}
-
-function compressIpv6(groups: number[]): string {
-  const hex = groups.map((g) => g.toString(16));
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  return formatIPv6(groups);
 }

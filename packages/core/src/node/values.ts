@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { WwError } from '../errors.js';
+import { netmaskToBits } from '../ip.js';
 import type { FieldSpec } from './fields.js';
 
 /** Values that clear a field when given to `set` (§2.5). UNSET/UNDEF are exact, upper-case. */
@@ -24,10 +25,7 @@ export function isValidIp(v: string): boolean {
 
 /** A dotted IPv4 netmask: ones then zeros (255.255.252.0, not 255.0.255.0). */
 export function isValidNetmask(v: string): boolean {
-  if (isIP(v) !== 4) return false;
-  const n = v.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
-  const inverted = ~n >>> 0;
-  return (inverted & (inverted + 1)) === 0;
+  return netmaskToBits(v) !== undefined;
 }
 
 const MAC_RE = /^(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^(?:[0-9a-fA-F]{2}[:-]){19}[0-9a-fA-F]{2}$/;
