@@ -54,7 +54,76 @@ export function generateCases({ seed = 1, count = 1000, prefix = 'gen' } = {}) {
     for (let i = 0; i < n; i++) m[pick(KEYS)] = genValue(depth);
     return m;
   }
+  // "Typed" cases: a fixed schema and type-aware operands, so that most
+  // templates render instead of failing early (errors are compared too).
+  function genTypedData() {
+    const d = {
+      s: pick(STRINGS),
+      Name: pick(['node01', 'n1', 'Héllo', 'a b', '']),
+      n: pick(INTS.slice(0, 12)),
+      k: int(-3, 12),
+      f: pick(FLOATS),
+      b: chance(0.5),
+      l: Array.from({ length: int(0, 5) }, () => int(-5, 20)),
+      tags: Array.from({ length: int(0, 4) }, () => pick(STRINGS)),
+      m: {},
+      a: { b: { c: pick(STRINGS), n: int(0, 9) }, list: [1, 2, 3], s: pick(STRINGS) },
+      x: chance(0.8) ? pick(STRINGS) : null,
+    };
+    for (let i = int(0, 4); i > 0; i--) d.m[pick(['x', 'y', 'Mid', 'alpha', '10', '9', 'k'])] = pick(STRINGS);
+    if (chance(0.2)) delete d.x;
+    return d;
+  }
+  const TYPED = {
+    str: ['.s', '.Name', '.a.b.c', '.a.s', '.m.x', '.m.k', '.x', 'index .tags 0'],
+    int: ['.n', '.k', '.a.b.n', 'len .l', 'len .s', 'index .l 0', 'len .tags'],
+    float: ['.f'],
+    list: ['.l', '.tags', '.a.list', '(split "," .s)', '(list 1 "a" 2.5)'],
+    map: ['.m', '.a', '.a.b', '(dict "k" .s "n" .n)'],
+  };
+  function typedOperand(kind) {
+    const r = rnd();
+    if (kind === 'str') return r < 0.7 ? wrap(pick(TYPED.str)) : JSON.stringify(pick(STRINGS));
+    if (kind === 'int') return r < 0.6 ? wrap(pick(TYPED.int)) : String(int(-5, 20));
+    if (kind === 'float') return r < 0.5 ? wrap('.f') : pick(['1.5', '0.1', '2.0', '-3.25', '1e3']);
+    if (kind === 'list') return wrap(pick(TYPED.list));
+    if (kind === 'map') return wrap(pick(TYPED.map));
+    return typedOperand(pick(['str', 'int', 'float', 'list', 'map', 'str', 'int']));
+  }
+  let dotChanged = false;
+  function wrap(x) {
+    if (dotChanged) x = x.replace(/(^|[ (])\.(?=[A-Za-z])/g, '$1$$.');
+    return x.includes(' ') ? '(' + x + ')' : x;
+  }
+  const TYPED_CMDS = [
+    () => typedOperand('any'),
+    () => 'printf ' + JSON.stringify(pick(FORMATS)) + ' ' + typedOperand('any'),
+    () => 'printf ' + JSON.stringify(pick(['%s-%d', '%v|%v', '%q:%5d', '%-8s|%x'])) + ' ' + typedOperand('str') + ' ' + typedOperand('int'),
+    () => 'printf ' + JSON.stringify(pick(['%.2f', '%8.3f', '%e', '%g', '%v', '%06.1f', '%.0f', '%+.3e', '%G'])) + ' ' + typedOperand('float'),
+    () => pick(['upper', 'lower', 'trim', 'quote', 'html', 'js', 'urlquery', 'len']) + ' ' + typedOperand('str'),
+    () => pick(['eq', 'ne', 'lt', 'le', 'gt', 'ge']) + ' ' + typedOperand('int') + ' ' + typedOperand('int'),
+    () => pick(['eq', 'ne', 'lt', 'ge']) + ' ' + typedOperand('str') + ' ' + typedOperand('str'),
+    () => 'eq ' + typedOperand('int') + ' ' + typedOperand('int') + ' ' + typedOperand('int'),
+    () => pick(['and', 'or']) + ' ' + typedOperand('any') + ' ' + typedOperand('any'),
+    () => 'not ' + typedOperand('any'),
+    () => 'join ' + JSON.stringify(pick([',', ' ', '-'])) + ' ' + typedOperand('list'),
+    () => 'index ' + typedOperand('list') + ' ' + int(0, 2),
+    () => 'index ' + typedOperand('map') + ' ' + JSON.stringify(pick(['x', 'k', 'b', 'n', 'nope'])),
+    () => 'slice ' + typedOperand('list') + ' ' + int(0, 1) + (chance(0.5) ? ' ' + int(1, 2) : ''),
+    () => 'slice ' + typedOperand('str') + ' ' + int(0, 1),
+    () => pick(['add', 'sub']) + ' ' + typedOperand('int') + ' ' + typedOperand('int'),
+    () => 'inc ' + typedOperand('int'),
+    () => 'default ' + JSON.stringify('dflt') + ' ' + typedOperand('any'),
+    () => 'replace ' + JSON.stringify(pick(['a', ',', ' ', 'l'])) + ' ' + JSON.stringify(pick(['-', '', 'XY'])) + ' ' + typedOperand('str'),
+    () => pick(['contains', 'hasPrefix', 'hasSuffix']) + ' ' + JSON.stringify(pick(['a', 'e', 'node', ''])) + ' ' + typedOperand('str'),
+    () => 'print ' + typedOperand('any') + ' ' + typedOperand('any'),
+    () => 'println ' + typedOperand('any'),
+    () => 'len ' + typedOperand(pick(['list', 'map', 'str'])),
+  ];
+  const TYPED_PIPES = ['upper', 'lower', 'len', 'print', 'quote', 'html', 'printf "%v"', 'printf "<%s>"', 'default "d"', 'urlquery', 'js', 'trim'];
+
   function genData() {
+    if (typed) return genTypedData();
     const r = rnd();
     if (r < 0.05) return null;
     if (r < 0.08) return genScalar();
@@ -109,6 +178,11 @@ export function generateCases({ seed = 1, count = 1000, prefix = 'gen' } = {}) {
   ];
 
   function genCommand(ctx, depth, piped) {
+    if (typed && chance(0.85)) {
+      if (piped) return pick(TYPED_PIPES);
+      if (ctx.vars.length > 0 && chance(0.1)) return pick(ctx.vars);
+      return pick(TYPED_CMDS)();
+    }
     const r = rnd();
     if (!piped && r < 0.4) return genOperand(ctx, depth);
     if (r < 0.6 || piped) {
@@ -177,9 +251,12 @@ export function generateCases({ seed = 1, count = 1000, prefix = 'gen' } = {}) {
         decl = b + ' := ';
         ctx.vars.push(b);
       }
-      const src = chance(0.7) ? pick(['.l', '.m', '.', '.tags', '.a', '(split "," .s)', '(list 1 2 3)', '.l.x', '$']) : genOperand(ctx, 1);
+      const src = typed ? pick(['.l', '.tags', '.m', '.a', '.a.list', '(split "," .s)', '.a.b', '.x']) : chance(0.7) ? pick(['.l', '.m', '.', '.tags', '.a', '(split "," .s)', '(list 1 2 3)', '.l.x', '$']) : genOperand(ctx, 1);
       ctx.inRange = true;
+      const savedDot = dotChanged;
+      dotChanged = true;
       let body = genList(ctx, depth + 1, int(0, 3));
+      dotChanged = savedDot;
       if (chance(0.2)) body += open() + 'if ' + genPipeline(ctx, 0) + close() + open() + pick(['break', 'continue']) + close() + open() + 'end' + close();
       ctx.inRange = inRange;
       ctx.vars.length = saved;
@@ -189,7 +266,11 @@ export function generateCases({ seed = 1, count = 1000, prefix = 'gen' } = {}) {
     }
     if (r < 0.9) {
       const saved = ctx.vars.length;
-      let s = open() + 'with ' + genPipeline(ctx, 0) + close() + genList(ctx, depth + 1, int(0, 2));
+      let s = open() + 'with ' + genPipeline(ctx, 0) + close();
+      const savedDot = dotChanged;
+      dotChanged = true;
+      s += genList(ctx, depth + 1, int(0, 2));
+      dotChanged = savedDot;
       if (chance(0.4)) s += open() + 'else' + close() + genList(ctx, depth + 1, int(0, 2));
       ctx.vars.length = saved;
       return s + open() + 'end' + close();
@@ -203,10 +284,13 @@ export function generateCases({ seed = 1, count = 1000, prefix = 'gen' } = {}) {
   }
 
   const cases = [];
+  let typed = false;
   for (let i = 0; i < count; i++) {
     varCounter = 0;
+    typed = rnd() < 0.65;
+    dotChanged = false;
     const ctx = { vars: [], inRange: false };
-    let template = genList(ctx, 0, int(1, 6));
+    let template = genList(ctx, 0, typed ? int(1, 4) : int(1, 6));
     if (template.includes('{{ template "')) {
       const dctx = { vars: [], inRange: false };
       for (const name of ['t1', 't2']) {

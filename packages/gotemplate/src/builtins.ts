@@ -11,6 +11,9 @@ import {
   GoFloat,
   GoUint8,
   IfaceValue,
+  decodeBytes,
+  encodeBytes,
+  isEscapedByte,
   Kind,
   isPlainObject,
   kindOf,
@@ -54,7 +57,7 @@ function indexArg(index: unknown, cap: number): number {
 }
 
 function stringBytes(s: string): Uint8Array | string {
-  return isAscii(s) ? s : Buffer.from(s, 'utf8');
+  return isAscii(s) ? s : encodeBytes(s);
 }
 
 function index(item: unknown, ...indexes: unknown[]): unknown {
@@ -100,7 +103,7 @@ function slice(item: unknown, ...indexes: unknown[]): unknown {
   if (indexes.length === 3 && idx[1]! > idx[2]!) throw new Error(`invalid slice index: ${idx[1]} > ${idx[2]}`);
   if (typeof item === 'string') {
     const b = stringBytes(item);
-    return typeof b === 'string' ? b.slice(idx[0], idx[1]) : Buffer.from(b.subarray(idx[0], idx[1])).toString('utf8');
+    return typeof b === 'string' ? b.slice(idx[0], idx[1]) : decodeBytes(b.subarray(idx[0], idx[1]));
   }
   const out = (item as unknown[]).slice(idx[0], idx[1]);
   const tn = sliceTypeName(item as unknown[]);
@@ -328,7 +331,7 @@ export function jsEscapeString(s: string): string {
         continue;
     }
     if (c < 0x20) out += '\\u00' + c.toString(16).toUpperCase().padStart(2, '0');
-    else if (c < 0x80 || isPrint(c)) out += ch;
+    else if (c < 0x80 || isPrint(c) || isEscapedByte(c)) out += ch;
     else out += '\\u' + c.toString(16).toUpperCase().padStart(4, '0');
   }
   return out;
@@ -336,7 +339,7 @@ export function jsEscapeString(s: string): string {
 
 export function queryEscape(s: string): string {
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
+  for (const b of encodeBytes(s)) {
     if ((b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b === 45 || b === 95 || b === 46 || b === 126) {
       out += String.fromCharCode(b);
     } else if (b === 32) out += '+';

@@ -7,6 +7,7 @@ import type { MissingKey } from './exec.js';
 import { compactJSON, goJSONString } from './go-json.js';
 import { refFuncs } from './ref-funcs.js';
 import { parseTemplate } from './template.js';
+import { encodeBytes } from './values.js';
 
 const USAGE = `usage:
   gotemplate [flags] TEMPLATE_FILE [DATA_JSON_FILE]
@@ -255,6 +256,6 @@ export function main(argv: string[]): number {
     process.stdout.write(`ERROR: ${err}\n`);
     return 1;
   }
-  process.stdout.write(out);
+  process.stdout.write(encodeBytes(out));
   return 0;
 }

@@ -57,7 +57,42 @@ export function missingKeyCode(mk: MissingKey | undefined): number {
   }
 }
 
-class DepthExceeded extends Error {}
+/**
+ * JS runs out of stack long before Go's 100000 nested {{template}} calls.
+ * When that happens the recursion is assumed to be periodic: the call Go
+ * would fail on (the 100000th) is extrapolated from the cycle at the top of
+ * the call stack, and the error is raised once the stack has unwound.
+ */
+export class DepthExceeded extends Error {
+  constructor(readonly frame: CallFrame) {
+    super('exceeded maximum template depth');
+  }
+}
+
+interface CallFrame {
+  node: TemplateNode;
+  tmplName: string;
+  tree: Tree;
+}
+
+function extrapolateFrame(stack: CallFrame[]): CallFrame {
+  const L = stack.length;
+  for (let p = 1; p <= 64 && 2 * p <= L; p++) {
+    let ok = true;
+    const check = Math.min(L - p, 4 * p + 8);
+    for (let k = 0; k < check; k++) {
+      if (stack[L - 1 - k]!.node !== stack[L - 1 - k - p]!.node) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) {
+      const base = L - p;
+      return stack[base + ((MAX_EXEC_DEPTH - base) % p)]!;
+    }
+  }
+  return stack[L - 1]!;
+}
 
 function isStackOverflow(e: unknown): boolean {
   return e instanceof RangeError && e.message.includes('call stack');
@@ -72,6 +107,8 @@ export class ExecState {
   depth = 0;
   /** Set by evalField: whether the value it returned has static type interface{}. */
   lastIface = false;
+  /** Active {{template}} calls (for the depth-limit emulation). */
+  calls: CallFrame[] = [];
 
   constructor(
     public tmplName: string,
@@ -243,6 +280,7 @@ export class ExecState {
     if (this.depth === MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     const newDot = t.pipe === null ? undefined : this.evalPipeline(dot, di, t.pipe);
     const saved = { tmplName: this.tmplName, tree: this.tree, names: this.names, values: this.values, ifaces: this.ifaces };
+    this.calls.push({ node: t, tmplName: this.tmplName, tree: this.tree });
     this.tmplName = tree.name;
     this.tree = tree;
     this.names = ['$'];
@@ -252,23 +290,21 @@ export class ExecState {
     try {
       this.walk(newDot, false, tree.root);
     } catch (e) {
-      if (isStackOverflow(e) || e instanceof DepthExceeded) {
-        // JS runs out of stack long before Go's 100000 nested templates;
-        // report it as Go's depth error at the innermost {{template}}.
-        this.restore(saved);
-        this.node = t;
-        try {
-          this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
-        } catch (te) {
-          if (te instanceof TemplateError) throw te;
-          throw new DepthExceeded();
-        }
-      }
+      if (isStackOverflow(e)) throw new DepthExceeded(extrapolateFrame(this.calls));
       throw e;
     } finally {
       this.depth--;
+      this.calls.pop();
     }
     this.restore(saved);
+  }
+
+  /** Turn a DepthExceeded (raised deep in the stack) into Go's error, once unwound. */
+  depthError(e: DepthExceeded): never {
+    this.tmplName = e.frame.tmplName;
+    this.tree = e.frame.tree;
+    this.node = e.frame.node;
+    return this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
   }
 
   restore(saved: { tmplName: string; tree: Tree; names: string[]; values: unknown[]; ifaces: boolean[] }): void {

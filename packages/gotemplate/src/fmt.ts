@@ -8,6 +8,7 @@ import {
   GoComplex,
   GoFloat,
   GoUint8,
+  encodeBytes,
   isPlainObject,
   mapGet,
   sliceTypeName,
@@ -114,7 +115,7 @@ class Printer {
   }
 
   fmtSx(s: string, digits: string): void {
-    const b = Buffer.from(s, 'utf8');
+    const b = encodeBytes(s);
     let length = b.length;
     if (this.precPresent && this.prec < length) length = this.prec;
     let width = 2 * length;

@@ -191,7 +191,8 @@ function quoteCp(cp: number, q: number, ascii: boolean): string {
       return '\\v';
   }
   if (cp < 0x20 || cp === 0x7f) return '\\x' + hex(cp, 2);
-  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd'; // lone surrogate: invalid UTF-8 in Go
+  if (cp >= 0xdc80 && cp <= 0xdcff) return '\\x' + hex(cp - 0xdc00, 2); // a raw byte (see values.ts)
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
   if (cp < 0x10000) return '\\u' + hex(cp, 4);
   return '\\U' + hex(cp, 8);
 }

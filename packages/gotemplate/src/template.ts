@@ -2,7 +2,7 @@
 
 import { BUILTINS } from './builtins.js';
 import { TemplateError } from './errors.js';
-import { ExecState, type MissingKey, type Sink, missingKeyCode } from './exec.js';
+import { DepthExceeded, ExecState, type MissingKey, type Sink, missingKeyCode } from './exec.js';
 import type { FuncInfo, ParamType, Tree } from './nodes.js';
 import { parseInto } from './parser.js';
 
@@ -102,7 +102,12 @@ export class Template {
     st.names.push('$');
     st.values.push(dot);
     st.ifaces.push(false);
-    st.walk(dot, false, tree.root);
+    try {
+      st.walk(dot, false, tree.root);
+    } catch (e) {
+      if (e instanceof DepthExceeded) st.depthError(e);
+      throw e;
+    }
     return st.out;
   }
 }

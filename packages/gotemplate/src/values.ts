@@ -214,10 +214,101 @@ export function utf8Len(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 0x80) continue;
     if (c < 0x800) n += 1;
+    else if (isEscapedByte(c)) n += 0; // one raw byte
     else if (c >= 0xd800 && c <= 0xdbff) {
       n += 2; // surrogate pair: 2 units -> 4 bytes
       i++;
     } else n += 2;
   }
   return n;
+}
+
+// Go strings are byte strings; slicing one can cut a UTF-8 sequence. Such
+// bytes are carried in JS strings as lone surrogates U+DC80..U+DCFF
+// ("surrogateescape"), so that len/index/quote/output see the original bytes.
+
+export function isEscapedByte(c: number): boolean {
+  return c >= 0xdc80 && c <= 0xdcff;
+}
+
+/** Decode UTF-8 like Go's utf8.DecodeRune; each invalid byte becomes an escape. */
+export function decodeBytes(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const c0 = b[i]!;
+    if (c0 < 0x80) {
+      out += String.fromCharCode(c0);
+      i++;
+      continue;
+    }
+    let need = 0;
+    let cp = 0;
+    let min = 0;
+    if (c0 >= 0xc2 && c0 <= 0xdf) {
+      need = 1;
+      cp = c0 & 0x1f;
+      min = 0x80;
+    } else if (c0 >= 0xe0 && c0 <= 0xef) {
+      need = 2;
+      cp = c0 & 0x0f;
+      min = 0x800;
+    } else if (c0 >= 0xf0 && c0 <= 0xf4) {
+      need = 3;
+      cp = c0 & 0x07;
+      min = 0x10000;
+    }
+    let ok = need > 0 && i + need < n;
+    if (ok) {
+      for (let k = 1; k <= need; k++) {
+        const c = b[i + k];
+        if (c === undefined || (c & 0xc0) !== 0x80) {
+          ok = false;
+          break;
+        }
+        cp = (cp << 6) | (c & 0x3f);
+      }
+    }
+    if (ok && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))) ok = false;
+    if (!ok) {
+      out += String.fromCharCode(0xdc00 + c0);
+      i++;
+      continue;
+    }
+    out += String.fromCodePoint(cp);
+    i += need + 1;
+  }
+  return out;
+}
+
+/** Encode to UTF-8 bytes, turning escapes back into their raw byte. */
+export function encodeBytes(s: string): Uint8Array {
+  let esc = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      esc = true;
+      break;
+    }
+  }
+  if (!esc) return Buffer.from(s, 'utf8');
+  const parts: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isEscapedByte(c)) {
+      parts.push(c - 0xdc00);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        for (const x of Buffer.from(s.slice(i, i + 2), 'utf8')) parts.push(x);
+        i++;
+        continue;
+      }
+    }
+    for (const x of Buffer.from(s[i]!, 'utf8')) parts.push(x);
+  }
+  return Uint8Array.from(parts);
 }

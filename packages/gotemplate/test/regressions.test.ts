@@ -1,0 +1,14 @@
+// Disagreements found by the differential test, with Go's expected results.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderCase } from '../src/cli.js';
+import { readJsonl } from './helpers.js';
+
+const cases = readJsonl(path.join(import.meta.dirname, 'fixtures/regressions.jsonl'));
+
+describe('differential regressions', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const [output, error] = renderCase(c.template_name ?? 'tpl', c.template, c.data ?? null, c.missingkey ?? 'default');
+    expect({ output, error }).toEqual({ output: c.output, error: c.error });
+  });
+});
