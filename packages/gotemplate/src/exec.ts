@@ -101,9 +101,12 @@ function isStackOverflow(e: unknown): boolean {
 export class ExecState {
   out = '';
   node: Node | ArgNode | CommandNode | null = null;
+  // Variable stack as parallel arrays with an explicit top (sp): popping is
+  // one assignment instead of truncating three arrays.
   names: string[] = [];
   values: unknown[] = [];
   ifaces: boolean[] = [];
+  sp = 0;
   depth = 0;
   /** Set by evalField: whether the value it returned has static type interface{}. */
   lastIface = false;
@@ -142,19 +145,18 @@ export class ExecState {
   // --- variables ---
 
   push(name: string, value: unknown, iface: boolean): void {
-    this.names.push(name);
-    this.values.push(value);
-    this.ifaces.push(iface);
+    const i = this.sp++;
+    this.names[i] = name;
+    this.values[i] = value;
+    this.ifaces[i] = iface;
   }
 
   popTo(mark: number): void {
-    this.names.length = mark;
-    this.values.length = mark;
-    this.ifaces.length = mark;
+    this.sp = mark;
   }
 
   setVar(name: string, value: unknown): void {
-    for (let i = this.names.length - 1; i >= 0; i--) {
+    for (let i = this.sp - 1; i >= 0; i--) {
       if (this.names[i] === name) {
         this.values[i] = value;
         this.ifaces[i] = false;
@@ -165,7 +167,7 @@ export class ExecState {
   }
 
   varIndex(name: string): number {
-    for (let i = this.names.length - 1; i >= 0; i--) if (this.names[i] === name) return i;
+    for (let i = this.sp - 1; i >= 0; i--) if (this.names[i] === name) return i;
     return this.errorf(`undefined variable: ${name}`);
   }
 
@@ -191,7 +193,7 @@ export class ExecState {
       }
       case NodeType.If:
       case NodeType.With: {
-        const mark = this.names.length;
+        const mark = this.sp;
         const val = this.evalPipeline(dot, di, node.pipe);
         let c = 0;
         if (truth(val)) {
@@ -219,9 +221,9 @@ export class ExecState {
 
   walkRange(dot: unknown, di: boolean, r: RangeNode): void {
     this.node = r;
-    const mark = this.names.length;
+    const mark = this.sp;
     const val = this.evalPipeline(dot, di, r.pipe);
-    const mark2 = this.names.length;
+    const mark2 = this.sp;
     const ndecl = r.pipe.decl.length;
     if (Array.isArray(val)) {
       if (val.length > 0) {
@@ -279,13 +281,14 @@ export class ExecState {
     if (tree === undefined) this.errorf(`template ${quote(t.name)} not defined`);
     if (this.depth === MAX_EXEC_DEPTH) this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
     const newDot = t.pipe === null ? undefined : this.evalPipeline(dot, di, t.pipe);
-    const saved = { tmplName: this.tmplName, tree: this.tree, names: this.names, values: this.values, ifaces: this.ifaces };
+    const saved = { tmplName: this.tmplName, tree: this.tree, names: this.names, values: this.values, ifaces: this.ifaces, sp: this.sp };
     this.calls.push({ node: t, tmplName: this.tmplName, tree: this.tree });
     this.tmplName = tree.name;
     this.tree = tree;
     this.names = ['$'];
     this.values = [newDot];
     this.ifaces = [false];
+    this.sp = 1;
     this.depth++;
     try {
       this.walk(newDot, false, tree.root);
@@ -307,7 +310,8 @@ export class ExecState {
     return this.errorf(`exceeded maximum template depth (${MAX_EXEC_DEPTH})`);
   }
 
-  restore(saved: { tmplName: string; tree: Tree; names: string[]; values: unknown[]; ifaces: boolean[] }): void {
+  restore(saved: { tmplName: string; tree: Tree; names: string[]; values: unknown[]; ifaces: boolean[]; sp: number }): void {
+    this.sp = saved.sp;
     this.tmplName = saved.tmplName;
     this.tree = saved.tree;
     this.names = saved.names;

@@ -99,9 +99,7 @@ export class Template {
       opts.sink ?? null,
     );
     const dot = data === null ? undefined : data;
-    st.names.push('$');
-    st.values.push(dot);
-    st.ifaces.push(false);
+    st.push('$', dot, false);
     try {
       st.walk(dot, false, tree.root);
     } catch (e) {

@@ -167,7 +167,10 @@ function nz(v: unknown): unknown {
 /** Keys of a map value in Go's sorted (byte-wise for strings) order. */
 export function sortedKeys(m: object): string[] {
   const keys = m instanceof Map ? Array.from(m.keys(), String) : Object.keys(m);
-  return keys.sort(compareKeys);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) return keys.sort(compareKeys);
+  }
+  return keys;
 }
 
 function compareKeys(a: string, b: string): number {

@@ -1,0 +1,3 @@
+module gotemplatebench
+
+go 1.19
