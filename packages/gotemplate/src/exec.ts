@@ -26,7 +26,7 @@ import {
   type VariableNode,
 } from './nodes.js';
 import { quote } from './strconv.js';
-import { GoBigInt, GoFloat, GoResult, IfaceValue, isPlainObject, mapGet, sliceTypeName, sortedKeys, truth, typeName } from './values.js';
+import { GoBigInt, GoFloat, GoResult, IfaceValue, Kind, kindOf, isPlainObject, mapGet, sliceTypeName, sortedKeys, truth, typeName } from './values.js';
 
 export type MissingKey = 'default' | 'invalid' | 'zero' | 'error';
 
@@ -477,7 +477,9 @@ export class ExecState {
         return prop === undefined ? null : prop;
       }
     }
-    const typ = iface ? 'interface {}' : typeName(receiver);
+    // Class instances stand for Go structs held in typed fields: name the class
+    // even when reached through a map (JSON data never holds them).
+    const typ = iface && kindOf(receiver) !== Kind.Struct ? 'interface {}' : typeName(receiver);
     return this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
   }
 

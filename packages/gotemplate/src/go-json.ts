@@ -49,3 +49,8 @@ export function compactJSON(raw: string): string {
   }
   return out;
 }
+
+/** What Go's JSON encoder shows of a byte string: each invalid byte (an escape, see values.ts) as U+FFFD. */
+export function asGoJSONText(s: string): string {
+  return s.replace(/(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/g, '\uFFFD');
+}

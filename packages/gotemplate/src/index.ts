@@ -6,3 +6,5 @@ export { GoFloat, GoUint8, GoComplex, GoBigInt, GoResult, goResult, stringSlice,
 export { sprint, sprintf, sprintln, formatValue } from './fmt.js';
 export { refFuncs } from './ref-funcs.js';
 export * from './nodes.js';
+export { renderCase } from './cli.js';
+export { asGoJSONText } from './go-json.js';

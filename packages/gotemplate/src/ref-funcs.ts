@@ -5,7 +5,7 @@
 import { formatValue, stringerOf } from './fmt.js';
 import { quote as goQuote } from './strconv.js';
 import { type FuncMap, goFunc } from './template.js';
-import { GoBigInt, GoComplex, GoFloat, GoUint8, isPlainObject, mapSize, stringSlice } from './values.js';
+import { GoBigInt, GoComplex, GoFloat, GoUint8, isEscapedByte, isPlainObject, mapSize, stringSlice } from './values.js';
 
 /** Sprig's strval: strings as is, Stringers via String(), else fmt %v. */
 function strval(v: unknown): string {
@@ -81,6 +81,10 @@ const TRIM_RE = new RegExp(`^${SPACE}+|${SPACE}+$`, 'gu');
 function mapRunes(s: string, f: (ch: string) => string): string {
   let out = '';
   for (const ch of s) {
+    if (ch.length === 1 && isEscapedByte(ch.charCodeAt(0))) {
+      out += '\uFFFD'; // strings.Map turns invalid UTF-8 into RuneError
+      continue;
+    }
     const m = f(ch);
     out += Array.from(m).length === 1 ? m : ch;
   }

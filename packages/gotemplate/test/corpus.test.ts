@@ -2,7 +2,7 @@
 // same output, or the same error text.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderCase } from '../src/cli.js';
+import { asGoJSONText, renderCase } from '../src/index.js';
 import { readJsonl, sharedDir } from './helpers.js';
 
 const corpus = readJsonl(path.join(sharedDir, 'tools/gotemplate-ref/corpus.jsonl'));
@@ -13,6 +13,6 @@ describe('gotemplate-ref corpus', () => {
   });
   it.each(corpus.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const [output, error] = renderCase(c.template_name ?? 'tpl', c.template, c.data ?? null, c.missingkey ?? 'default');
-    expect({ output, error }).toEqual({ output: c.output, error: c.error });
+    expect({ output: asGoJSONText(output), error }).toEqual({ output: c.output, error: c.error });
   });
 });

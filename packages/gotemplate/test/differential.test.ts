@@ -2,7 +2,7 @@
 // agree. CI runs a slice; GOTEMPLATE_DIFF_COUNT raises it (the full run is
 // `node bench/gotemplate/differential.mjs --count 20000`).
 import { describe, expect, it, beforeAll } from 'vitest';
-import { renderCase } from '../src/cli.js';
+import { asGoJSONText, renderCase } from '../src/index.js';
 // @ts-expect-error plain JS module shared with the bench script
 import { buildReference, compare, runReference } from '../../../bench/gotemplate/differential.mjs';
 // @ts-expect-error plain JS module shared with the bench script
@@ -30,7 +30,7 @@ describe('differential vs Go text/template', () => {
     const cases = generateCases({ seed: SEED, count: COUNT });
     const ref = runReference(bin, cases);
     expect(ref).toHaveLength(COUNT);
-    const bad = compare(cases, ref, renderCase) as Bad[];
+    const bad = compare(cases, ref, renderCase, asGoJSONText) as Bad[];
     expect(bad.slice(0, 5)).toEqual([]);
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 // Disagreements found by the differential test, with Go's expected results.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderCase } from '../src/cli.js';
+import { asGoJSONText, renderCase } from '../src/index.js';
 import { readJsonl } from './helpers.js';
 
 const cases = readJsonl(path.join(import.meta.dirname, 'fixtures/regressions.jsonl'));
@@ -9,6 +9,6 @@ const cases = readJsonl(path.join(import.meta.dirname, 'fixtures/regressions.jso
 describe('differential regressions', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const [output, error] = renderCase(c.template_name ?? 'tpl', c.template, c.data ?? null, c.missingkey ?? 'default');
-    expect({ output, error }).toEqual({ output: c.output, error: c.error });
+    expect({ output: asGoJSONText(output), error }).toEqual({ output: c.output, error: c.error });
   });
 });
