@@ -63,6 +63,8 @@ switch (job) {
     break;
   case 'test':
     ensureDebianPackages();
+    // vitest strips types without checking them; the tests are typechecked here
+    run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json']);
     run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest]);
     break;
   case 'build':

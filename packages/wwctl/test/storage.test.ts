@@ -27,7 +27,7 @@ describe('concurrent writers', () => {
     for (let i = 1; i <= 20; i++) {
       const id = `n${String(i).padStart(2, '0')}`;
       expect(doc.nodes[id]?.comment).toBe(`edit-${id}`);
-      expect((doc.nodes[id]?.['network devices'] as Record<string, { ipaddr: string }>).default.ipaddr).toBe(`10.0.0.${i}`);
+      expect((doc.nodes[id]?.['network devices'] as Record<string, { ipaddr: string }> | undefined)?.default?.ipaddr).toBe(`10.0.0.${i}`);
     }
     expect(statSync(t.nodesConf).mode & 0o777).toBe(0o600);
   }, 120_000);
