@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { TemplateError } from './errors.js';
 import type { MissingKey } from './exec.js';
-import { compactJSON, goJSONString } from './go-json.js';
+import { asGoJSONText, compactJSON, goJSONString } from './go-json.js';
 import { refFuncs } from './ref-funcs.js';
 import { parseTemplate } from './template.js';
 import { encodeBytes } from './values.js';
@@ -79,7 +79,7 @@ function runBatch(input: string, defName: string, defMk: string, echo: boolean, 
     if (check) {
       const want = c.output ?? '';
       const wantErr = c.error ?? null;
-      if (output !== want || err !== wantErr) {
+      if (asGoJSONText(output) !== want || err !== wantErr) {
         bad++;
         out.push(
           `MISMATCH line ${lineNo} ${goJSONString(c.name ?? '')}\n  want output=${goJSONString(want)} error=${wantErr === null ? 'null' : goJSONString(wantErr)}\n  got  output=${goJSONString(output)} error=${err === null ? 'null' : goJSONString(err)}`,
