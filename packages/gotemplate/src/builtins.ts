@@ -11,6 +11,7 @@ import {
   GoFloat,
   GoUint8,
   IfaceValue,
+  compareBytes,
   decodeBytes,
   encodeBytes,
   isEscapedByte,
@@ -246,24 +247,6 @@ function lt(arg1: unknown, arg2: unknown): boolean {
       return compareBytes(arg1 as string, arg2 as string) < 0;
   }
   return false;
-}
-
-/** Byte-wise (UTF-8) string order; equals UTF-16 order except around surrogates. */
-function compareBytes(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let ca = a.charCodeAt(i);
-    let cb = b.charCodeAt(i);
-    if (ca === cb) continue;
-    // surrogates (astral code points) sort above U+E000..U+FFFF in UTF-8
-    if (ca >= 0xd800 && ca <= 0xdfff) ca += 0x2000;
-    else if (ca >= 0xe000) ca -= 0x800;
-    if (cb >= 0xd800 && cb <= 0xdfff) cb += 0x2000;
-    else if (cb >= 0xe000) cb -= 0x800;
-    return ca - cb;
-  }
-  return a.length - b.length;
 }
 
 function le(a: unknown, b: unknown): boolean {

@@ -168,14 +168,30 @@ function nz(v: unknown): unknown {
 export function sortedKeys(m: object): string[] {
   const keys = m instanceof Map ? Array.from(m.keys(), String) : Object.keys(m);
   for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) return keys.sort(compareKeys);
+    if (compareBytes(keys[i - 1]!, keys[i]!) > 0) return keys.sort(compareBytes);
   }
   return keys;
 }
 
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Byte-wise (UTF-8) string order; equals UTF-16 order except around surrogates. */
+export function compareBytes(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    // surrogates (astral code points) sort above U+E000..U+FFFF in UTF-8
+    if (ca >= 0xd800 && ca <= 0xdfff) ca += 0x2000;
+    else if (ca >= 0xe000) ca -= 0x800;
+    if (cb >= 0xd800 && cb <= 0xdfff) cb += 0x2000;
+    else if (cb >= 0xe000) cb -= 0x800;
+    return ca - cb;
+  }
+  return a.length - b.length;
 }
+
+
 
 export function mapSize(m: object): number {
   return m instanceof Map ? m.size : Object.keys(m).length;

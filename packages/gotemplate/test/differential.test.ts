@@ -8,7 +8,7 @@ import { buildReference, compare, runReference } from '../../../bench/gotemplate
 // @ts-expect-error plain JS module shared with the bench script
 import { generateCases } from '../../../bench/gotemplate/gen-cases.mjs';
 
-const COUNT = Number(process.env.GOTEMPLATE_DIFF_COUNT ?? 1500);
+const COUNT = Number(process.env.GOTEMPLATE_DIFF_COUNT ?? 2000);
 const SEED = Number(process.env.GOTEMPLATE_DIFF_SEED ?? 20261125);
 
 interface Bad {
