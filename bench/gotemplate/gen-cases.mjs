@@ -24,7 +24,7 @@ const FORMATS = [
   '%+d', '%#x', '% x', '%.3s', '%8.3e', '%U', '%.0f', '%.2f', '%6.2f', '%-8v|', '%#v', '%+v', '%x-%X', '%v %v', '%d %s',
   '%3c', '%.1g', '%G', '%E', '%#o', '%08.3f', '%+.1e', '%10.4v', '%-5t|', '%q %v', '%.2s', '%#q', '%5.1f%%', '%!', '%z', '%*d',
 ];
-const WORDS = ['x', ' ', 'hello', '\n', '  ', ':', '-', '\t', 'a b', '<', 'end', '|', ',', '\n\n  '];
+const WORDS = ['x', ' ', 'hello', '\n', '  ', ':', '-', '\t', 'a b', '<', 'end', '|', ',', '\n\n  ', 'héllo ', '世界\n', '\r\n', '{', '}'];
 
 export function generateCases({ seed = 1, count = 1000, prefix = 'gen' } = {}) {
   const rnd = mulberry32(seed);
@@ -275,7 +275,11 @@ export function generateCases({ seed = 1, count = 1000, prefix = 'gen' } = {}) {
       ctx.vars.length = saved;
       return s + open() + 'end' + close();
     }
-    if (r < 0.93) return pick(['{{/* c */}}', '{{- /* c */ -}}', '{{/* multi\nline */}}']);
+    if (r < 0.93) return pick(['{{/* c */}}', '{{- /* c */ -}}', '{{/* multi\nline */}}', '{{/* c */ -}}', '{{- /*c*/}}']);
+    if (r < 0.94 && !ctx.inDefine) {
+      const bctx = { vars: [], inRange: false, inDefine: true };
+      return '{{ block "b' + int(0, 9) + '" ' + genOperand(ctx, 1) + ' }}' + genList(bctx, depth + 1, int(0, 2)) + '{{ end }}';
+    }
     if (r < 0.995 && !ctx.inDefine) {
       // no {{template}} inside definitions: unbounded recursion with a
       // growing dot makes the Go reference run out of memory

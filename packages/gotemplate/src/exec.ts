@@ -203,8 +203,7 @@ export class ExecState {
         return c;
       }
       case NodeType.Range:
-        this.walkRange(dot, di, node);
-        return 0;
+        return this.walkRange(dot, di, node);
       case NodeType.Template:
         this.walkTemplate(dot, di, node);
         return 0;
@@ -219,7 +218,8 @@ export class ExecState {
     return this.errorf(`unknown node: ${String(node)}`);
   }
 
-  walkRange(dot: unknown, di: boolean, r: RangeNode): void {
+  /** Returns CONTINUE when the else branch continues an enclosing range. */
+  walkRange(dot: unknown, di: boolean, r: RangeNode): number {
     this.node = r;
     const mark = this.sp;
     const val = this.evalPipeline(dot, di, r.pipe);
@@ -244,7 +244,7 @@ export class ExecState {
           if (c === BREAK) break;
         }
         this.popTo(mark);
-        return;
+        return 0;
       }
     } else if (typeof val === 'object' && val !== null && (val instanceof Map || isPlainObject(val))) {
       const keys = sortedKeys(val);
@@ -266,13 +266,17 @@ export class ExecState {
           if (c === BREAK) break;
         }
         this.popTo(mark);
-        return;
+        return 0;
       }
     } else if (val !== undefined) {
       this.errorf(`range can't iterate over ${formatValue(val)}`);
     }
-    if (r.elseList !== null) this.walk(dot, di, r.elseList);
+    let c = 0;
+    if (r.elseList !== null) c = this.walk(dot, di, r.elseList);
     this.popTo(mark);
+    // Go recovers a break anywhere inside walkRange (so one in the else just
+    // ends this range) but a continue only per iteration (it reaches the outer range).
+    return c === CONTINUE ? CONTINUE : 0;
   }
 
   walkTemplate(dot: unknown, di: boolean, t: TemplateNode): void {

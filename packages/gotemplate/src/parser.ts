@@ -50,6 +50,8 @@ class TreeParser {
   vars: string[] = ['$'];
   rangeDepth = 0;
   actionLine = 0;
+  /** Furthest token this parser has read: Go reports parse errors at its line (each Tree has its own look-ahead). */
+  hi = 0;
 
   constructor(
     name: string,
@@ -62,7 +64,7 @@ class TreeParser {
   }
 
   errorf(msg: string): never {
-    const line = this.lx.lastLine();
+    const line = this.lx.lineOf(this.hi);
     throw new TemplateError(`template: ${this.parseName}:${line}: ${msg}`, this.parseName, line, null, 'parse');
   }
 
@@ -80,17 +82,21 @@ class TreeParser {
   }
 
   next(): Item {
-    return this.lx.next();
+    const it = this.lx.next();
+    if (this.lx.i > this.hi) this.hi = this.lx.i;
+    return it;
   }
   backup(): void {
     this.lx.backup();
   }
   peek(): Item {
-    return this.lx.peek();
+    const it = this.next();
+    this.lx.backup();
+    return it;
   }
   nextNonSpace(): Item {
     let t: Item;
-    do t = this.lx.next();
+    do t = this.next();
     while (t.t === T.Space);
     return t;
   }
@@ -122,6 +128,7 @@ class TreeParser {
         const delim = this.next();
         if (this.nextNonSpace().t === T.Define) {
           const sub = new TreeParser('definition', this.parseName, this.text, this.ctx, this.lx);
+          sub.hi = this.lx.i;
           sub.parseDefinition();
           continue;
         }
@@ -343,6 +350,7 @@ class TreeParser {
     const name = this.parseTemplateName(token, context);
     const pipe = this.pipeline(context, T.RightDelim);
     const block = new TreeParser(name, this.parseName, this.text, this.ctx, this.lx);
+    block.hi = this.lx.i;
     const [list, end] = block.itemList();
     block.root = list;
     if (end.type !== NodeType.End) this.errorf(`unexpected ${end.toString()} in ${context}`);
@@ -709,8 +717,9 @@ class TokenStream {
     this.backup();
     return it;
   }
-  lastLine(): number {
-    const it = this.items[Math.max(0, Math.min(this.max, this.items.length) - 1)];
+  /** Line of the token read last when `hi` tokens had been read. */
+  lineOf(hi: number): number {
+    const it = this.items[Math.max(0, Math.min(hi, this.items.length) - 1)];
     return it ? lineAt(this.text, it.pos) : 1;
   }
 }
