@@ -498,11 +498,44 @@ class Printer {
     this.buf += '\n';
   }
 
+  reordered = false;
+  goodArgNum = true;
+
+  argNumber(argNum: number, format: string, i: number, numArgs: number): [number, number, boolean] {
+    if (format.length <= i || format[i] !== '[') return [argNum, i, false];
+    this.reordered = true;
+    // parseArgNumber
+    let index = 0;
+    let wid = 1;
+    let ok = false;
+    if (format.length - i >= 3) {
+      for (let k = i + 1; k < format.length; k++) {
+        if (format[k] === ']') {
+          const r = parsenum(format, i + 1, k);
+          if (!r.ok || r.i !== k) {
+            wid = k - i + 1;
+          } else {
+            index = r.n - 1;
+            wid = k - i + 1;
+            ok = true;
+          }
+          break;
+        }
+      }
+    }
+    if (ok && index >= 0 && index < numArgs) return [index, i + wid, true];
+    this.goodArgNum = false;
+    return [argNum, i + wid, ok];
+  }
+
   doPrintf(format: string, a: unknown[]): void {
     const end = format.length;
     let argNum = 0;
     let i = 0;
+    let afterIndex = false;
+    this.reordered = false;
     formatLoop: while (i < end) {
+      this.goodArgNum = true;
       const lasti = i;
       while (i < end && format.charCodeAt(i) !== 37) i++;
       if (i > lasti) this.buf += format.slice(lasti, i);
@@ -544,6 +577,7 @@ class Printer {
             break simple;
         }
       }
+      [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
       // width
       if (i < end && format[i] === '*') {
         i++;
@@ -557,14 +591,18 @@ class Printer {
           this.minus = true;
           this.zero = false;
         }
+        afterIndex = false;
       } else {
         const r = parsenum(format, i, end);
         this.wid = r.n;
         this.widPresent = r.ok;
         i = r.i;
+        if (afterIndex && this.widPresent) this.goodArgNum = false;
       }
       if (i + 1 < end && format[i] === '.') {
         i++;
+        if (afterIndex) this.goodArgNum = false;
+        [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
         if (i < end && format[i] === '*') {
           i++;
           const r = intFromArg(a, argNum);
@@ -576,6 +614,7 @@ class Printer {
             this.precPresent = false;
           }
           if (!this.precPresent) this.buf += '%!(BADPREC)';
+          afterIndex = false;
         } else {
           const r = parsenum(format, i, end);
           this.prec = r.n;
@@ -587,6 +626,7 @@ class Printer {
           }
         }
       }
+      if (!afterIndex) [argNum, i, afterIndex] = this.argNumber(argNum, format, i, a.length);
       if (i >= end) {
         this.buf += '%!(NOVERB)';
         break;
@@ -595,6 +635,8 @@ class Printer {
       i += verb.length;
       if (verb === '%') {
         this.buf += '%';
+      } else if (!this.goodArgNum) {
+        this.buf += '%!' + verb + '(BADINDEX)';
       } else if (argNum >= a.length) {
         this.buf += '%!' + verb + '(MISSING)';
       } else {
@@ -608,7 +650,7 @@ class Printer {
         argNum++;
       }
     }
-    if (argNum < a.length) {
+    if (!this.reordered && argNum < a.length) {
       this.clearflags();
       this.buf += '%!(EXTRA ';
       for (let k = argNum; k < a.length; k++) {

@@ -655,7 +655,9 @@ export function parseGoFloat(text: string): number | null {
     return null;
   }
   if (s.includes('_')) {
-    return null; // underscores need a base prefix
+    // underscoreOK: only between digits
+    if (/(^|[^0-9])_|_($|[^0-9])/.test(s)) return null;
+    s = s.replace(/_/g, '');
   }
   const v = Number(s);
   if (!Number.isFinite(v)) return null;

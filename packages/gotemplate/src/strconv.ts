@@ -1,3 +1,5 @@
+import { decodeBytes } from './values.js';
+
 // Go's strconv pieces the engine needs: FormatFloat (exact, round-half-even)
 // and Quote/QuoteRune. Go works on UTF-8 bytes; we work on code points and
 // convert to bytes only where byte semantics are visible.
@@ -234,7 +236,7 @@ export function unquote(text: string): string {
   let bytes: number[] | null = null; // pending \x / octal bytes, decoded as UTF-8
   const flush = (): void => {
     if (bytes) {
-      out += Buffer.from(bytes).toString('utf8');
+      out += decodeBytes(Uint8Array.from(bytes));
       bytes = null;
     }
   };
