@@ -154,12 +154,20 @@ export async function* decompressAuto(
   onDetect?.(kind);
   if (kind === 'none') {
     yield* rest;
-  } else if (kind === 'gzip') {
-    yield* throughTransform(rest, zlib.createGunzip());
-  } else {
-    const support = zstdSupport();
-    if (support === 'native') yield* throughTransform(rest, zz.createZstdDecompress!());
-    else if (support === 'binary') yield* throughProcess(rest, 'zstd', ['-q', '-d', '-c']);
-    else throw zstdUnavailable();
+    return;
+  }
+  try {
+    if (kind === 'gzip') {
+      yield* throughTransform(rest, zlib.createGunzip());
+    } else {
+      const support = zstdSupport();
+      if (support === 'native') yield* throughTransform(rest, zz.createZstdDecompress!());
+      else if (support === 'binary') yield* throughProcess(rest, 'zstd', ['-q', '-d', '-c']);
+      else throw zstdUnavailable();
+    }
+  } catch (err) {
+    if (err instanceof CpioError) throw err;
+    // zlib's Z_DATA_ERROR & co. become a typed error; the cause keeps the details
+    throw new CpioError('CPIO_ERR_CORRUPT', `${kind} data is corrupt: ${(err as Error).message}`, { cause: err });
   }
 }

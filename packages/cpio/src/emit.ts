@@ -37,7 +37,11 @@ export async function* emitArchive(
    * reads can reuse one buffer instead of allocating (and page-faulting) a fresh one per read.
    */
   reuseChunks = false,
+  /** Directory that `{ kind: 'tree' }` entries are relative to. */
+  treeRoot = '',
 ): AsyncGenerator<Buffer> {
+  const fsPath = (e: PlannedEntry): string =>
+    e.data?.kind === 'path' ? e.data.path : `${treeRoot}/${e.name}`;
   let shared: Buffer | null = null;
   const prefetched = new Map<number, Promise<Buffer>>();
   let nextPrefetch = 0;
@@ -46,8 +50,8 @@ export async function* emitArchive(
   const fillPrefetch = (current: number): void => {
     while (nextPrefetch < entries.length && nextPrefetch < current + PREFETCH_COUNT && prefetchBytes < PREFETCH_BYTES) {
       const e = entries[nextPrefetch]!;
-      if (e.data?.kind === 'path' && e.size <= SMALL_FILE) {
-        const p = readFile(e.data.path, { flag: OPEN_FLAGS });
+      if ((e.data?.kind === 'path' || e.data?.kind === 'tree') && e.size <= SMALL_FILE) {
+        const p = readFile(fsPath(e), { flag: OPEN_FLAGS });
         p.catch(() => undefined); // surfaced when awaited in order
         prefetched.set(nextPrefetch, p);
         prefetchBytes += e.size;
@@ -65,7 +69,7 @@ export async function* emitArchive(
         ino: e.ino, mode: e.mode, uid: e.uid, gid: e.gid, nlink: e.nlink, mtime: e.mtime, fileSize: e.size,
         devMajor: 0, devMinor: 0, rdevMajor: e.rdevMajor, rdevMinor: e.rdevMinor,
       },
-      e.nameBuf,
+      Buffer.from(e.name, 'utf8'),
     );
     counters.archiveBytes += header.length;
     yield header;
@@ -85,8 +89,8 @@ export async function* emitArchive(
         yield b;
         written = b.length;
         counters.bytes += written;
-      } else if (e.data.kind === 'path') {
-        const fh = await open(e.data.path, OPEN_FLAGS);
+      } else if (e.data.kind === 'path' || e.data.kind === 'tree') {
+        const fh = await open(fsPath(e), OPEN_FLAGS);
         try {
           while (written < e.size) {
             const want = Math.min(READ_CHUNK, e.size - written);

@@ -7,13 +7,17 @@ import { normalizeArchiveName } from './safe-path.js';
 /** Where an entry's bytes come from; only opened while the entry is being written. */
 export type DataSource =
   | { kind: 'path'; path: string }
+  /** A file of the walked tree at `<treeRoot>/<name>`: one shared object, no per-entry path string. */
+  | { kind: 'tree' }
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'stream'; open: () => Readable | AsyncIterable<Uint8Array> };
 
 /** An entry ready to be serialised: ino/nlink already assigned, data only on the carrying member. */
+export const TREE_DATA: DataSource = Object.freeze({ kind: 'tree' });
+
+/** Kept small on purpose: the whole tree's plan is in memory (one object per entry). */
 export interface PlannedEntry {
   name: string;
-  nameBuf: Buffer;
   mode: number;
   uid: number;
   gid: number;
@@ -29,7 +33,6 @@ export interface PlannedEntry {
 /** Pre-numbering form produced by the walker and by `writeArchive`'s input normaliser. */
 export interface RawEntry {
   name: string;
-  nameBuf: Buffer;
   mode: number;
   uid: number;
   gid: number;
@@ -70,9 +73,10 @@ export function clampMtime(sec: number, name: string, warn: (w: CpioWarning) => 
   return sec < 0 ? 0 : 0xffff_ffff;
 }
 
-export function checkName(name: string, nameBuf: Buffer): void {
-  if (nameBuf.length > MAX_NAME_BYTES) {
-    throw new CpioError('CPIO_ERR_NAME_TOO_LONG', `name of ${nameBuf.length} bytes exceeds ${MAX_NAME_BYTES}: ${name}`, { path: name });
+export function checkName(name: string): void {
+  const n = Buffer.byteLength(name, 'utf8');
+  if (n > MAX_NAME_BYTES) {
+    throw new CpioError('CPIO_ERR_NAME_TOO_LONG', `name of ${n} bytes exceeds ${MAX_NAME_BYTES}: ${name}`, { path: name });
   }
 }
 
@@ -151,7 +155,7 @@ export function assignInodes(raw: readonly RawEntry[]): PlannedEntry[] {
       if ((e.mode & S_IFMT) === S_IFDIR) nlink = 2 + subdirs[i]!;
     }
     out[i] = {
-      name: e.name, nameBuf: e.nameBuf, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, size,
+      name: e.name, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime, size,
       rdevMajor: e.rdevMajor, rdevMinor: e.rdevMinor, nlink, ino, data,
     };
   });
@@ -178,8 +182,7 @@ export async function planEntries(
 
   for await (const e of input as AsyncIterable<CpioEntryInput>) {
     const name = normalizeArchiveName(e.path);
-    const nameBuf = Buffer.from(name, 'utf8');
-    checkName(name, nameBuf);
+    checkName(name);
     if (byName.has(name) || hardlinks.some((h) => h.name === name)) {
       throw new CpioError('CPIO_ERR_INVALID_ENTRY', `duplicate entry: ${name}`, { path: name });
     }
@@ -231,7 +234,7 @@ export async function planEntries(
     const isDev = e.type === 'char' || e.type === 'block';
     const mtime = clampMtime(fixedMtime ?? (e.mtime === undefined ? 0 : toEpochSeconds(e.mtime)), name, warn);
     byName.set(name, {
-      name, nameBuf, mode: typeBits | perm, uid: opts.uid ?? e.uid ?? 0, gid: opts.gid ?? e.gid ?? 0, mtime, size,
+      name, mode: typeBits | perm, uid: opts.uid ?? e.uid ?? 0, gid: opts.gid ?? e.gid ?? 0, mtime, size,
       rdevMajor: isDev ? e.rdevMajor ?? 0 : 0, rdevMinor: isDev ? e.rdevMinor ?? 0 : 0, linkKey: null, data,
     });
   }
@@ -252,9 +255,8 @@ export async function planEntries(
       throw new CpioError('CPIO_ERR_INVALID_ENTRY', `hardlink ${h.name}: target ${h.target} is not a regular file in the list`, { path: h.name });
     }
     t.linkKey = `l:${t.name}`;
-    const nameBuf = Buffer.from(h.name, 'utf8');
-    checkName(h.name, nameBuf);
-    byName.set(h.name, { ...t, name: h.name, nameBuf, data: null, linkKey: t.linkKey });
+    checkName(h.name);
+    byName.set(h.name, { ...t, name: h.name, data: null, linkKey: t.linkKey });
   }
 
   // Implicit parents, so that the kernel and `cpio -i` (without -d) can create every file.
@@ -271,12 +273,15 @@ export async function planEntries(
         break;
       }
       byName.set(parent, {
-        name: parent, nameBuf: Buffer.from(parent, 'utf8'), mode: S_IFDIR | 0o755, uid: opts.uid ?? 0, gid: opts.gid ?? 0,
+        name: parent, mode: S_IFDIR | 0o755, uid: opts.uid ?? 0, gid: opts.gid ?? 0,
         mtime: dirMtime, size: 0, rdevMajor: 0, rdevMinor: 0, linkKey: null, data: null,
       });
       slash = parent.lastIndexOf('/');
     }
   }
-  const raw = [...byName.values()].sort((a, b) => compareNames(a.nameBuf, b.nameBuf));
+  const raw = [...byName.values()]
+    .map((e) => ({ e, b: Buffer.from(e.name, 'utf8') }))
+    .sort((x, y) => compareNames(x.b, y.b))
+    .map((x) => x.e);
   return assignInodes(raw);
 }

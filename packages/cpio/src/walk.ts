@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CpioError } from './errors.js';
 import { compileExcludes } from './glob.js';
 import { S_IFMT, S_IFREG, S_IFLNK, splitDev, typeFromMode } from './newc-header.js';
-import { assignInodes, checkName, checkSize, clampMtime, compareNames, toEpochSeconds } from './plan.js';
+import { TREE_DATA, assignInodes, checkName, checkSize, clampMtime, compareNames, toEpochSeconds } from './plan.js';
 import type { PlannedEntry, RawEntry } from './plan.js';
 import type { CpioWarning, PackTreeOptions } from './types.js';
 
@@ -21,7 +21,7 @@ export async function walkTree(
   root: string,
   opts: PackTreeOptions,
   warn: (w: CpioWarning) => void,
-): Promise<PlannedEntry[]> {
+): Promise<{ root: string; entries: PlannedEntry[] }> {
   const absRoot = path.resolve(root);
   let rootStat: BigIntStats;
   try {
@@ -69,8 +69,7 @@ export async function walkTree(
           });
           continue;
         }
-        const nameBuf = Buffer.from(rel, 'utf8');
-        checkName(rel, nameBuf);
+        checkName(rel);
         let size = 0;
         if (type === 'file') {
           size = Number(st.size);
@@ -82,7 +81,6 @@ export async function walkTree(
         const mtimeSec = fixedMtime ?? Number(st.mtimeNs / 1_000_000_000n) - (st.mtimeNs < 0n && st.mtimeNs % 1_000_000_000n !== 0n ? 1 : 0);
         out.push({
           name: rel,
-          nameBuf,
           mode: mode & 0o177777,
           uid: opts.uid ?? Number(st.uid),
           gid: opts.gid ?? Number(st.gid),
@@ -91,12 +89,12 @@ export async function walkTree(
           rdevMajor: dev.major,
           rdevMinor: dev.minor,
           linkKey: (mode & S_IFMT) === S_IFREG && st.nlink > 1n ? `${st.dev}:${st.ino}` : null,
-          data: type === 'file' ? (size > 0 ? { kind: 'path', path: abs } : null) : type === 'symlink' ? { kind: 'bytes', bytes: target! } : null,
+          data: type === 'file' ? (size > 0 ? TREE_DATA : null) : type === 'symlink' ? { kind: 'bytes', bytes: target! } : null,
         });
         if (type === 'directory') await visit(abs, rel);
       }
     }
   };
   await visit(absRoot, '');
-  return assignInodes(out);
+  return { root: absRoot, entries: assignInodes(out) };
 }

@@ -21,7 +21,9 @@ export interface ArchiveStream extends Readable {
   readonly result: Promise<PackResult>;
 }
 
-function makeArchiveStream(plan: (warn: (w: CpioWarning) => void) => Promise<PlannedEntry[]>, opts: WriteOptions): ArchiveStream {
+type Planner = (warn: (w: CpioWarning) => void) => Promise<{ root: string; entries: PlannedEntry[] }>;
+
+function makeArchiveStream(plan: Planner, opts: WriteOptions): ArchiveStream {
   const warn = (w: CpioWarning): void => opts.onWarning?.(w);
   let resolveResult!: (r: PackResult) => void;
   let rejectResult!: (e: unknown) => void;
@@ -34,7 +36,7 @@ function makeArchiveStream(plan: (warn: (w: CpioWarning) => void) => Promise<Pla
   async function* generate(): AsyncGenerator<Buffer> {
     try {
       opts.signal?.throwIfAborted();
-      const entries = await plan(warn);
+      const { root, entries } = await plan(warn);
       const counters: EmitCounters = { entries: 0, bytes: 0, archiveBytes: 0 };
       const totalBytes = entries.reduce((s, e) => s + (e.data ? e.size : 0), 0);
       let bytesOut = 0;
@@ -49,7 +51,7 @@ function makeArchiveStream(plan: (warn: (w: CpioWarning) => void) => Promise<Pla
         };
         opts.onProgress(ev);
       };
-      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal, opts.compression === 'gzip');
+      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal, opts.compression === 'gzip', root);
       const out = compressStream(raw, {
         ...opts,
         onOutput: (n) => {
@@ -90,7 +92,7 @@ export function writeArchive(
   entries: Iterable<CpioEntryInput> | AsyncIterable<CpioEntryInput>,
   opts: WriteOptions = {},
 ): ArchiveStream {
-  return makeArchiveStream((warn) => planEntries(entries, opts, warn), opts);
+  return makeArchiveStream(async (warn) => ({ root: '', entries: await planEntries(entries, opts, warn) }), opts);
 }
 
 /**
