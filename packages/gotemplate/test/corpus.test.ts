@@ -1,6 +1,6 @@
 // The golden corpus of the Go reference (Go 1.19.8): every case must give the
 // same output, or the same error text.
-import path from 'node:path';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { asGoJSONText, renderCase } from '../src/index.js';
 import { readJsonl, sharedDir } from './helpers.js';

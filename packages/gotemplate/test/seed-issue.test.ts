@@ -1,6 +1,6 @@
 // The seed's issue.ww overlay renders to the seed's output for node01.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTemplate } from '../src/index.js';
 
