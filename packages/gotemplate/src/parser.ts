@@ -1,7 +1,7 @@
 // Parser for Go's text/template, following parse/parse.go production by
 // production (same look-ahead, same error texts and line numbers).
 
-import { TemplateError, lineAt } from './errors.js';
+import { TemplateError } from './errors.js';
 import { type Item, Lexer, T, itemString } from './lexer.js';
 import {
   ActionNode,
@@ -71,7 +71,7 @@ class TreeParser {
   unexpected(token: Item, context: string): never {
     if (token.t === T.Error) {
       let extra = '';
-      const tokLine = lineAt(this.text, token.pos);
+      const tokLine = this.lx.lineAt(token.pos);
       if (this.actionLine !== 0 && this.actionLine !== tokLine) {
         extra = ` in action started at ${this.parseName}:${this.actionLine}`;
         if (token.val.endsWith(' action')) extra = extra.slice(' in action'.length);
@@ -176,7 +176,7 @@ class TreeParser {
       case T.Text:
         return new TextNode(token.pos, token.val);
       case T.LeftDelim: {
-        this.actionLine = lineAt(this.text, token.pos);
+        this.actionLine = this.lx.lineAt(token.pos);
         try {
           return this.action();
         } finally {
@@ -213,26 +213,26 @@ class TreeParser {
     }
     this.backup();
     const tok = this.peek();
-    return new ActionNode(tok.pos, lineAt(this.text, tok.pos), this.pipeline('command', T.RightDelim));
+    return new ActionNode(tok.pos, this.lx.lineAt(tok.pos), this.pipeline('command', T.RightDelim));
   }
 
   breakControl(tok: Item): Node {
     const t = this.nextNonSpace();
     if (t.t !== T.RightDelim) this.unexpected(t, '{{break}}');
     if (this.rangeDepth === 0) this.errorf('{{break}} outside {{range}}');
-    return new BreakNode(tok.pos, lineAt(this.text, tok.pos));
+    return new BreakNode(tok.pos, this.lx.lineAt(tok.pos));
   }
 
   continueControl(tok: Item): Node {
     const t = this.nextNonSpace();
     if (t.t !== T.RightDelim) this.unexpected(t, '{{continue}}');
     if (this.rangeDepth === 0) this.errorf('{{continue}} outside {{range}}');
-    return new ContinueNode(tok.pos, lineAt(this.text, tok.pos));
+    return new ContinueNode(tok.pos, this.lx.lineAt(tok.pos));
   }
 
   pipeline(context: string, end: T): PipeNode {
     const token = this.peekNonSpace();
-    const pipe = new PipeNode(token.pos, lineAt(this.text, token.pos));
+    const pipe = new PipeNode(token.pos, this.lx.lineAt(token.pos));
     decls: for (;;) {
       const v = this.peekNonSpace();
       if (v.t === T.Variable) {
@@ -334,9 +334,9 @@ class TreeParser {
 
   elseControl(): Node {
     const peek = this.peekNonSpace();
-    if (peek.t === T.If) return new ElseNode(peek.pos, lineAt(this.text, peek.pos));
+    if (peek.t === T.If) return new ElseNode(peek.pos, this.lx.lineAt(peek.pos));
     const token = this.expect(T.RightDelim, 'else');
-    return new ElseNode(token.pos, lineAt(this.text, token.pos));
+    return new ElseNode(token.pos, this.lx.lineAt(token.pos));
   }
 
   parseTemplateName(token: Item, context: string): string {
@@ -355,7 +355,7 @@ class TreeParser {
     block.root = list;
     if (end.type !== NodeType.End) this.errorf(`unexpected ${end.toString()} in ${context}`);
     block.add();
-    return new TemplateNode(token.pos, lineAt(this.text, token.pos), name, pipe);
+    return new TemplateNode(token.pos, this.lx.lineAt(token.pos), name, pipe);
   }
 
   templateControl(): Node {
@@ -367,7 +367,7 @@ class TreeParser {
       this.backup();
       pipe = this.pipeline(context, T.RightDelim);
     }
-    return new TemplateNode(token.pos, lineAt(this.text, token.pos), name, pipe);
+    return new TemplateNode(token.pos, this.lx.lineAt(token.pos), name, pipe);
   }
 
   command(): CommandNode {
@@ -722,7 +722,25 @@ class TokenStream {
   /** Line of the token read last when `hi` tokens had been read. */
   lineOf(hi: number): number {
     const it = this.items[Math.max(0, Math.min(hi, this.items.length) - 1)];
-    return it ? lineAt(this.text, it.pos) : 1;
+    return it ? this.lineAt(it.pos) : 1;
+  }
+
+  private nl: number[] | null = null;
+  /** 1-based line of an offset (binary search over newline offsets, built once). */
+  lineAt(pos: number): number {
+    if (this.nl === null) {
+      this.nl = [];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.nl.push(i);
+    }
+    const nl = this.nl;
+    let lo = 0;
+    let hi = nl.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (nl[mid]! < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
   }
 }
 
