@@ -460,7 +460,7 @@ export class ExecState {
         this.lastIface = true;
         return v;
       }
-      if (!(receiver instanceof GoFloat) && !(receiver instanceof GoBigInt) && fieldName in receiver) {
+      if (kindOf(receiver) === Kind.Struct && isStructMember(receiver, fieldName)) {
         const prop = (receiver as Record<string, unknown>)[fieldName];
         if (typeof prop === 'function') {
           const method: FuncInfo = {
@@ -642,6 +642,13 @@ export class ExecState {
     this.node = n;
     return this.evalCall(dot, di, n.func!, n, n.ident, null, MISSING);
   }
+}
+
+/** A field, getter or method of a class instance; Object's own members (toString, constructor, ...) are not Go fields. */
+function isStructMember(obj: object, name: string): boolean {
+  if (!(name in obj) || name === 'constructor' || name === '__proto__') return false;
+  const v = (obj as Record<string, unknown>)[name];
+  return !(name in Object.prototype) || v !== (Object.prototype as unknown as Record<string, unknown>)[name];
 }
 
 /** Field used as an argument: Go passes []Node{n}, i.e. "no extra args". */

@@ -73,6 +73,15 @@ describe('execution API', () => {
     );
   });
 
+  it('does not expose Object members as fields', () => {
+    const t = parseTemplate('t', '{{ .Dev.toString }}');
+    expect(() => t.execute({ Dev: new NetDev('eth0', '1') })).toThrow("can't evaluate field toString in type NetDev");
+    expect(() => parseTemplate('t', '{{ .Dev.constructor }}').execute({ Dev: new NetDev('a', 'b') })).toThrow(
+      "can't evaluate field constructor in type NetDev",
+    );
+    expect(parseTemplate('t', '[{{ .toString }}]').execute({})).toBe('[<no value>]');
+  });
+
   it('treats Map as a Go map (sorted iteration)', () => {
     const t = parseTemplate('t', '{{ range $k, $v := . }}{{ $k }}={{ $v }} {{ end }}{{ .b }}');
     expect(t.execute(new Map<string, unknown>([['b', 2], ['a', 1]]))).toBe('a=1 b=2 2');
