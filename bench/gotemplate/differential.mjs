@@ -2,7 +2,10 @@
 // Differential test: render generated templates with this engine and with the
 // Go reference (batch mode) and compare output and error text case by case.
 //
-//   node bench/gotemplate/differential.mjs [--count 20000] [--seed 1] [--write FILE.jsonl] [--show 10]
+//   node bench/gotemplate/differential.mjs [--count 20000] [--printf 5000] [--seed 1] [--write FILE.jsonl] [--show 10]
+//
+// --count: generated templates (gen-cases.mjs); --printf: extra printf fuzz
+// cases (gen-printf.mjs: random flags/width/precision/verbs/operands).
 //
 // Needs `tsc -b packages/gotemplate` (imports dist/) and Go (builds the
 // reference into .cache/ with ../shared/tools/gotemplate-ref/build.sh).
@@ -12,6 +15,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCases } from './gen-cases.mjs';
+import { generatePrintfCases } from './gen-printf.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -60,14 +64,16 @@ async function main() {
   const writeTo = opt('write', '');
   const { renderCase, asGoJSONText } = await import(path.join(repoRoot, 'packages/gotemplate/dist/index.js'));
   const bin = buildReference();
-  const cases = generateCases({ seed, count });
+  const nPrintf = Number(opt('printf', '0'));
+  const cases = [...generateCases({ seed, count }), ...generatePrintfCases({ seed, count: nPrintf })];
   const t0 = Date.now();
   const ref = runReference(bin, cases);
   const t1 = Date.now();
   const bad = compare(cases, ref, renderCase, asGoJSONText);
   const t2 = Date.now();
   const errors = ref.filter((r) => r.error !== null).length;
-  console.log(`${count} cases (seed ${seed}): ${count - bad.length} agree, ${bad.length} disagree; ${errors} are Go errors`);
+  const total = cases.length;
+  console.log(`${total} cases (seed ${seed}; ${count} templates + ${nPrintf} printf): ${total - bad.length} agree, ${bad.length} disagree; ${errors} are Go errors`);
   console.log(`reference ${t1 - t0} ms, ours ${t2 - t1} ms`);
   for (const b of bad.slice(0, show)) {
     console.log('---', b.name, JSON.stringify(b.template), JSON.stringify(b.data), b.missingkey ?? '');

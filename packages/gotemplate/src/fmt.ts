@@ -281,8 +281,7 @@ class Printer {
       case 'q': {
         let r = Number(v);
         if (v > 0x10ffffn || v < 0n) r = 0xfffd;
-        const s = this.sharp && isPrint(r) ? "'" + String.fromCodePoint(r) + "'" : quoteRune(r, this.plus);
-        this.pad(s);
+        this.pad(quoteRune(r, this.plus)); // fmtQc ignores '#'
         break;
       }
       case 'U':
