@@ -112,7 +112,8 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
     const out = await new Promise<string>((resolve, reject) => {
       // TCG by default: /dev/kvm may exist yet hang (nested virtualisation); CPIO_E2E_ACCEL=kvm to opt in
       const accel = process.env.CPIO_E2E_ACCEL ?? 'tcg';
-      const child = spawn('timeout', ['-k', '5', '150', 'qemu-system-x86_64', '-machine', `pc,accel=${accel}`, '-m', '512', '-nographic', '-no-reboot',
+      const child = spawn('timeout', ['-k', '5', '150', 'qemu-system-x86_64', '-machine', `pc,accel=${accel}`, '-m', '512', '-nographic', '-no-reboot', '-nic', 'none',
+        // -nic none: no NIC option ROM needed (package ipxe-qemu not required)
         '-kernel', vmlinuz, '-initrd', initrd, '-append', 'console=ttyS0 panic=-1 quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
       const chunks: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => chunks.push(d));
