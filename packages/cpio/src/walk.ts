@@ -1,4 +1,4 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import * as path from 'node:path';
 import { CpioError } from './errors.js';
@@ -25,7 +25,7 @@ export async function walkTree(
   const absRoot = path.resolve(root);
   let rootStat: BigIntStats;
   try {
-    rootStat = await lstat(absRoot, { bigint: true });
+    rootStat = await stat(absRoot, { bigint: true }); // the root itself may be a symlink to the tree
   } catch (cause) {
     throw new CpioError('CPIO_ERR_NOT_DIRECTORY', `cannot read tree root ${absRoot}`, { path: absRoot, cause });
   }

@@ -37,7 +37,7 @@ export interface NodeDesc {
   linkGroup?: string;
 }
 
-function typeOf(st: ReturnType<typeof lstatSync>): string {
+function typeOf(st: import('node:fs').Stats): string {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';

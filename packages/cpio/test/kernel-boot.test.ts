@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packTree, writeArchive } from '../src/index.js';
+import { packTree, writeArchive, zstdSupport } from '../src/index.js';
 import { describeTree, isRoot, makeFixture } from './helpers.js';
 import type { NodeDesc } from './helpers.js';
 
@@ -81,10 +81,15 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('boots Debian\'s kernel with gzip cpio + uncompressed cpio and sees exactly the source tree', async () => {
+  const bootAndCompare = async (compression: 'gzip' | 'zstd'): Promise<void> => {
     const vmlinuz = ensureKernel();
-    const src = path.join(work, 'root');
-    closeSock = await makeFixture(src, { bigFile: true, socket: true });
+    const src = path.join(work, `root-${compression}`);
+    const close = await makeFixture(src, { bigFile: true, socket: true });
+    const prevClose = closeSock;
+    closeSock = () => {
+      prevClose();
+      close();
+    };
     mkdirSync(path.join(src, 'bin'), { recursive: true });
     const bb = sh(`dpkg -L busybox-static 2>/dev/null | grep -E '/bin/busybox$' | head -n1`) || sh('command -v busybox');
     copyFileSync(bb, path.join(src, 'bin/busybox'));
@@ -95,7 +100,7 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
     utimesSync(path.join(src, 'bin'), 1_650_000_000, 1_650_000_000);
 
     const parts: Buffer[] = [];
-    for await (const c of packTree(src, { compression: 'gzip', exclude: EXCLUDES })) parts.push(c as Buffer);
+    for await (const c of packTree(src, { compression, exclude: EXCLUDES })) parts.push(c as Buffer);
     const gz = Buffer.concat(parts);
     const overlayEntries = [
       { path: 'etc/overlay-marker', type: 'file' as const, data: 'second initrd\n', mode: 0o640, uid: 7, gid: 8, mtime: 1_700_000_000 },
@@ -105,7 +110,7 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
     for await (const c of writeArchive(overlayEntries, { compression: 'none' })) ov.push(c as Buffer);
     // iPXE places each initrd at a 4 KiB boundary with zero padding; the kernel skips the zeros
     const padded = Buffer.concat([gz, Buffer.alloc((4096 - (gz.length % 4096)) % 4096)]);
-    const initrd = path.join(work, 'initrd.img');
+    const initrd = path.join(work, `initrd-${compression}.img`);
     writeFileSync(initrd, Buffer.concat([padded, ...ov]));
 
     const t0 = Date.now();
@@ -123,7 +128,7 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
     });
     const seconds = (Date.now() - t0) / 1000;
     writeFileSync(path.join(CACHE, 'last-serial.log'), out);
-    console.log(`kernel boot + listing took ${seconds.toFixed(1)} s`);
+    console.log(`${compression}: kernel boot + listing took ${seconds.toFixed(1)} s`);
     const begin = out.indexOf('@@CPIO-LIST-BEGIN@@');
     const end = out.indexOf('@@CPIO-LIST-END@@');
     expect(begin, `no listing in serial output:\n${out.slice(-3000)}`).toBeGreaterThan(-1);
@@ -148,7 +153,7 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
     // expected: source tree minus excludes and the socket, with the second archive applied on top
     const exp = describeTree(src);
     for (const k of [...exp.keys()]) if (k === 'skip' || k.startsWith('skip/') || k === 'etc/skip.bak') exp.delete(k);
-    const ovDir = path.join(work, 'ov');
+    const ovDir = path.join(work, `ov-${compression}`);
     mkdirSync(path.join(ovDir, 'etc'), { recursive: true });
     for (const e of overlayEntries) {
       writeFileSync(path.join(ovDir, e.path), e.data);
@@ -179,5 +184,9 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
       }
     }
     expect(got.get('bin/tool')!.ino).toBe(got.get('sbin/tool-link')!.ino);
-  }, 200_000);
+  };
+
+  it("boots Debian's kernel with our parallel-gzip cpio + an uncompressed cpio and sees exactly the source tree", () => bootAndCompare('gzip'), 200_000);
+
+  it.skipIf(zstdSupport() === null)('the kernel also unpacks our zstd cpio (+ uncompressed cpio)', () => bootAndCompare('zstd'), 200_000);
 });
