@@ -80,6 +80,9 @@ export async function* emitArchive(
         prefetched.delete(i);
         prefetchBytes -= e.size;
         const buf = await pre;
+        if (buf.length > e.size) {
+          warn({ code: 'CPIO_WARN_FILE_CHANGED', message: `${e.name}: grew to ${buf.length} bytes while archiving; truncated to ${e.size}`, path: e.name });
+        }
         const use = buf.length > e.size ? buf.subarray(0, e.size) : buf;
         if (use.length > 0) yield use;
         written = use.length;
