@@ -70,7 +70,10 @@ const needs = ['qemu-system-x86_64', 'busybox'].filter((c) => {
   }
 });
 
-describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in qemu (root)${needs.length ? ` [missing: ${needs.join(', ')}]` : ''}`, () => {
+// In CI the tools are installed by the test job, so a missing one is a failure there, not a skip.
+const mustRun = process.env.CI === 'true';
+
+describe.skipIf(!isRoot || (needs.length > 0 && !mustRun))(`Linux kernel unpacks our initrd in qemu (root)${needs.length ? ` [missing: ${needs.join(', ')}]` : ''}`, () => {
   let work: string;
   let closeSock = (): void => undefined;
   beforeAll(() => {
@@ -188,5 +191,7 @@ describe.skipIf(!isRoot || needs.length > 0)(`Linux kernel unpacks our initrd in
 
   it("boots Debian's kernel with our parallel-gzip cpio + an uncompressed cpio and sees exactly the source tree", () => bootAndCompare('gzip'), 200_000);
 
-  it.skipIf(zstdSupport() === null)('the kernel also unpacks our zstd cpio (+ uncompressed cpio)', () => bootAndCompare('zstd'), 200_000);
+  it('has qemu and busybox', () => expect(needs).toEqual([]));
+
+  it.skipIf(zstdSupport() === null && !mustRun)('the kernel also unpacks our zstd cpio (+ uncompressed cpio)', () => bootAndCompare('zstd'), 200_000);
 });

@@ -139,7 +139,7 @@ describe.skipIf(!isRoot)('round trip through GNU cpio and our reader (root)', ()
     expect(new Set(fixed.map((e) => `${e.mtime}:${e.uid}:${e.gid}`))).toEqual(new Set(['1234:0:0']));
   });
 
-  it.skipIf(zstdSupport() === null)('zstd output (native zlib or the zstd binary) reads back and zstd -t accepts it', async () => {
+  it.skipIf(zstdSupport() === null && process.env.CI !== 'true')('zstd output (native zlib or the zstd binary) reads back and zstd -t accepts it', async () => {
     const z = await toBuffer(packTree(src, { compression: 'zstd', exclude: EXCLUDES }));
     expect(z.readUInt32LE(0)).toBe(0xfd2fb528);
     expect((await runCmd('zstd', ['-t', '-q'], { input: z })).code).toBe(0);
