@@ -6,7 +6,7 @@
 // the workspace when the lockfile changed, compiles with `tsc -b`
 // (incremental, a no-op when nothing changed) and then runs the job.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,6 +54,23 @@ function ensureDebianPackages() {
   apt('install', '-y', '--no-install-recommends', ...missing);
 }
 
+/** vitest, then one plain `N passed, N failed, N skipped` line that any CI can read. */
+function runTests(args) {
+  const report = join(root, '.cache', 'vitest-report.json');
+  rmSync(report, { force: true });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (existsSync(report)) {
+    const j = JSON.parse(readFileSync(report, 'utf8'));
+    const skipped = (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+    console.log(`\n${j.numPassedTests} passed, ${j.numFailedTests} failed, ${skipped} skipped`);
+  }
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
 const [job = 'test', ...rest] = process.argv.slice(2);
 installIfNeeded();
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
@@ -65,7 +82,7 @@ switch (job) {
     ensureDebianPackages();
     // vitest strips types without checking them; the tests are typechecked here
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json']);
-    run(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...rest]);
+    runTests(rest);
     break;
   case 'build':
     break;
