@@ -113,6 +113,12 @@ nodes:
     expect(n.fields.get('Kernel.Args')).toMatchObject({ value: ['quiet', 'crashkernel=no', 'vga=791'], isDefault: true });
   });
 
+  it('UNSET/UNDEF written in the file clear the value, as upstream does on save', () => {
+    const n = merge('nodeprofiles: {p: {comment: from p, kernel: {args: [a]}}}\nnodes: {n1: {profiles: [p], comment: UNSET, runtime overlay: [x, UNDEF]}}\n', 'n1');
+    expect(n.fields.get('Comment')).toMatchObject({ value: 'from p', node: false });
+    expect(n.fields.get('RuntimeOverlay')).toMatchObject({ isDefault: true });
+  });
+
   it('negateList', () => {
     expect(negateList(['rop1', 'rop2', 'nop1', '~rop1'])).toEqual(['rop2', 'nop1']);
   });

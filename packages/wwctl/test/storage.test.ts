@@ -3,7 +3,8 @@
  * wwctl processes never lose an edit, a writer killed mid-write leaves the
  * old or the new file, and rejected input leaves the file byte-identical.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNodesConf } from '@warewulf/core';
 import { makeRoot, wwctl, wwctlProcess } from './helpers.js';
@@ -54,6 +55,8 @@ describe('concurrent writers', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(parseNodesConf(t.readNodesConf()).nodes.n01?.comment).toBe('after');
     expect(before.length).toBeGreaterThan(0);
+    // and what the killed writers left (temp files, lock candidates) is gone
+    expect(readdirSync(dirname(t.nodesConf)).sort()).toEqual(['nodes.conf']);
   }, 120_000);
 });
 

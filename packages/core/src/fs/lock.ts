@@ -27,7 +27,8 @@ export interface LockHandle {
 
 const BREAKER_STALE_MS = 10_000;
 
-function pidAlive(pid: number): boolean {
+/** Is a process with this pid running (or a zombie) on this host? */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

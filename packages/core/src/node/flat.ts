@@ -31,8 +31,12 @@ function scalarString(v: unknown): string {
   return '';
 }
 
+/** `UNSET`/`UNDEF` in the file clear a field, as upstream clears them on save (§2.5). */
+const isUnsetWord = (v: unknown): boolean => v === 'UNSET' || v === 'UNDEF';
+
 /** Normalise one raw leaf to its flat value; undefined when it is empty. */
 function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
+  if (isUnsetWord(v) || (Array.isArray(v) && v.some(isUnsetWord))) return undefined;
   switch (spec.kind) {
     case 'string': {
       const s = scalarString(v);

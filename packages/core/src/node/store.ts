@@ -11,10 +11,10 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { WwError, isErrnoCode } from '../errors.js';
-import { acquireLock, type LockOptions } from '../fs/lock.js';
+import { acquireLock, pidAlive, type LockOptions } from '../fs/lock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { dumpNodesConf, emptyNodesDocument, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
 
@@ -77,6 +77,25 @@ export async function readNodesConf(path: string, opts: ReadOptions = {}): Promi
   return doc;
 }
 
+/**
+ * A writer killed mid-write leaves its temp file (`.nodes.conf.tmp-PID-X`) or
+ * lock candidate (`nodes.conf.lock.PID.X`) behind; the next lock holder
+ * removes those of dead processes.
+ */
+async function removeLeftovers(path: string): Promise<void> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const patterns = [new RegExp(`^\\.${escapeRe(base)}\\.tmp-(\\d+)-[0-9a-f]+$`), new RegExp(`^${escapeRe(base)}\\.lock\\.(\\d+)\\.[0-9a-f]+$`)];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    for (const re of patterns) {
+      const m = re.exec(name);
+      if (m && !pidAlive(Number(m[1]))) await unlink(join(dir, name)).catch(() => undefined);
+    }
+  }
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export interface UpdateResult<T> {
   result: T;
   written: boolean;
@@ -94,6 +113,7 @@ export async function updateNodesConf<T>(
   await mkdir(dirname(path), { recursive: true });
   const lock = await acquireLock(`${path}.lock`, opts);
   try {
+    await removeLeftovers(path);
     // never the cache here: the change must apply to exactly what is on disk now
     const text = await readText(path);
     const doc = text === undefined ? emptyNodesDocument() : parseNodesConf(text, path);
