@@ -65,6 +65,8 @@ describe('bad input: a one-line error, exit non-zero, nodes.conf byte-identical'
   it.each([
     ['an invalid IP', ['node', 'set', '--yes', 'n01', '--ipaddr', '10.0.1'], /^ERROR: --ipaddr: invalid IP address: "10\.0\.1"\n$/],
     ['an invalid netmask', ['node', 'set', '--yes', 'n01', '--netmask', '255.0.255.0'], /^ERROR: --netmask: invalid netmask: "255\.0\.255\.0"\n$/],
+    ['an out-of-range IPMI port', ['node', 'set', '--yes', 'n01', '--ipmiport', '70000'], /^ERROR: --ipmiport: expected a port number \(1-65535\): "70000"\n$/],
+    ['a non-numeric MTU', ['node', 'set', '--yes', 'n01', '--mtu', 'jumbo'], /^ERROR: --mtu: expected an MTU \(68-65535\): "jumbo"\n$/],
     ['an invalid MAC', ['node', 'set', '--yes', 'n01', '--hwaddr', '52:54:00:zz:00:01'], /^ERROR: --hwaddr: invalid MAC address/],
     ['an unknown profile', ['node', 'set', '--yes', 'n01', '--profile', 'nosuch'], /^ERROR: profile not found: nosuch\n$/],
     ['an unknown flag', ['node', 'set', '--yes', 'n01', '--colour', 'red'], /^ERROR: unknown option '--colour'/],

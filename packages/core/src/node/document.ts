@@ -9,7 +9,7 @@ import { WwError } from '../errors.js';
 import { findLocation, locateKeys } from '../yaml-locate.js';
 import type { FieldSpec } from './fields.js';
 import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
-import { isValidIp, isValidMac, isValidNetmask } from './values.js';
+import { checkValue, isValidIp, isValidMac } from './values.js';
 
 export type RawEntity = Record<string, unknown>;
 
@@ -51,15 +51,18 @@ function leafIssue(spec: FieldSpec, v: unknown): string | undefined {
       if (e) return e;
       if (v === null || v === '') return undefined;
       if (!isValidIp(String(v))) return 'invalid IP address';
-      return spec.check === 'netmask' && !isValidNetmask(String(v)) ? 'invalid netmask' : undefined;
+      return checkValue(spec, String(v));
     }
     case 'mac': {
       const e = scalarIssue(v);
       if (e) return e;
       return v === null || v === '' || isValidMac(String(v)) ? undefined : 'invalid MAC address';
     }
-    default:
-      return scalarIssue(v);
+    default: {
+      const e = scalarIssue(v);
+      if (e || v === null || v === '' || spec.check === undefined) return e;
+      return checkValue(spec, String(v));
+    }
   }
 }
 

@@ -35,8 +35,8 @@ export interface FieldSpec {
   readonly nodeOnly?: boolean;
   /** True for the free-form key=value maps (tags); each key is a field of its own. */
   readonly tagMap?: boolean;
-  /** An extra rule for an `ip` field: a netmask must be contiguous IPv4 ones. */
-  readonly check?: 'netmask';
+  /** An extra rule on the value: a contiguous IPv4 netmask, or a number in a range. */
+  readonly check?: 'netmask' | 'port' | 'mtu' | 'prefixlen6';
   /** Type label shown by `overlay info` and `node edit` headers. */
   readonly typeLabel: string;
 }
@@ -66,7 +66,7 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'Ipmi.Ipaddr', yaml: ['ipmi', 'ipaddr'], kind: 'ip', scope: 'top', flag: 'ipmiaddr', help: 'Set the IPMI IP address' }),
   f({ name: 'Ipmi.Gateway', yaml: ['ipmi', 'gateway'], kind: 'ip', scope: 'top', flag: 'ipmigateway', help: 'Set the IPMI gateway' }),
   f({ name: 'Ipmi.Netmask', yaml: ['ipmi', 'netmask'], kind: 'ip', check: 'netmask', scope: 'top', flag: 'ipminetmask', help: 'Set the IPMI netmask' }),
-  f({ name: 'Ipmi.Port', yaml: ['ipmi', 'port'], kind: 'string', scope: 'top', flag: 'ipmiport', help: 'Set the IPMI port' }),
+  f({ name: 'Ipmi.Port', yaml: ['ipmi', 'port'], kind: 'string', check: 'port', scope: 'top', flag: 'ipmiport', help: 'Set the IPMI port' }),
   f({ name: 'Ipmi.Interface', yaml: ['ipmi', 'interface'], kind: 'string', scope: 'top', flag: 'ipmiinterface', help: 'Set the node\'s IPMI interface (defaults: \'lan\')' }),
   f({ name: 'Ipmi.EscapeChar', yaml: ['ipmi', 'escapechar'], kind: 'string', scope: 'top', flag: 'ipmiescapechar', help: 'Set the IPMI escape character (defaults: \'~\')' }),
   f({ name: 'Ipmi.Write', yaml: ['ipmi', 'write'], kind: 'wwbool', scope: 'top', flag: 'ipmiwrite', help: 'Enable the write of IPMI configuration' }),
@@ -82,9 +82,9 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'NetDevs[].Netmask', yaml: ['network devices', '*', 'netmask'], kind: 'ip', check: 'netmask', scope: 'net', flag: 'netmask', short: 'M', help: 'Set the networks netmask' }),
   f({ name: 'NetDevs[].Gateway', yaml: ['network devices', '*', 'gateway'], kind: 'ip', scope: 'net', flag: 'gateway', short: 'G', help: 'Set the node\'s network device gateway' }),
   f({ name: 'NetDevs[].Ipaddr6', yaml: ['network devices', '*', 'ipaddr6'], kind: 'ip', scope: 'net', flag: 'ipaddr6', help: 'IPv6 address' }),
-  f({ name: 'NetDevs[].PrefixLen6', yaml: ['network devices', '*', 'prefixlen6'], kind: 'string', scope: 'net', flag: 'prefixlen6', help: 'IPv6 prefix length' }),
+  f({ name: 'NetDevs[].PrefixLen6', yaml: ['network devices', '*', 'prefixlen6'], kind: 'string', check: 'prefixlen6', scope: 'net', flag: 'prefixlen6', help: 'IPv6 prefix length' }),
   f({ name: 'NetDevs[].Gateway6', yaml: ['network devices', '*', 'gateway6'], kind: 'ip', scope: 'net', flag: 'gateway6', help: 'IPv6 gateway' }),
-  f({ name: 'NetDevs[].MTU', yaml: ['network devices', '*', 'mtu'], kind: 'string', scope: 'net', flag: 'mtu', help: 'Set the mtu' }),
+  f({ name: 'NetDevs[].MTU', yaml: ['network devices', '*', 'mtu'], kind: 'string', check: 'mtu', scope: 'net', flag: 'mtu', help: 'Set the mtu' }),
   f({ name: 'NetDevs[].Tags[]', yaml: ['network devices', '*', 'tags', '*'], kind: 'string', scope: 'net', tagMap: true, help: 'network tag', typeLabel: 'map[string]string' }),
   f({ name: 'Tags[]', yaml: ['tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'tag', typeLabel: 'map[string]string' }),
   f({ name: 'PrimaryNetDev', yaml: ['primary network'], kind: 'string', scope: 'top', flag: 'primarynet', short: 'p', help: 'Set the primary network interface' }),

@@ -28,6 +28,21 @@ export function isValidNetmask(v: string): boolean {
   return netmaskToBits(v) !== undefined;
 }
 
+const RANGES: Record<'port' | 'mtu' | 'prefixlen6', [number, number, string]> = {
+  port: [1, 65535, 'a port number (1-65535)'],
+  mtu: [68, 65535, 'an MTU (68-65535)'],
+  prefixlen6: [0, 128, 'an IPv6 prefix length (0-128)'],
+};
+
+/** The `check` rule of a field, as a message when the value breaks it. */
+export function checkValue(spec: FieldSpec, v: string): string | undefined {
+  if (spec.check === undefined) return undefined;
+  if (spec.check === 'netmask') return isValidNetmask(v) ? undefined : 'invalid netmask';
+  const [lo, hi, what] = RANGES[spec.check];
+  const n = Number(v);
+  return /^\d+$/.test(v) && n >= lo && n <= hi ? undefined : `expected ${what}`;
+}
+
 const MAC_RE = /^(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^(?:[0-9a-fA-F]{2}[:-]){19}[0-9a-fA-F]{2}$/;
 
 /** Ethernet (6 octets) or InfiniBand (20 octets) hardware address, `-` or `:` separated. */
@@ -113,7 +128,8 @@ export function parseFlagValue(spec: FieldSpec, raw: string): FlagValue {
     case 'ip': {
       if (UNSET_WORDS.has(raw) || raw === '' || isUnspecifiedIp(raw)) return { kind: 'unset' };
       if (!isValidIp(raw)) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid IP address: "${raw}"`);
-      if (spec.check === 'netmask' && !isValidNetmask(raw)) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid netmask: "${raw}"`);
+      const bad = checkValue(spec, raw);
+      if (bad) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: ${bad}: "${raw}"`);
       return { kind: 'set', value: raw };
     }
     case 'mac': {
@@ -128,9 +144,12 @@ export function parseFlagValue(spec: FieldSpec, raw: string): FlagValue {
       if (b === undefined) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid boolean: "${raw}" (use true or false)`);
       return { kind: 'set', value: spec.kind === 'bool' ? b : String(b) };
     }
-    case 'string':
+    case 'string': {
       if (UNSET_WORDS.has(raw)) return { kind: 'unset' };
+      const bad = raw === '' ? undefined : checkValue(spec, raw);
+      if (bad) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: ${bad}: "${raw}"`);
       return { kind: 'set', value: raw };
+    }
     case 'any':
       throw new Error(`field ${spec.name} has no flag`);
   }
