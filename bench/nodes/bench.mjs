@@ -97,6 +97,7 @@ try {
   const cases = [
     ['node list (first read: YAML parsed, no cache)', ['node', 'list'], 500, true],
     ['node list', ['node', 'list'], 500],
+    ['node list -l (every node fully merged)', ['node', 'list', '-l'], 500],
     [`node list -a ${first}`, ['node', 'list', '-a', first], 500],
     [`node set n[${first.slice(1)}-${last.slice(1)}] --comment x --yes`, ['node', 'set', `n[${first.slice(1)}-${last.slice(1)}]`, '--comment', 'x', '--yes'], 2000],
   ];

@@ -119,6 +119,27 @@ nodes:
     expect(n.fields.get('RuntimeOverlay')).toMatchObject({ isDefault: true });
   });
 
+  it('summary() gives the same profiles and networks as merge()', () => {
+    const doc = parseNodesConf(`nodeprofiles:
+  default: {network devices: {ib: {netmask: 255.255.0.0}}}
+  p2: {profiles: [default], network devices: {eth1: {mtu: "9000"}}}
+  neg: {profiles: ["~default"]}
+nodes:
+  a: {}
+  b: {profiles: [p2], network devices: {eth0: {ipaddr: 10.0.0.1}, empty: {}}}
+  c: {profiles: [p2, neg]}
+  d: {profiles: []}
+  e: {profiles: [nosuch], network devices: {x: {device: UNSET}}}
+`);
+    const m = new NodeMerger(doc);
+    for (const id of Object.keys(doc.nodes)) {
+      const full = m.merge(id);
+      expect(m.summary(id)).toEqual({ id, profiles: full?.profiles, netdevs: full?.netdevs });
+    }
+    expect(m.summary('b')?.netdevs).toEqual(['eth0', 'eth1', 'ib']);
+    expect(m.summary('c')?.netdevs).toEqual(['eth1']);
+  });
+
   it('negateList', () => {
     expect(negateList(['rop1', 'rop2', 'nop1', '~rop1'])).toEqual(['rop2', 'nop1']);
   });

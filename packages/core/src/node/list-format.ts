@@ -35,7 +35,7 @@ function sortKeys(v: unknown): unknown {
 
 /* ---------------- default, -l, -n, -i (tab tables) ---------------- */
 
-export function formatNodeList(nodes: readonly MergedNode[]): string {
+export function formatNodeList(nodes: readonly Pick<MergedNode, 'id' | 'profiles' | 'netdevs'>[]): string {
   return tabTable(
     ['NODE NAME', 'PROFILES', 'NETWORK'],
     nodes.map((n) => [n.id, dash(n.profiles.join(',')), dash(n.netdevs.join(', '))]),

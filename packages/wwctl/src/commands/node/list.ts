@@ -33,6 +33,12 @@ export function nodeListCommand(ctx: () => Ctx): Command {
       const merger = new NodeMerger(doc, c.log);
       const ids = patterns.length === 0 ? Object.keys(doc.nodes) : [...new Set(expandHostlist(patterns))].filter((n) => doc.nodes[n] !== undefined);
       ids.sort();
+      const plain = !(opts.all || opts.yaml || opts.json || opts.ipmi || opts.net || opts.long);
+      if (plain) {
+        // the default table needs only profiles and network names
+        c.out.write(formatNodeList(ids.map((id) => merger.summary(id)).filter((n) => n !== undefined)));
+        return;
+      }
       const nodes = ids.map((id) => merger.merge(id)).filter((n): n is MergedNode => n !== undefined);
       const style = opts.style ?? c.env.WW_LIST_STYLE ?? 'seed';
       if (opts.all && (opts.yaml || opts.json)) {
@@ -47,10 +53,8 @@ export function nodeListCommand(ctx: () => Ctx): Command {
         c.out.write(formatNodeListIpmi(nodes));
       } else if (opts.net) {
         c.out.write(formatNodeListNet(nodes));
-      } else if (opts.long) {
-        c.out.write(formatNodeListLong(nodes));
       } else {
-        c.out.write(formatNodeList(nodes));
+        c.out.write(formatNodeListLong(nodes));
       }
     });
 }
