@@ -59,11 +59,16 @@ async function tryBreakStale(lockPath: string, seen: string): Promise<void> {
   let fh;
   try {
     fh = await open(breaker, 'wx', 0o600);
+    await fh.writeFile(`${process.pid} ${hostname()}\n`);
   } catch (err) {
+    await fh?.close();
     if (!isErrnoCode(err, 'EEXIST')) throw err;
     // a breaker that died mid-break must not block everyone forever
+    const holder = await readHolder(breaker);
     const st = await stat(breaker).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > BREAKER_STALE_MS) await unlink(breaker).catch(() => undefined);
+    if ((holder !== undefined && holder.trim() !== '' && holderIsDead(holder)) || (st && Date.now() - st.mtimeMs > BREAKER_STALE_MS)) {
+      await unlink(breaker).catch(() => undefined);
+    }
     return;
   }
   try {

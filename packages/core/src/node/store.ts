@@ -85,8 +85,18 @@ export async function readNodesConf(path: string, opts: ReadOptions = {}): Promi
 async function removeLeftovers(path: string): Promise<void> {
   const dir = dirname(path);
   const base = basename(path);
-  const patterns = [new RegExp(`^\\.${escapeRe(base)}\\.tmp-(\\d+)-[0-9a-f]+$`), new RegExp(`^${escapeRe(base)}\\.lock\\.(\\d+)\\.[0-9a-f]+$`)];
+  const patterns = [
+    new RegExp(`^\\.${escapeRe(base)}\\.tmp-(\\d+)-[0-9a-f]+$`), // writeFileAtomic's temp file
+    new RegExp(`^${escapeRe(base)}\\.lock\\.(\\d+)\\.[0-9a-f]+$`), // a lock candidate before link(2)
+    new RegExp(`^${escapeRe(base)}\\.lock\\.stale\\.(\\d+)$`), // a broken lock set aside
+  ];
   for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name === `${base}.lock.break`) {
+      // a lock breaker that was killed while breaking: its pid is inside
+      const pid = Number((await readFile(join(dir, name), 'utf8').catch(() => '')).split(/\s+/)[0]);
+      if (Number.isInteger(pid) && pid > 0 && !pidAlive(pid)) await unlink(join(dir, name)).catch(() => undefined);
+      continue;
+    }
     for (const re of patterns) {
       const m = re.exec(name);
       if (m && !pidAlive(Number(m[1]))) await unlink(join(dir, name)).catch(() => undefined);
