@@ -404,7 +404,7 @@ export class ExecState {
     return this.evalFieldChain(dot, pipe, false, chain, chain.field, args, final);
   }
 
-  evalVariableNode(dot: unknown, di: boolean, v: VariableNode, args: ArgNode[] | null, final: Final): unknown {
+  evalVariableNode(dot: unknown, _di: boolean, v: VariableNode, args: ArgNode[] | null, final: Final): unknown {
     this.node = v;
     const i = this.varIndex(v.ident[0]!);
     const value = this.values[i];

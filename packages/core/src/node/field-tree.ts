@@ -42,14 +42,3 @@ function build(): FieldTreeNode {
 }
 
 export const FIELD_TREE: FieldTreeNode = build();
-
-/** `NetDevs[].Tags[]` split around its `[]` slots, to build concrete paths by concatenation. */
-const PATH_PARTS = new Map<FieldSpec, string[]>(FIELDS.map((s) => [s, s.name.split('[]')]));
-
-export function concretePath(spec: FieldSpec, keys: readonly string[]): string {
-  const parts = PATH_PARTS.get(spec) as string[];
-  if (parts.length === 1) return parts[0] as string;
-  let out = parts[0] as string;
-  for (let i = 1; i < parts.length; i++) out += `[${keys[i - 1] ?? ''}]${parts[i] as string}`;
-  return out;
-}

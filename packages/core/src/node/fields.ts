@@ -135,11 +135,15 @@ export interface FieldRef {
   readonly keys: readonly string[];
 }
 
+/** `NetDevs[].Tags[]` split around its `[]` slots, so concrete paths are built by concatenation (hot path). */
+const PATH_PARTS = new Map<FieldSpec, string[]>(FIELDS.map((s) => [s, s.name.split('[]')]));
+
 /** `NetDevs[].Tags[]` + [default, mtu] -> `NetDevs[default].Tags[mtu]`. */
 export function fieldPath(spec: FieldSpec, keys: readonly string[]): string {
-  if (keys.length === 0) return spec.name;
-  let i = 0;
-  return spec.name.replace(/\[\]/g, () => `[${keys[i++] ?? ''}]`);
+  const parts = PATH_PARTS.get(spec) ?? spec.name.split('[]');
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i++) out += `[${keys[i - 1] ?? ''}]${parts[i] as string}`;
+  return out;
 }
 
 /** YAML key path of a concrete field. */

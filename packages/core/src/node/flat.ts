@@ -4,8 +4,8 @@
  * and listings all work on this form; the raw YAML stays the source of truth
  * for writing. Reading maps the 4.3–4.5 vocabulary (§2.7) on the way in.
  */
-import { FIELD_BY_NAME, type FieldRef, type FieldSpec } from './fields.js';
-import { FIELD_TREE, concretePath, type FieldTreeNode } from './field-tree.js';
+import { FIELD_BY_NAME, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
+import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import type { RawEntity } from './document.js';
 import { bitsToNetmask } from '../ip.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
@@ -77,7 +77,7 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
 function put(out: FlatFields, spec: FieldSpec, keys: string[], v: unknown): void {
   const value = leafValue(spec, v);
   if (value === undefined) return;
-  const path = concretePath(spec, keys);
+  const path = fieldPath(spec, keys);
   out.set(path, { ref: { spec, keys }, path, value });
 }
 
@@ -108,7 +108,7 @@ const byName = (name: string): FieldSpec => {
 /** Apply a legacy value only where the modern field is empty. */
 function fallback(out: FlatFields, name: string, keys: string[], v: unknown): void {
   const spec = byName(name);
-  if (out.has(concretePath(spec, keys))) return;
+  if (out.has(fieldPath(spec, keys))) return;
   put(out, spec, keys, v);
 }
 

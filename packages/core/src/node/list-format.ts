@@ -5,7 +5,7 @@
  */
 import yaml from 'js-yaml';
 import { printfRow, tabTable } from '../table.js';
-import { FIELD_BY_NAME, type FieldSpec } from './fields.js';
+import type { FieldSpec } from './fields.js';
 import { entityFromFields } from './edit.js';
 import { compareFields, type MergedField, type MergedNode } from './merge.js';
 
@@ -93,7 +93,7 @@ const MASK = '********';
 
 function seedSource(f: MergedField | undefined): string {
   if (f === undefined || f.isDefault) return '--';
-  const profiles = f.contributors.filter((c, i) => !(f.node && i === f.contributors.length - 1));
+  const profiles = f.contributors.filter((_c, i) => !(f.node && i === f.contributors.length - 1));
   if (f.node && f.profile !== undefined) return 'SUPERSEDED';
   if (f.profile !== undefined) return f.entry.ref.spec.kind === 'list' ? [...new Set(profiles)].join(',') : f.profile;
   return '--';
