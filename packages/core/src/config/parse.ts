@@ -12,6 +12,7 @@ import { findLocation, formatKeyPath, locateKeys } from '../yaml-locate.js';
 import type { KeyTree } from './schema.js';
 import { KNOWN_KEYS, warewulfConfSchema } from './schema.js';
 import type { WarewulfConf } from './types.js';
+import { isMapping } from '../yaml-value.js';
 
 export interface ParseWarewulfConfOptions {
   /** Shown in messages; defaults to `warewulf.conf`. */
@@ -19,9 +20,6 @@ export interface ParseWarewulfConfOptions {
   logger?: Logger;
 }
 
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `file:line:col`; values point at the value, unknown keys at the key. */
 function where(file: string, loc: Location | undefined, at: 'value' | 'key' = 'value'): string {

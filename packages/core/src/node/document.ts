@@ -10,6 +10,7 @@ import { findLocation, locateKeys } from '../yaml-locate.js';
 import type { FieldSpec } from './fields.js';
 import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import { checkValue, isValidIp, isValidMac } from './values.js';
+import { isMapping } from '../yaml-value.js';
 
 export type RawEntity = Record<string, unknown>;
 
@@ -89,9 +90,6 @@ export function checkEntityShape(entity: unknown, t: FieldTreeNode = FIELD_TREE,
   return undefined;
 }
 
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function fail(file: string, text: string, path: (string | number)[], message: string): never {
   const pos = findLocation(locateKeys(text), path);

@@ -6,6 +6,7 @@
 import { NESTED_KEY_ORDER, TOP_KEY_ORDER, yamlPath, type FieldRef } from './fields.js';
 import type { RawEntity } from './document.js';
 import { LEGACY_ALIASES, prefixToNetmask, type FlatValue } from './flat.js';
+import { isMapping } from '../yaml-value.js';
 
 export type EditOp =
   | { readonly op: 'set'; readonly ref: FieldRef; readonly value: FlatValue }
@@ -17,9 +18,6 @@ export type EditOp =
   | { readonly op: 'addProfiles'; readonly names: readonly string[] }
   | { readonly op: 'delProfiles'; readonly names: readonly string[] };
 
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Which nested key order applies to the container at this YAML path. */
 function orderFor(path: readonly string[]): readonly string[] | undefined {

@@ -9,6 +9,7 @@ import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import type { RawEntity } from './document.js';
 import { bitsToNetmask } from '../ip.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
+import { isMapping } from '../yaml-value.js';
 
 export type FlatValue = string | string[] | boolean | unknown;
 
@@ -20,9 +21,6 @@ export interface FlatEntry {
 
 export type FlatFields = Map<string, FlatEntry>;
 
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function scalarString(v: unknown): string {
   if (v === null || v === undefined) return '';

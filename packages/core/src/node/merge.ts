@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { FIELDS, FIELD_BY_NAME, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
+import { isMapping } from '../yaml-value.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -88,14 +89,11 @@ export function negateList(items: readonly string[]): string[] {
   return items.filter((i) => !i.startsWith('~') && !negated.has(i));
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** resources: maps deep-merged, lists appended (earlier first), scalars replaced. */
 export function deepMerge(a: unknown, b: unknown): unknown {
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
-  if (isPlainObject(a) && isPlainObject(b)) {
+  if (isMapping(a) && isMapping(b)) {
     const out: Record<string, unknown> = { ...a };
     for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v;
     return out;
