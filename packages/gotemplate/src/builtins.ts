@@ -124,23 +124,24 @@ const enum BK {
   Uint,
 }
 
+/** funcs.go's basicKind: the comparable kinds, from the value model's kindOf. */
 function basicKind(v: unknown): BK {
-  switch (typeof v) {
-    case 'boolean':
+  switch (kindOf(v)) {
+    case Kind.Bool:
       return BK.Bool;
-    case 'number':
-      return Number.isSafeInteger(v) ? BK.Int : BK.Float;
-    case 'string':
-      return BK.String;
-    case 'bigint':
+    case Kind.Int:
       return BK.Int;
-    case 'object':
-      if (v instanceof GoFloat) return BK.Float;
-      if (v instanceof GoUint8) return BK.Uint;
-      if (v instanceof GoBigInt) return BK.Int;
-      if (v instanceof GoComplex) return BK.Complex;
+    case Kind.Uint:
+      return BK.Uint;
+    case Kind.Float:
+      return BK.Float;
+    case Kind.Complex:
+      return BK.Complex;
+    case Kind.String:
+      return BK.String;
+    default:
+      return BK.Invalid;
   }
-  return BK.Invalid;
 }
 
 function big(v: unknown): bigint {
