@@ -127,6 +127,13 @@ describe('node set (AT-4)', () => {
     expect(r.stderr).toBe('WARN   : this command will modify all nodes\n');
   });
 
+  it('an unknown node is warned about once and skipped', async () => {
+    const t = makeRoot('nodes: {n01: {}}\n');
+    const r = await wwctl(t, 'node', 'set', '--yes', 'n01', 'n99', '--comment', 'x');
+    expect(r.stderr).toBe('WARN   : invalid node: n99\n');
+    expect(nodesOf(t)).toEqual({ n01: { comment: 'x' } });
+  });
+
   it('without --yes and without a terminal nothing is written', async () => {
     const conf = 'nodes: {n01: {}}\n';
     const t = makeRoot(conf);

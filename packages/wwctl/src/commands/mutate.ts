@@ -11,8 +11,8 @@ import type { Ctx } from '../context.js';
 
 export interface MutationPlan {
   section: Section;
-  /** Which entities, given the current document (unknown ones are warned about and skipped). */
-  select(doc: NodesDocument): string[];
+  /** Which entities, given the current document; unknown ones are skipped, with a warning unless `quiet`. */
+  select(doc: NodesDocument, quiet: boolean): string[];
   edits: readonly EditOp[];
   yes: boolean;
   /** `node unset` says so when nothing was modified. */
@@ -29,7 +29,7 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
   const noun = plan.section === 'node' ? 'node(s)' : 'profile(s)';
   if (!plan.yes) {
     const preview = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
-    const ids = plan.select(preview);
+    const ids = plan.select(preview, false);
     const s = summarize(applyEdits(preview, plan.section, ids, () => plan.edits));
     if (s.count === 0) {
       if (plan.failWhenUnchanged) throw new WwError('WW_ERR_USAGE', plan.failWhenUnchanged);
@@ -45,7 +45,8 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
   const { result } = await updateNodesConf(
     paths.nodesConf,
     (doc) => {
-      const ids = plan.select(doc);
+      // the preview already warned about unknown names
+      const ids = plan.select(doc, !plan.yes);
       const s = summarize(applyEdits(doc, plan.section, ids, () => plan.edits));
       return { result: s, write: s.count > 0 };
     },

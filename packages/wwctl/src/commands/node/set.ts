@@ -22,7 +22,7 @@ export function nodeSetCommand(ctx: () => Ctx): Command {
     const edits = editsForSet(setRequestFrom(cmd));
     await runMutation(c, {
       section: 'node',
-      select: (doc) => (opts.all ? Object.keys(doc.nodes).sort() : selectExisting(patterns, doc.nodes, c.log, 'node')),
+      select: (doc, quiet) => (opts.all ? Object.keys(doc.nodes).sort() : selectExisting(patterns, doc.nodes, quiet ? undefined : c.log, 'node')),
       edits,
       yes: opts.yes === true,
     });

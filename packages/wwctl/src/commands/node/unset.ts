@@ -19,10 +19,10 @@ export function nodeUnsetCommand(ctx: () => Ctx): Command {
     const edits = editsForUnset(unsetRequestFrom(cmd));
     await runMutation(c, {
       section: 'node',
-      select: (doc) => {
+      select: (doc, quiet) => {
         const missing = expandHostlist(patterns).filter((n) => doc.nodes[n] === undefined);
         if (missing.length > 0 && !opts.force) throw new WwError('WW_ERR_NODE_NOT_FOUND', `node not found: ${missing[0]}`);
-        return selectExisting(patterns, doc.nodes, c.log, 'node');
+        return selectExisting(patterns, doc.nodes, quiet ? undefined : c.log, 'node');
       },
       edits,
       yes: opts.yes === true,

@@ -4,6 +4,7 @@ import { WwError, editsForSet } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
 import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 import { runMutation } from '../mutate.js';
+import { selectExisting } from '../select.js';
 
 export function profileSetCommand(ctx: () => Ctx): Command {
   const cmd = new Command('set')
@@ -19,12 +20,7 @@ export function profileSetCommand(ctx: () => Ctx): Command {
     const edits = editsForSet(setRequestFrom(cmd));
     await runMutation(c, {
       section: 'profile',
-      select: (doc) =>
-        names.filter((n) => {
-          if (doc.profiles[n] !== undefined) return true;
-          c.log.warn(`invalid profile: ${n}`);
-          return false;
-        }),
+      select: (doc, quiet) => selectExisting(names, doc.profiles, quiet ? undefined : c.log, 'profile'),
       edits,
       yes: opts.yes === true,
     });
