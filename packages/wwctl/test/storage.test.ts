@@ -127,4 +127,22 @@ describe('a 4.3-era nodes.conf', () => {
     const again = await wwctl(t, 'node', 'list', '-a', 'n1');
     expect(again.stdout.replace(/Comment.*\n/, '')).toBe(list.stdout.replace(/Comment.*\n/, ''));
   });
+
+  it('an edited field is written in today\'s spelling and its legacy spelling goes, keeping what else it carried', async () => {
+    const t = makeRoot(legacy);
+    expect((await wwctl(t, 'profile', 'set', '--yes', 'default', '--image', 'rocky-9', '--ipmiuser', 'root')).code).toBe(0);
+    expect((await wwctl(t, 'node', 'set', '--yes', 'n1', '--netname', 'ib', '--ipaddr', '192.168.0.9')).code).toBe(0);
+    const raw = parseNodesConf(t.readNodesConf()).raw as Record<string, Record<string, Record<string, unknown>>>;
+    const def = raw.nodeprofiles?.default as Record<string, unknown>;
+    expect(def['container name']).toBeUndefined();
+    expect(def['image name']).toBe('rocky-9');
+    expect(def['ipmi username']).toBeUndefined();
+    expect(def.ipmi).toEqual({ username: 'root' });
+    expect(def['ipmi password']).toBe('secret'); // untouched legacy keys stay as they were
+    const ib = ((raw.nodes?.n1 as Record<string, unknown>)['network devices'] as Record<string, Record<string, unknown>>).ib;
+    expect(ib).toEqual({ device: 'ib0', type: 'infiniband', ipaddr: '192.168.0.9', netmask: '255.255.0.0' });
+    const list = await wwctl(t, 'node', 'list', '-a', 'n1');
+    expect(list.stdout).toContain('IpmiUserName       default      root');
+    expect(list.stdout).toContain('ib:NETMASK         --           255.255.0.0');
+  });
 });
