@@ -5,7 +5,7 @@
 // then a small cluster built and inspected with wwctl the way an admin would.
 // It grows with the project (overlays, images, warewulfd, boot).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,4 +41,26 @@ wwctl('node', 'list', '-n');
 wwctl('node', 'list', '-a', 'n01');
 wwctl('node', 'list', '-a', '--style', 'current', 'n03');
 wwctl('profile', 'list');
+// The seed's issue.ww overlay rendered for every node (Go templates) and
+// packed as the gzip newc cpio a node would boot (parallel gzip), then read back.
+const core = await import(join(repo, 'packages', 'core', 'dist', 'index.js'));
+const cpio = await import(join(repo, 'packages', 'cpio', 'dist', 'index.js'));
+const { paths } = await core.loadConfigAndPaths({ env, allowMissing: true });
+const doc = await core.readNodesConf(paths.nodesConf);
+const merger = new core.NodeMerger(doc);
+console.log('\n# overlays/issue rendered per node and packed:');
+for (const id of Object.keys(doc.nodes).sort()) {
+  const out = join(paths.provisionOverlaysDir, id, '__SYSTEM__.img.gz');
+  const files = await core.renderOverlay(join(repo, 'overlays', 'issue'), core.nodeTemplateData(merger.merge(id)));
+  const r = await core.packOverlay(files, out);
+  console.log(`${relative(process.cwd(), out)}  ${r.entries} entries, ${r.bytesOut} bytes`);
+}
+const first = join(paths.provisionOverlaysDir, 'n01', '__SYSTEM__.img.gz');
+console.log(`\n# etc/issue inside ${relative(process.cwd(), first)}:`);
+for await (const e of cpio.readArchive(createReadStream(first))) {
+  if (e.name !== 'etc/issue') continue; // unread bodies are skipped by the reader
+  for await (const chunk of e.body) process.stdout.write(chunk);
+}
+await cpio.closeCompressionWorkers();
+
 console.log(`\n# nodes.conf is at ${join(state, 'etc', 'warewulf', 'nodes.conf')}; try: WAREWULF_ROOT=${state} ${wwctlBin} node list -a`);

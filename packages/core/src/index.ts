@@ -15,3 +15,5 @@ export { findLocation, formatKeyPath, locateKeys, type Location } from './yaml-l
 export { acquireLock, type LockHandle, type LockOptions } from './fs/lock.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
 export * from './node/index.js';
+export { nodeTemplateData, NodeData, NetDevData, KernelData, IpmiData } from './overlay/template-data.js';
+export { renderOverlay, packOverlay, overlayRoot, type RenderedEntry } from './overlay/render.js';

@@ -1,0 +1,81 @@
+/**
+ * Rendering one overlay for one node and packing the result as the
+ * compressed newc cpio a node boots (`__SYSTEM__.img.gz`). A first cut of
+ * the overlay builder: `.ww` files are Go templates rendered with the node's
+ * template data, other files and symlinks are carried as they are. The
+ * Warewulf template functions (`file`, `softlink`, `abort`, `Include` ...)
+ * come with the overlay work.
+ */
+import { lstat, mkdir, readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeArchiveToFile, type CpioEntryInput, type PackResult } from '@warewulf/cpio';
+import { parseTemplate, type FuncMap } from '@warewulf/gotemplate';
+import { WwError, isErrnoCode } from '../errors.js';
+
+export interface RenderedEntry {
+  /** Relative to the overlay root, `/`-separated (`etc/issue`). */
+  path: string;
+  type: 'file' | 'directory' | 'symlink';
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Rendered text (templates) or the source file to copy (plain files). */
+  data?: string;
+  sourcePath?: string;
+  target?: string;
+}
+
+/** An overlay's files live in `<dir>/rootfs` (today's layout) or directly in `<dir>` (4.3's, §0.1). */
+export async function overlayRoot(dir: string): Promise<string> {
+  try {
+    if ((await stat(join(dir, 'rootfs'))).isDirectory()) return join(dir, 'rootfs');
+  } catch (err) {
+    if (!isErrnoCode(err, 'ENOENT')) throw err;
+  }
+  try {
+    if ((await stat(dir)).isDirectory()) return dir;
+  } catch (err) {
+    if (!isErrnoCode(err, 'ENOENT')) throw err;
+  }
+  throw new WwError('WW_ERR_IO', `overlay not found: ${dir}`);
+}
+
+/** Render every file of an overlay for one node's data. Template errors name the file, line and column. */
+export async function renderOverlay(dir: string, data: unknown, opts: { funcs?: FuncMap } = {}): Promise<RenderedEntry[]> {
+  const root = await overlayRoot(dir);
+  const out: RenderedEntry[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    const names = (await readdir(join(root, rel))).sort();
+    for (const name of names) {
+      const relPath = rel === '' ? name : `${rel}/${name}`;
+      const full = join(root, relPath);
+      const st = await lstat(full);
+      const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+      if (st.isSymbolicLink()) {
+        out.push({ path: relPath, type: 'symlink', target: await readlink(full), ...base });
+      } else if (st.isDirectory()) {
+        out.push({ path: relPath, type: 'directory', ...base });
+        await walk(relPath);
+      } else if (st.isFile() && name.endsWith('.ww')) {
+        const template = parseTemplate(relPath, await readFile(full, 'utf8'), { ...(opts.funcs ? { funcs: opts.funcs } : {}) });
+        out.push({ path: relPath.slice(0, -3), type: 'file', data: template.execute(data), ...base });
+      } else if (st.isFile()) {
+        out.push({ path: relPath, type: 'file', sourcePath: full, ...base });
+      }
+    }
+  };
+  await walk('');
+  return out;
+}
+
+/** Pack rendered entries as a gzip-compressed newc cpio, written atomically. */
+export async function packOverlay(entries: readonly RenderedEntry[], outPath: string): Promise<PackResult> {
+  const inputs: CpioEntryInput[] = entries.map((e) => {
+    const common = { path: e.path, mode: e.mode, uid: e.uid, gid: e.gid };
+    if (e.type === 'symlink') return { ...common, type: 'symlink', target: e.target ?? '' };
+    if (e.type === 'directory') return { ...common, type: 'directory' };
+    return e.sourcePath !== undefined ? { ...common, type: 'file', sourcePath: e.sourcePath } : { ...common, type: 'file', data: e.data ?? '' };
+  });
+  await mkdir(dirname(outPath), { recursive: true });
+  return writeArchiveToFile(inputs, outPath, { compression: 'gzip' });
+}
