@@ -44,6 +44,7 @@ wwctl('profile', 'list');
 // The seed's issue.ww overlay rendered for every node (Go templates) and
 // packed as the gzip newc cpio a node would boot (parallel gzip), then read back.
 const core = await import(join(repo, 'packages', 'core', 'dist', 'index.js'));
+const overlay = await import(join(repo, 'packages', 'core', 'dist', 'overlay', 'index.js'));
 const cpio = await import(join(repo, 'packages', 'cpio', 'dist', 'index.js'));
 const { paths } = await core.loadConfigAndPaths({ env, allowMissing: true });
 const doc = await core.readNodesConf(paths.nodesConf);
@@ -51,8 +52,8 @@ const merger = new core.NodeMerger(doc);
 console.log('\n# overlays/issue rendered per node and packed:');
 for (const id of Object.keys(doc.nodes).sort()) {
   const out = join(paths.provisionOverlaysDir, id, '__SYSTEM__.img.gz');
-  const files = await core.renderOverlay(join(repo, 'overlays', 'issue'), core.nodeTemplateData(merger.merge(id)));
-  const r = await core.packOverlay(files, out);
+  const files = await overlay.renderOverlay(join(repo, 'overlays', 'issue'), overlay.nodeTemplateData(merger.merge(id)));
+  const r = await overlay.packOverlay(files, out);
   console.log(`${relative(process.cwd(), out)}  ${r.entries} entries, ${r.bytesOut} bytes`);
 }
 const first = join(paths.provisionOverlaysDir, 'n01', '__SYSTEM__.img.gz');

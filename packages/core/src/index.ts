@@ -15,5 +15,5 @@ export { findLocation, formatKeyPath, locateKeys, type Location } from './yaml-l
 export { acquireLock, type LockHandle, type LockOptions } from './fs/lock.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
 export * from './node/index.js';
-export { nodeTemplateData, NodeData, NetDevData, KernelData, IpmiData } from './overlay/template-data.js';
-export { renderOverlay, packOverlay, overlayRoot, type RenderedEntry } from './overlay/render.js';
+// overlays (template engine, cpio) are reached through '@warewulf/core/overlay',
+// so commands that never render one do not load them at start-up

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listArchive } from '@warewulf/cpio';
-import { NodeMerger, nodeTemplateData, packOverlay, parseNodesConf, renderOverlay } from '../src/index.js';
+import { NodeMerger, parseNodesConf } from '../src/index.js';
+import { nodeTemplateData, packOverlay, renderOverlay } from '../src/overlay/index.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
 const OVERLAY = join(REPO, 'overlays', 'issue');

@@ -1,0 +1,2 @@
+export { nodeTemplateData, NodeData, NetDevData, KernelData, IpmiData } from './template-data.js';
+export { renderOverlay, packOverlay, overlayRoot, type RenderedEntry } from './render.js';
