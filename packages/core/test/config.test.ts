@@ -1,18 +1,10 @@
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { isWwError } from '../src/errors.js';
+import { wwErrorOf } from './helpers.js';
 import { memoryLogger } from '../src/log.js';
 import { deriveNetworkValues, parseWarewulfConf, warewulfConfToDocument, warewulfConfToYaml } from '../src/config/index.js';
 
-function configError(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isWwError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a WwError');
-}
+const configError = wwErrorOf;
 
 describe('parseWarewulfConf defaults (upstream test, §3.1)', () => {
   const expected = {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isWwError } from '../src/errors.js';
+import { wwErrorOf } from './helpers.js';
 import { compressHostlist, expandHostlist } from '../src/hostlist.js';
 
-function hostlistError(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isWwError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a WwError');
-}
+const hostlistError = wwErrorOf;
 
 describe('expandHostlist', () => {
   it.each([

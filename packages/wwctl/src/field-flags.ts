@@ -4,7 +4,7 @@
  * hidden 4.3 vocabulary. Parsed options become a core SetRequest/UnsetRequest.
  */
 import { Command, Option } from 'commander';
-import { FIELDS, FIELD_BY_FLAG, parseKeyValues, splitListFlag, type SetRequest, type UnsetRequest } from '@warewulf/core';
+import { FIELDS, FIELD_BY_FLAG, parseKeyValues, splitListFlag, type FieldSpec, type SetRequest, type UnsetRequest } from '@warewulf/core';
 
 type Opts = Record<string, unknown>;
 
@@ -38,15 +38,18 @@ export function rewriteBoolFlags(argv: readonly string[]): string[] {
   return argv.map((a) => (BOOL_FLAGS.has(a) ? `${long.get(a) ?? a}=true` : a));
 }
 
-export function addFieldFlags(cmd: Command, kind: 'node' | 'profile', withDeletes: boolean): void {
+/** One option per field flag that `kind` has, stored under `f_<flag>`. */
+function addFieldOptions(cmd: Command, kind: 'node' | 'profile', make: (names: string, s: FieldSpec) => Option): void {
   for (const s of FIELDS) {
-    if (s.flag === undefined) continue;
-    if (s.nodeOnly && kind === 'profile') continue;
-    const names = `${s.short !== undefined ? `-${s.short}, ` : ''}--${s.flag} <value>`;
-    const o = new Option(names, s.help).argParser(s.kind === 'list' ? accumulate : (v: string) => v);
+    if (s.flag === undefined || (s.nodeOnly && kind === 'profile')) continue;
+    const o = make(`${s.short !== undefined ? `-${s.short}, ` : ''}--${s.flag}`, s);
     o.attributeName = () => attr(s.flag as string);
     cmd.addOption(o);
   }
+}
+
+export function addFieldFlags(cmd: Command, kind: 'node' | 'profile', withDeletes: boolean): void {
+  addFieldOptions(cmd, kind, (names, s) => new Option(`${names} <value>`, s.help).argParser(s.kind === 'list' ? accumulate : (v: string) => v));
   cmd.option('-n, --netname <name>', 'Define the network name to configure', 'default');
   cmd.option('--diskname <name>', 'Set disk device name');
   cmd.option('--partname <name>', 'Set the partition name so it can be used by a file system');
@@ -126,13 +129,7 @@ export function setRequestFrom(cmd: Command): SetRequest {
 
 /** `unset` takes each field flag as a boolean. */
 export function addUnsetFlags(cmd: Command, kind: 'node' | 'profile'): void {
-  for (const s of FIELDS) {
-    if (s.flag === undefined) continue;
-    if (s.nodeOnly && kind === 'profile') continue;
-    const o = new Option(`${s.short !== undefined ? `-${s.short}, ` : ''}--${s.flag}`, `unset: ${s.help}`);
-    o.attributeName = () => attr(s.flag as string);
-    cmd.addOption(o);
-  }
+  addFieldOptions(cmd, kind, (names, s) => new Option(names, `unset: ${s.help}`));
   cmd.option('-n, --netname <name>', 'network to unset fields of (alone: remove the network)', 'default');
   cmd.option('--diskname <name>', 'disk to unset fields of (alone: remove the disk)');
   cmd.option('--partname <name>', 'partition to unset fields of (alone: remove the partition)');
