@@ -9,7 +9,7 @@ import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import type { RawEntity } from './document.js';
 import { bitsToNetmask } from '../ip.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
-import { isMapping } from '../yaml-value.js';
+import { cloneData, isMapping } from '../yaml-value.js';
 
 export type FlatValue = string | string[] | boolean | unknown;
 
@@ -68,7 +68,8 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
       return items.length === 0 ? undefined : items;
     }
     case 'any':
-      return v === null || v === undefined ? undefined : v;
+      // a copy: merged values are frozen and must not freeze or share the document
+      return v === null || v === undefined ? undefined : cloneData(v);
   }
 }
 

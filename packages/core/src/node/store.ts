@@ -16,6 +16,8 @@ import { deserialize, serialize } from 'node:v8';
 import { WwError, isErrnoCode } from '../errors.js';
 import { acquireLock, pidAlive, type LockOptions } from '../fs/lock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { Logger } from '../log.js';
+import { NodeDb } from './nodedb.js';
 import { dumpNodesConf, emptyNodesDocument, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
 
 export interface ReadOptions {
@@ -65,16 +67,31 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-export async function readNodesConf(path: string, opts: ReadOptions = {}): Promise<NodesDocument> {
+/** The parsed document and the SHA-256 of the text it came from ('' when there is no file). */
+async function readDocument(path: string, opts: ReadOptions): Promise<{ doc: NodesDocument; revision: string }> {
   const text = await readText(path);
-  if (text === undefined) return emptyNodesDocument();
-  if (opts.cacheDir === undefined) return parseNodesConf(text, path);
+  if (text === undefined) return { doc: emptyNodesDocument(), revision: '' };
   const hash = sha256(text);
+  if (opts.cacheDir === undefined) return { doc: parseNodesConf(text, path), revision: hash };
   const hit = await readCached(opts.cacheDir, hash);
-  if (hit) return hit;
+  if (hit) return { doc: hit, revision: hash };
   const doc = parseNodesConf(text, path);
   await writeCached(opts.cacheDir, hash, doc);
-  return doc;
+  return { doc, revision: hash };
+}
+
+/** Read and parse nodes.conf (a missing file is an empty registry). Throws WwError with FILE:LINE:COL on bad input. */
+export async function readNodesConf(path: string, opts: ReadOptions = {}): Promise<NodesDocument> {
+  return (await readDocument(path, opts)).doc;
+}
+
+/**
+ * Load nodes.conf as an immutable NodeDb (the snapshot wwctl, the overlay
+ * builder and warewulfd share). Throws as readNodesConf().
+ */
+export async function loadNodeDb(path: string, opts: ReadOptions & { log?: Logger } = {}): Promise<NodeDb> {
+  const { doc, revision } = await readDocument(path, opts);
+  return new NodeDb(doc, revision, opts.log);
 }
 
 /**
