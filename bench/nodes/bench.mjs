@@ -93,7 +93,7 @@ try {
   console.log(`floor: node -e 0                                   ${floor.toFixed(0).padStart(6)} ms`);
   const first = `n${String(1).padStart(width, '0')}`;
   const last = `n${String(N).padStart(width, '0')}`;
-  const cache = join(root, 'var', 'cache', 'warewulf');
+  const cache = join(root, 'var', 'cache', 'warewulf-nodes');
   const cases = [
     ['node list (first read: YAML parsed, no cache)', ['node', 'list'], 500, true],
     ['node list', ['node', 'list'], 500],

@@ -10,7 +10,6 @@ export { resolveConfPath, resolvePaths, type Env, type Paths, type ResolvePathsO
 export { loadConfigAndPaths, loadWarewulfConf, type LoadWarewulfConfOptions } from './config/load.js';
 export { autodetectNetwork, probeSourceAddress, type AutodetectOptions } from './config/autodetect.js';
 export { expandHostlist, compressHostlist, MAX_HOSTLIST_EXPANSION } from './hostlist.js';
-export { tabTable, printfRow } from './table.js';
 export { findLocation, formatKeyPath, locateKeys, type Location } from './yaml-locate.js';
 export { acquireLock, type LockHandle, type LockOptions } from './fs/lock.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
@@ -19,3 +18,5 @@ export * from './node/index.js';
 // so commands that never render one do not load them at start-up
 export { YamlScalar, plainData, scalarText } from './yaml/scalar.js';
 export { nameIssue, checkName, type NameKind } from './node/names.js';
+export { dumpYaml, loadYaml } from './yaml/document.js';
+export { incrementIp } from './ip.js';

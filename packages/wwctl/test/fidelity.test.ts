@@ -189,12 +189,17 @@ describe('the parse cache is checked before it is trusted', () => {
     const dir = join(t.root, 'var', 'cache', 'warewulf-nodes');
     const files = readdirSync(dir).filter((f) => f.startsWith('nodes-conf-'));
     expect(files.length).toBe(1);
-    const { serialize, deserialize } = await import('node:v8');
-    const good = deserialize(readFileSync(join(dir, files[0] as string))) as { format: number; hash: string };
+    const { serialize } = await import('node:v8');
+    const good = readFileSync(join(dir, files[0] as string));
+    const header = good.subarray(0, 36);
+    const flipped = Buffer.from(good);
+    flipped.writeUInt8((flipped.readUInt8(flipped.length - 3) ^ 0xff), flipped.length - 3);
     for (const bad of [
-      serialize({ ...good, tree: { nodes: 'not a mapping', nodeprofiles: {} } }),
-      serialize({ ...good, tree: { nodes: { n1: { 'network devices': { default: { ipaddr: 'x' } } } }, nodeprofiles: {} } }),
-      serialize({ ...good, format: 1 }),
+      Buffer.concat([header, serialize({ nodes: 'not a mapping', nodeprofiles: {} })]),
+      Buffer.concat([header, serialize({ nodes: { n1: { 'network devices': { default: { ipaddr: 'x' } } } }, nodeprofiles: {} })]),
+      Buffer.concat([Buffer.from([0, 0, 0, 1]), good.subarray(4)]), // another format
+      flipped, // one byte altered
+      good.subarray(0, good.length - 10), // truncated
       serialize([1, 2, 3]),
       Buffer.from('garbage'),
     ]) {

@@ -119,19 +119,6 @@ function checkEntities(v: unknown, prefix: string[], file: string, text: string,
   return v as Record<string, RawEntity>;
 }
 
-/** True when a parsed tree (from the parse cache) has the shape and names parseNodesConf() accepts. */
-export function checkDocumentShape(raw: Record<string, unknown>): boolean {
-  for (const [key, kind] of [['nodeprofiles', 'profile'], ['nodes', 'node']] as const) {
-    const entities = raw[key];
-    if (!isMapping(entities)) return false;
-    for (const name in entities) {
-      const e = entities[name];
-      if (nameIssue(kind, name) !== undefined || !isMapping(e) || checkEntityShape(e) !== undefined) return false;
-    }
-  }
-  return true;
-}
-
 /** Parse nodes.conf text. Throws WwError naming the file, line, column and field path. */
 export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument {
   let data = loadYaml(text, file, 'WW_ERR_NODES_PARSE');

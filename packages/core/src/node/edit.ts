@@ -5,7 +5,7 @@
  */
 import { NESTED_KEY_ORDER, TOP_KEY_ORDER, yamlPath, type FieldRef } from './fields.js';
 import type { RawEntity } from './document.js';
-import { LEGACY_ALIASES, prefixToNetmask, type FlatValue } from './flat.js';
+import { prefixToNetmask, type FlatValue } from './flat.js';
 import { isMapping } from '../yaml-value.js';
 
 export type EditOp =
@@ -116,7 +116,7 @@ function getIn(entity: RawEntity, path: readonly string[]): unknown {
 
 /** Drop the legacy spellings of a field, keeping anything else they carried. */
 function dropLegacyAliases(entity: RawEntity, ref: FieldRef): void {
-  const aliases = LEGACY_ALIASES[ref.spec.name];
+  const aliases = ref.spec.legacyKeys;
   if (!aliases) return;
   for (const alias of aliases) {
     let i = 0;

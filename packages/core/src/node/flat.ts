@@ -59,7 +59,7 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
     }
     case 'list': {
       let items: string[];
-      if (typeof v === 'string') items = v.split(spec.name === 'Kernel.Args' ? /\s+/ : ',');
+      if (typeof v === 'string') items = v.split(spec.separator === 'space' ? /\s+/ : ',');
       else if (Array.isArray(v)) items = v.map(scalarString);
       else return undefined;
       items = items.map((s) => s.trim()).filter((s) => s !== '');
@@ -192,26 +192,3 @@ export function prefixToNetmask(bits: number): string {
   return Number.isInteger(bits) && bits >= 0 && bits <= 32 ? bitsToNetmask(bits) : '';
 }
 
-/**
- * Raw key paths (relative to the entity, `*` = the same map key as the field)
- * that spell a field in the legacy vocabulary. Editing the field removes them,
- * so an old spelling can never shadow or resurface under a new value.
- */
-export const LEGACY_ALIASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  ImageName: [['container name']],
-  'Kernel.Version': [['kernel override'], ['kernel version'], ['kernel', 'override']],
-  'Kernel.Args': [['kernel args']],
-  'Ipmi.UserName': [['ipmi username']],
-  'Ipmi.Password': [['ipmi password']],
-  'Ipmi.Ipaddr': [['ipmi ipaddr']],
-  'Ipmi.Netmask': [['ipmi netmask']],
-  'Ipmi.Port': [['ipmi port']],
-  'Ipmi.Gateway': [['ipmi gateway']],
-  'Ipmi.Interface': [['ipmi interface']],
-  'Ipmi.EscapeChar': [['ipmi escapechar']],
-  'Ipmi.Write': [['ipmi write']],
-  'Tags[]': [['keys', '*']],
-  'NetDevs[].Ipaddr6': [['network devices', '*', 'ip6addr']],
-  'NetDevs[].Ipaddr': [['network devices', '*', 'ipcidr']],
-  'NetDevs[].Netmask': [['network devices', '*', 'ipcidr']],
-};

@@ -4,7 +4,7 @@
  * merged nodes; the caller decides what to print.
  */
 import type { Logger } from '../log.js';
-import { FIELDS, FIELD_BY_NAME, type FieldSpec } from './fields.js';
+import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
 import { isMapping } from '../yaml-value.js';
@@ -78,17 +78,6 @@ function deepFreeze(v: unknown): void {
   Object.freeze(v);
   for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
 }
-
-/** The seed's built-in defaults; they fill only what no layer set (§2.8, seed "Data model"). */
-export const BUILTIN_DEFAULTS: Readonly<Record<string, FlatValue>> = {
-  'Kernel.Args': ['quiet', 'crashkernel=no', 'vga=791'],
-  SystemOverlay: ['wwinit'],
-  RuntimeOverlay: ['generic'],
-  Ipxe: 'default',
-  Init: '/sbin/init',
-  Root: 'initramfs',
-};
-export const DEFAULT_NETMASK = '255.255.255.0';
 
 /** Depth-first profile expansion with cycle guard and `~name` negation (§2.3). */
 export function expandProfiles(
@@ -184,12 +173,7 @@ export class NodeMerger {
         const flat = this.flatOfProfile(p);
         if (flat) applyLayer(base, flat, p, false);
       }
-      for (const [path, f] of base) {
-        if (f.rawList) {
-          f.value = negateList(f.rawList);
-          if ((f.value as string[]).length === 0) base.delete(path);
-        }
-      }
+      finishLists(base);
       applyDefaults(base, []);
       // shared by every node with this profile list: nobody may change them
       for (const f of base.values()) freezeField(f);
@@ -240,28 +224,8 @@ export class NodeMerger {
     const profiles = this.nodeProfiles(own, raw);
     const effective = this.effectiveProfiles(profiles);
     const fields = new FrozenMap(this.baseFor(effective));
-    for (const [path, entry] of own) {
-      if (path === 'Profiles') continue;
-      const prev = fields.get(path);
-      const kind = entry.ref.spec.kind;
-      if (prev === undefined || prev.isDefault) {
-        const f: MergedField = { entry, value: entry.value, contributors: [id], node: true, isDefault: false };
-        if (kind === 'list') {
-          f.rawList = entry.value as string[];
-          f.value = negateList(f.rawList);
-        }
-        fields.set(path, f);
-        continue;
-      }
-      const f: MergedField = { ...prev, contributors: [...prev.contributors, id], node: true };
-      if (kind === 'list') {
-        f.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
-        f.value = negateList(f.rawList);
-      } else {
-        f.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
-      }
-      fields.set(path, f);
-    }
+    applyLayer(fields, own, id, true);
+    finishLists(fields);
     if (profiles.length > 0) {
       fields.set('Profiles', {
         entry: { ref: { spec: PROFILES_SPEC, keys: [] }, path: 'Profiles', value: profiles },
@@ -272,13 +236,7 @@ export class NodeMerger {
       });
     }
     const netSet = new Set<string>();
-    for (const [path, f] of fields) {
-      if (f.rawList && (f.value as string[]).length === 0) {
-        fields.delete(path);
-        continue;
-      }
-      if (f.entry.ref.spec.scope === 'net') netSet.add(f.entry.ref.keys[0] as string);
-    }
+    for (const f of fields.values()) if (f.entry.ref.spec.scope === 'net') netSet.add(f.entry.ref.keys[0] as string);
     const netdevs = netSet.size === 0 ? [] : [...netSet].sort();
     // also refills a list the node negated away entirely
     applyDefaults(fields, netdevs);
@@ -298,49 +256,61 @@ export class NodeMerger {
 
 const PROFILES_SPEC = FIELD_BY_NAME.get('Profiles') as FieldSpec;
 
-function defaultField(spec: FieldSpec, keys: string[], path: string, value: FlatValue): MergedField {
-  return { entry: { ref: { spec, keys }, path, value }, value, contributors: [], node: false, isDefault: true };
+/**
+ * The merge rule (§2.4), the one place it is written: a layer's value of a
+ * field combines with what the layers before it gave. Lists concatenate
+ * (negation `~x` applies once all layers are in, finishLists), resources
+ * deep-merge, scalars are replaced. A built-in default is replaced whole.
+ * Returns a new MergedField; `prev` is never changed (it may be shared).
+ */
+function combine(prev: MergedField | undefined, entry: FlatEntry, layer: string, isNode: boolean): MergedField {
+  const kind = entry.ref.spec.kind;
+  if (prev === undefined || prev.isDefault) {
+    const f: MergedField = { entry, value: entry.value, contributors: [layer], node: isNode, isDefault: false };
+    if (kind === 'list') f.rawList = [...(entry.value as string[])];
+    if (!isNode) f.profile = layer;
+    return f;
+  }
+  const f: MergedField = { ...prev, contributors: [...prev.contributors, layer], node: prev.node || isNode };
+  if (!isNode) f.profile = layer;
+  if (kind === 'list') f.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
+  else f.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
+  return f;
 }
 
 function applyLayer(fields: Map<string, MergedField>, flat: FlatFields, layer: string, isNode: boolean): void {
   for (const [path, entry] of flat) {
     if (path === 'Profiles') continue;
-    const kind = entry.ref.spec.kind;
-    const prev = fields.get(path);
-    if (prev === undefined) {
-      const isList = kind === 'list';
-      const f: MergedField = {
-        entry,
-        value: entry.value,
-        contributors: [layer],
-        node: isNode,
-        isDefault: false,
-      };
-      if (isList) f.rawList = (entry.value as string[]).slice();
-      if (!isNode) f.profile = layer;
-      fields.set(path, f);
-      continue;
-    }
-    if (kind === 'list') prev.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
-    else prev.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
-    prev.contributors.push(layer);
-    if (isNode) prev.node = true;
-    else prev.profile = layer;
+    fields.set(path, combine(fields.get(path), entry, layer, isNode));
   }
 }
 
-const DEFAULT_FIELDS: readonly { name: string; spec: FieldSpec; value: FlatValue }[] = Object.entries(BUILTIN_DEFAULTS).map(
-  ([name, value]) => ({ name, spec: FIELD_BY_NAME.get(name) as FieldSpec, value }),
-);
-const NETMASK_SPEC = FIELD_BY_NAME.get('NetDevs[].Netmask') as FieldSpec;
+/** Lists get their final value (`[a, b, ~a]` -> `[b]`); a list negated away entirely is gone (a default may refill it). */
+function finishLists(fields: Map<string, MergedField>): void {
+  for (const [path, f] of fields) {
+    if (f.rawList === undefined || Object.isFrozen(f)) continue;
+    f.value = negateList(f.rawList);
+    if ((f.value as string[]).length === 0) fields.delete(path);
+  }
+}
 
+function defaultField(spec: FieldSpec, keys: string[], path: string, value: FlatValue): MergedField {
+  return { entry: { ref: { spec, keys }, path, value }, value, contributors: [], node: false, isDefault: true };
+}
+
+const TOP_DEFAULTS = DEFAULT_FIELDS.filter((s) => s.scope === 'top');
+const NET_DEFAULTS = DEFAULT_FIELDS.filter((s) => s.scope === 'net');
+
+/** The built-in defaults (the field table's `default`) fill what no layer set, per network for network fields. */
 function applyDefaults(fields: Map<string, MergedField>, netdevs: readonly string[]): void {
-  for (const d of DEFAULT_FIELDS) {
-    if (!fields.has(d.name)) fields.set(d.name, defaultField(d.spec, [], d.name, d.value));
+  for (const spec of TOP_DEFAULTS) {
+    if (!fields.has(spec.name)) fields.set(spec.name, defaultField(spec, [], spec.name, spec.default as FlatValue));
   }
   for (const net of netdevs) {
-    const path = `NetDevs[${net}].Netmask`;
-    if (!fields.has(path)) fields.set(path, defaultField(NETMASK_SPEC, [net], path, DEFAULT_NETMASK));
+    for (const spec of NET_DEFAULTS) {
+      const path = fieldPath(spec, [net]);
+      if (!fields.has(path)) fields.set(path, defaultField(spec, [net], path, spec.default as FlatValue));
+    }
   }
 }
 

@@ -13,6 +13,8 @@ import { DEFAULT_PROFILE } from './merge.js';
 
 export type Section = 'node' | 'profile';
 
+const SUB_ENTITY: Record<string, string> = { 'network devices': 'network', disks: 'disk', filesystems: 'file system' };
+
 function entities(doc: NodesDocument, section: Section): Record<string, RawEntity> {
   return section === 'node' ? doc.nodes : doc.profiles;
 }
@@ -73,12 +75,16 @@ export function applyEdits(
     const edits = editsFor(id, index);
     checkProfilesExist(doc, edits);
     const before = flattenEntity(raw, section === 'node');
+    const removed: FieldChange[] = [];
     for (const e of edits) {
       const acted = applyEdit(raw, e);
       if (!acted && e.op === 'remove') throw new WwError('WW_ERR_INVALID_VALUE', e.what);
       if (!acted && e.op === 'removePartition') throw new WwError('WW_ERR_INVALID_VALUE', `partition doesn't exist: ${e.part}`);
+      // a sub-entity may have had no fields at all: its removal is a change of its own
+      if (e.op === 'remove') removed.push({ kind: 'removed', yaml: e.yaml, what: SUB_ENTITY[e.yaml[0] as string] ?? String(e.yaml[0]) });
+      if (e.op === 'removePartition') removed.push({ kind: 'removed', yaml: ['partitions', e.part], what: 'partition' });
     }
-    out.set(id, diffFields(before, flattenEntity(raw, section === 'node')));
+    out.set(id, [...diffFields(before, flattenEntity(raw, section === 'node')), ...removed]);
   });
   if (section === 'node' && ids.length > 0 && touchesHwaddr(editsFor(ids[0] as string, 0))) checkUniqueHwaddrs(doc, ids);
   return out;

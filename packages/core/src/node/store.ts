@@ -21,7 +21,7 @@ import { decodeUtf8, fromCacheForm, toCacheForm } from '../yaml/document.js';
 import { isMapping } from '../yaml-value.js';
 import { DEFAULT_NODES_CONF } from './default-nodes-conf.js';
 import { NodeDb } from './nodedb.js';
-import { checkDocumentShape, dumpNodesConf, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
+import { dumpNodesConf, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
 
 export interface ReadOptions {
   /** Directory for the parsed-document cache (`paths.nodesCacheDir`); none: always parse. */
@@ -30,7 +30,8 @@ export interface ReadOptions {
 
 const CACHE_PREFIX = 'nodes-conf-';
 /** Bumped whenever the cached form changes, so an older cache is never read as a newer one. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
+const HEADER = 4 + 32; // format (u32 BE) + SHA-256 of the payload
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -41,16 +42,20 @@ function docFromRaw(raw: Record<string, unknown>): NodesDocument {
 }
 
 /**
- * A cached parse, trusted only when it is of our format, of this exact text,
- * and of the document's shape; anything else (another version's cache, a
- * truncated or tampered file) is ignored and the text parsed again.
+ * A cached parse, trusted only when it is of our format and its payload
+ * matches the digest written with it (the payload was validated when it was
+ * parsed, and it is keyed by the text's hash); anything else (another
+ * version's cache, a truncated, corrupt or altered file, a tree of the wrong
+ * shape) is ignored and the text parsed again.
  */
 async function readCached(dir: string, hash: string): Promise<NodesDocument | undefined> {
   try {
-    const c = deserialize(await readFile(join(dir, `${CACHE_PREFIX}${hash}.v8`))) as unknown;
-    if (!isMapping(c) || c.format !== CACHE_FORMAT || c.hash !== hash) return undefined;
-    const raw = fromCacheForm(c.tree);
-    if (!isMapping(raw) || !checkDocumentShape(raw)) return undefined;
+    const buf = await readFile(join(dir, `${CACHE_PREFIX}${hash}.v8`));
+    if (buf.length < HEADER || buf.readUInt32BE(0) !== CACHE_FORMAT) return undefined;
+    const payload = buf.subarray(HEADER);
+    if (!createHash('sha256').update(payload).digest().equals(buf.subarray(4, HEADER))) return undefined;
+    const raw = fromCacheForm(deserialize(payload));
+    if (!isMapping(raw) || !isMapping(raw.nodes) || !isMapping(raw.nodeprofiles)) return undefined;
     return docFromRaw(raw);
   } catch {
     return undefined; // missing, unreadable or corrupt: parse instead
@@ -64,7 +69,11 @@ async function writeCached(dir: string, hash: string, doc: NodesDocument): Promi
     for (const name of await readdir(dir)) {
       if (name.startsWith(CACHE_PREFIX) && name !== `${CACHE_PREFIX}${hash}.v8`) await unlink(join(dir, name)).catch(() => undefined);
     }
-    await writeFileAtomic(join(dir, `${CACHE_PREFIX}${hash}.v8`), serialize({ format: CACHE_FORMAT, hash, tree: toCacheForm(doc.raw) }), 0o600);
+    const payload = serialize(toCacheForm(doc.raw));
+    const header = Buffer.alloc(HEADER);
+    header.writeUInt32BE(CACHE_FORMAT, 0);
+    createHash('sha256').update(payload).digest().copy(header, 4);
+    await writeFileAtomic(join(dir, `${CACHE_PREFIX}${hash}.v8`), Buffer.concat([header, payload]), 0o600);
   } catch {
     /* ignore */
   }

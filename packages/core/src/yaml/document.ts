@@ -176,15 +176,18 @@ function unshare(root: unknown): unknown {
   };
 
   // a second occurrence: a structural copy (its size was already charged)
-  const copyFresh = (v: unknown): unknown => {
-    if (!isContainer(v)) return v;
-    if (Array.isArray(v)) return v.map(copyFresh);
-    const obj: Record<string, unknown> = Object.create(null);
-    for (const k of Object.keys(v)) obj[k] = copyFresh((v as Record<string, unknown>)[k]);
-    return obj;
-  };
+  const copyFresh = nullProtoCopy;
 
   return copy(root);
+}
+
+/** A structural copy with null-prototype mappings. */
+function nullProtoCopy(v: unknown): unknown {
+  if (!isContainer(v)) return v;
+  if (Array.isArray(v)) return v.map(nullProtoCopy);
+  const obj: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(v)) obj[k] = nullProtoCopy((v as Record<string, unknown>)[k]);
+  return obj;
 }
 
 /* ---------- load / dump ---------- */
@@ -205,6 +208,8 @@ export function loadYaml(text: string, file: string, code: WwErrorCode): unknown
     }
     throw err;
   }
+  // no `*` in the text: no alias anywhere, so nothing to count or unshare; only the null-prototype copy
+  if (!text.includes('*')) return nullProtoCopy(data);
   try {
     return unshare(data);
   } catch (err) {

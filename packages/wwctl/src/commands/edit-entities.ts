@@ -10,9 +10,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FIELDS, WwError, deleteEntities, expandHostlist, formatYamlMap, importEntities, isWwError, parseEntityMap,
-  readNodesConf, updateNodesConf, type RawEntity, type Section,
+  FIELDS, WwError, deleteEntities, expandHostlist, importEntities, isWwError, parseEntityMap, readNodesConf, updateNodesConf, type RawEntity, type Section,
 } from '@warewulf/core';
+import { formatYamlMap } from '../output/node-list.js';
 import type { Ctx } from '../context.js';
 
 function schemaHeader(section: Section): string {

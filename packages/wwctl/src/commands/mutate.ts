@@ -3,10 +3,8 @@
  * `profile set|unset` (§1.3): summarise, ask (unless --yes), then re-apply
  * under the lock to a fresh read and write atomically.
  */
-import {
-  WwError, applyEdits, formatChangeSummary, readNodesConf, updateNodesConf,
-  type EditOp, type FieldChange, type NodesDocument, type Section,
-} from '@warewulf/core';
+import { WwError, applyEdits, readNodesConf, updateNodesConf, type EditOp, type FieldChange, type NodesDocument, type Section } from '@warewulf/core';
+import { formatChangeSummary } from '../output/changes.js';
 import type { Ctx } from '../context.js';
 
 export interface MutationPlan {

@@ -1,6 +1,7 @@
 /** `wwctl node add [OPTIONS] NODENAME...` (§1.3). */
 import { Command } from 'commander';
-import { addEntities, editsForSet, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
+import { addEntities, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
+import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 

@@ -1,6 +1,9 @@
 /** `wwctl node export [NODENAME...]`: the merged nodes as a YAML map (§1.3). */
 import { Command } from 'commander';
-import { NodeMerger, expandHostlist, formatYamlMap, mergedEntity, readNodesConf } from '@warewulf/core';
+import {
+  NodeMerger, expandHostlist, mergedEntity, readNodesConf,
+} from '@warewulf/core';
+import { formatYamlMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
 
 export function nodeExportCommand(ctx: () => Ctx): Command {

@@ -1,10 +1,7 @@
 /** `wwctl node list [OPTIONS] [PATTERN...]` (§1.3): every mode shows merged values. */
 import { Command, Option } from 'commander';
-import {
-  NodeMerger, currentProvenanceRows, expandHostlist, formatJson, formatNodeList, formatNodeListAllCurrent,
-  formatNodeListAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap, mergedEntity,
-  readNodesConf, seedProvenanceRows, type MergedNode,
-} from '@warewulf/core';
+import { NodeMerger, currentProvenanceRows, expandHostlist, mergedEntity, readNodesConf, seedProvenanceRows, type MergedNode } from '@warewulf/core';
+import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeListAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
 
 interface ListOpts {

@@ -1,6 +1,7 @@
 /** `wwctl profile add PROFILE...` (§1.4). */
 import { Command } from 'commander';
-import { addEntities, editsForSet, updateNodesConf } from '@warewulf/core';
+import { addEntities, updateNodesConf } from '@warewulf/core';
+import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 

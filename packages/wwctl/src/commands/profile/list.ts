@@ -1,6 +1,10 @@
 /** `wwctl profile list [OPTIONS] [PROFILE...]` (§1.4): raw profiles (no inheritance). */
 import { Command } from 'commander';
-import { compareFields, flattenEntity, formatJson, formatYamlMap, readNodesConf, tabTable } from '@warewulf/core';
+import {
+  compareFields, flattenEntity, readNodesConf,
+} from '@warewulf/core';
+import { formatJson, formatYamlMap } from '../../output/node-list.js';
+import { tabTable } from '../../output/table.js';
 import type { Ctx } from '../../context.js';
 
 export function profileListCommand(ctx: () => Ctx): Command {

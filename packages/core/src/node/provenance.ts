@@ -1,17 +1,14 @@
 /**
- * The output modes of `wwctl node list` (§1.3). `-a` defaults to the layout
- * of the seed document (4.3's fixed-width provenance table, with built-in
- * defaults in parentheses); today's tab-aligned layout is `--style current`.
+ * Where each value of a merged node comes from (§2.6), as rows: what
+ * `wwctl node list -a` prints (in the seed's layout or today's) and what the
+ * REST API's `fields` endpoint returns. Core computes rows; wwctl prints them.
  */
-import { dumpYaml } from '../yaml/document.js';
-import { printfRow, tabTable } from '../table.js';
-import type { FieldSpec } from './fields.js';
+import { FIELDS, fieldPath, type FieldSpec } from './fields.js';
 import { entityFromFields } from './edit.js';
 import { compareFields, type MergedField, type MergedNode } from './merge.js';
 
-const dash = (s: string | undefined): string => (s === undefined || s === '' ? '--' : s);
-
-function text(f: MergedField | undefined, sep = ','): string | undefined {
+/** A merged value as one line of text (lists joined by `sep`, resources as compact JSON). */
+export function fieldText(f: Pick<MergedField, 'value'> | undefined, sep = ','): string | undefined {
   if (f === undefined) return undefined;
   const v = f.value;
   if (Array.isArray(v)) return v.join(sep);
@@ -31,49 +28,6 @@ function sortKeys(v: unknown): unknown {
     return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
   }
   return v;
-}
-
-/* ---------------- default, -l, -n, -i (tab tables) ---------------- */
-
-export function formatNodeList(nodes: readonly Pick<MergedNode, 'id' | 'profiles' | 'netdevs'>[]): string {
-  return tabTable(
-    ['NODE NAME', 'PROFILES', 'NETWORK'],
-    nodes.map((n) => [n.id, dash(n.profiles.join(',')), dash(n.netdevs.join(', '))]),
-  );
-}
-
-export function formatNodeListLong(nodes: readonly MergedNode[]): string {
-  return tabTable(
-    ['NODE NAME', 'KERNEL VERSION', 'IMAGE', 'OVERLAYS (S/R)'],
-    nodes.map((n) => [
-      n.id,
-      dash(text(n.fields.get('Kernel.Version'))),
-      dash(text(n.fields.get('ImageName'))),
-      `${text(n.fields.get('SystemOverlay')) ?? ''}/${text(n.fields.get('RuntimeOverlay')) ?? ''}`,
-    ]),
-  );
-}
-
-export function formatNodeListNet(nodes: readonly MergedNode[]): string {
-  const rows: string[][] = [];
-  for (const n of nodes) {
-    if (n.netdevs.length === 0) rows.push([n.id, '--', '--', '--', '--', '--']);
-    for (const net of n.netdevs) {
-      const g = (f: string) => dash(text(n.fields.get(`NetDevs[${net}].${f}`)));
-      rows.push([n.id, net, g('Hwaddr'), g('Ipaddr'), g('Gateway'), g('Device')]);
-    }
-  }
-  return tabTable(['NODE', 'NETWORK', 'HWADDR', 'IPADDR', 'GATEWAY', 'DEVICE'], rows);
-}
-
-export function formatNodeListIpmi(nodes: readonly MergedNode[]): string {
-  return tabTable(
-    ['NODE', 'IPMI IPADDR', 'IPMI PORT', 'IPMI USERNAME', 'IPMI INTERFACE'],
-    nodes.map((n) => {
-      const g = (f: string) => dash(text(n.fields.get(`Ipmi.${f}`)));
-      return [n.id, g('Ipaddr'), g('Port'), g('UserName'), g('Interface')];
-    }),
-  );
 }
 
 /* ---------------- -a: provenance ---------------- */
@@ -106,41 +60,20 @@ function origin(f: MergedField | undefined): ProvenanceRow['origin'] {
   return f.node ? 'node' : 'profile';
 }
 
-function seedRow(node: string, label: string, f: MergedField | undefined, sep = ',', secret = false): ProvenanceRow {
-  let value = text(f, sep);
+function seedRow(node: string, label: string, f: MergedField | undefined, sep = ',', secret: boolean | undefined = false): ProvenanceRow {
+  let value = fieldText(f, sep);
   if (value !== undefined && secret) value = MASK;
   const shown = value === undefined || value === '' ? '--' : f?.isDefault ? `(${value})` : value;
   return { node, field: label, source: seedSource(f), value: shown, origin: origin(f) };
 }
 
-/** The seed's rows, in the seed's order (seed "Output of wwctl node list node01"). */
-const SEED_TOP: readonly [string, string, string?][] = [
-  ['Cluster', 'ClusterName'],
-  ['Profiles', 'Profiles'],
-  ['Discoverable', 'Discoverable'],
-  ['Container', 'ImageName'],
-  ['KernelOverride', 'Kernel.Version'],
-  ['KernelArgs', 'Kernel.Args', ' '],
-  ['SystemOverlay', 'SystemOverlay'],
-  ['RuntimeOverlay', 'RuntimeOverlay'],
-  ['Ipxe', 'Ipxe'],
-  ['Init', 'Init'],
-  ['Root', 'Root'],
-  ['AssetKey', 'AssetKey'],
-  ['IpmiIpaddr', 'Ipmi.Ipaddr'],
-  ['IpmiNetmask', 'Ipmi.Netmask'],
-  ['IpmiPort', 'Ipmi.Port'],
-  ['IpmiGateway', 'Ipmi.Gateway'],
-  ['IpmiUserName', 'Ipmi.UserName'],
-  ['IpmiInterface', 'Ipmi.Interface'],
-  ['IpmiWrite', 'Ipmi.Write'],
-];
-const SEED_NET: readonly [string, string][] = [
-  ['DEVICE', 'Device'], ['HWADDR', 'Hwaddr'], ['IPADDR', 'Ipaddr'], ['IPADDR6', 'Ipaddr6'],
-  ['NETMASK', 'Netmask'], ['GATEWAY', 'Gateway'], ['TYPE', 'Type'], ['ONBOOT', 'OnBoot'],
-];
-const SEED_SHOWN = new Set(['Id', 'Comment', ...SEED_TOP.map((r) => r[1])]);
-const SEED_NET_SHOWN = new Set(SEED_NET.map((r) => r[1]));
+/** The seed's rows in the seed's order (seed "Output of wwctl node list node01"), from the field table's `seed`. */
+const bySeedOrder = (scope: 'top' | 'net') =>
+  FIELDS.filter((f) => f.seed !== undefined && f.scope === scope && f.name !== 'Comment').sort((a, b) => (a.seed?.order ?? 0) - (b.seed?.order ?? 0));
+const SEED_TOP = bySeedOrder('top');
+const SEED_NET = bySeedOrder('net');
+const SEED_SHOWN = new Set(['Id', 'Comment', ...SEED_TOP.map((s) => s.name)]);
+const SEED_NET_SHOWN = new Set(SEED_NET.map((s) => s.name));
 
 /** Seed label of a field the seed does not show: `IpmiPassword`, `Tag[role]`, `IpmiTag[vlan]`, `Disks[/dev/vda].WipeTable`. */
 function extraLabel(spec: FieldSpec, keys: readonly string[]): string {
@@ -163,9 +96,10 @@ export function seedProvenanceRows(n: MergedNode): ProvenanceRow[] {
   const rows: ProvenanceRow[] = [];
   rows.push({ node: n.id, field: 'Id', source: '--', value: n.id, origin: 'node' });
   rows.push(seedRow(n.id, 'Comment', n.fields.get('Comment')));
-  for (const [label, name, sep] of SEED_TOP) {
-    const f = n.fields.get(name);
-    rows.push(label === 'Profiles' ? { ...seedRow(n.id, label, f), source: '--' } : seedRow(n.id, label, f, sep ?? ','));
+  for (const spec of SEED_TOP) {
+    const f = n.fields.get(spec.name);
+    const label = spec.seed?.label ?? spec.name;
+    rows.push(spec.name === 'Profiles' ? { ...seedRow(n.id, label, f), source: '--' } : seedRow(n.id, label, f, spec.seed?.join ?? ',', spec.secret));
   }
   // fields the seed does not show, only when set, in data-model order
   const extras = [...n.fields.values()]
@@ -173,11 +107,11 @@ export function seedProvenanceRows(n: MergedNode): ProvenanceRow[] {
     .filter((f) => f.entry.ref.spec.name !== 'PrimaryNetDev')
     .sort((a, b) => compareFields(a.entry, b.entry));
   for (const f of extras) {
-    rows.push(seedRow(n.id, extraLabel(f.entry.ref.spec, f.entry.ref.keys), f, ',', f.entry.ref.spec.name === 'Ipmi.Password'));
+    rows.push(seedRow(n.id, extraLabel(f.entry.ref.spec, f.entry.ref.keys), f, ',', f.entry.ref.spec.secret));
   }
   const primary = n.fields.get('PrimaryNetDev');
   for (const net of n.netdevs) {
-    for (const [label, field] of SEED_NET) rows.push(seedRow(n.id, `${net}:${label}`, n.fields.get(`NetDevs[${net}].${field}`)));
+    for (const spec of SEED_NET) rows.push(seedRow(n.id, `${net}:${spec.seed?.label}`, n.fields.get(fieldPath(spec, [net]))));
     const isPrimary = n.primaryNetDev === net;
     rows.push({
       node: n.id, field: `${net}:DEFAULT`,
@@ -185,7 +119,7 @@ export function seedProvenanceRows(n: MergedNode): ProvenanceRow[] {
       value: String(isPrimary), origin: isPrimary && primary?.value === net ? origin(primary) : 'default',
     });
     const netExtras = [...n.fields.values()]
-      .filter((f) => f.entry.ref.spec.scope === 'net' && f.entry.ref.keys[0] === net && !SEED_NET_SHOWN.has(f.entry.ref.spec.name.replace('NetDevs[].', '')))
+      .filter((f) => f.entry.ref.spec.scope === 'net' && f.entry.ref.keys[0] === net && !SEED_NET_SHOWN.has(f.entry.ref.spec.name))
       .sort((a, b) => compareFields(a.entry, b.entry));
     for (const f of netExtras) {
       const spec = f.entry.ref.spec;
@@ -194,18 +128,6 @@ export function seedProvenanceRows(n: MergedNode): ProvenanceRow[] {
     }
   }
   return rows;
-}
-
-/** `-a` in the seed's layout: per node a line of 80 `#`, the header, then rows. */
-export function formatNodeListAllSeed(nodes: readonly MergedNode[]): string {
-  const widths = [20, 18, 12];
-  let out = '';
-  for (const n of nodes) {
-    out += `${'#'.repeat(80)}\n`;
-    out += printfRow(widths, ['NODE', 'FIELD', 'PROFILE', 'VALUE']);
-    for (const r of seedProvenanceRows(n)) out += printfRow(widths, [r.node, r.field, r.source, r.value]);
-  }
-  return out;
 }
 
 /** Today's provenance rows (§2.6): only fields that have a value, dotted field names, list sources accumulated. */
@@ -218,22 +140,17 @@ export function currentProvenanceRows(n: MergedNode): ProvenanceRow[] {
     let value: string;
     if (spec.name === 'Profiles') {
       source = '--';
-      value = text(f) ?? '';
+      value = fieldText(f) ?? '';
     } else if (spec.kind === 'list') {
       source = f.node && f.contributors.length === 1 ? '--' : f.contributors.join(',');
       value = (f.rawList ?? []).join(',');
     } else {
       source = f.node && f.profile !== undefined ? 'SUPERSEDED' : f.profile ?? '--';
-      value = spec.name === 'Ipmi.Password' ? MASK : text(f) ?? '';
+      value = spec.secret ? MASK : fieldText(f) ?? '';
     }
     rows.push({ node: n.id, field: f.entry.path, source, value, origin: origin(f) });
   }
   return rows;
-}
-
-export function formatNodeListAllCurrent(nodes: readonly MergedNode[]): string {
-  const rows = nodes.flatMap((n) => currentProvenanceRows(n).map((r) => [r.node, r.field, r.source, r.value]));
-  return tabTable(['NODE', 'FIELD', 'PROFILE', 'VALUE'], rows);
 }
 
 /* ---------------- -y / -j / export ---------------- */
@@ -242,14 +159,5 @@ export function formatNodeListAllCurrent(nodes: readonly MergedNode[]): string {
 export function mergedEntity(n: MergedNode): Record<string, unknown> {
   const fields = [...n.fields.values()].filter((f) => !f.isDefault).sort((a, b) => compareFields(a.entry, b.entry));
   return entityFromFields(fields.map((f) => ({ ref: f.entry.ref, value: f.value })));
-}
-
-export function formatYamlMap(map: Record<string, unknown>, indent: number): string {
-  return dumpYaml(map, indent);
-}
-
-/** Go's encoding/json escapes <, > and & in strings. */
-export function formatJson(v: unknown): string {
-  return JSON.stringify(v, null, 2).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }
 

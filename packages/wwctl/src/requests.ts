@@ -1,13 +1,12 @@
 /**
  * Turning what an admin asked for (`node set --ipaddr ... --netname ...`)
- * into edits, with every value validated here at the edge. The same request
- * shape serves node and profile add/set/unset.
+ * into core's field edits: flags and selectors become concrete fields
+ * (`NetDevs[default].Ipaddr`), values are validated by core at this edge and
+ * errors name the flag. The same request shape serves node and profile
+ * add/set/unset.
  */
-import { WwError } from '../errors.js';
-import { FIELD_BY_FLAG, FIELD_BY_NAME, type FieldRef, type FieldSpec } from './fields.js';
-import type { EditOp } from './edit.js';
-import { parseFlagValue } from './values.js';
-import { formatIPv6, intToIpv4, ipv4ToInt, parseIPv6 } from '../ip.js';
+import { FIELD_BY_FLAG, FIELD_BY_NAME, WwError, checkName, parseFieldValue, type EditOp, type FieldRef, type FieldSpec } from '@warewulf/core';
+import { splitListFlag } from './flag-values.js';
 
 export interface Selectors {
   netname: string;
@@ -18,7 +17,7 @@ export interface Selectors {
 
 export interface SetRequest extends Selectors {
   /** Field flags that were given explicitly, by long flag name, with their raw text. */
-  values: ReadonlyMap<string, string>;
+  values: ReadonlyMap<string, string | readonly string[]>;
   tagadd?: [string, string][];
   tagdel?: string[];
   ipmitagadd?: [string, string][];
@@ -80,7 +79,17 @@ function tagRef(name: string, keys: string[]): FieldRef {
 }
 
 /** Edits for `add`/`set`, in upstream's processing order (§1.3). */
+/** Selector values are names of sub-entities: each follows its kind's rule (`--netname ''` is refused). */
+function checkSelectors(sel: Selectors): void {
+  checkName('network', sel.netname, '--netname');
+  if (sel.diskname !== undefined) checkName('disk', sel.diskname, '--diskname');
+  if (sel.partname !== undefined) checkName('partition', sel.partname, '--partname');
+  // a name without `/` is a partition's (resolveFsName turns it into its device or refuses it as upstream does)
+  if (sel.fsname !== undefined && sel.fsname.startsWith('/')) checkName('filesystem', sel.fsname, '--fsname');
+}
+
 export function editsForSet(req: SetRequest): EditOp[] {
+  checkSelectors(req);
   if ((req.partname === undefined) !== (req.diskname === undefined) && [...req.values.keys()].some((f) => FIELD_BY_FLAG.get(f)?.scope === 'part')) {
     throw new WwError('WW_ERR_USAGE', 'partition and disk must be specified');
   }
@@ -90,7 +99,10 @@ export function editsForSet(req: SetRequest): EditOp[] {
     const s = FIELD_BY_FLAG.get(flag);
     if (!s) throw new Error(`no field for flag --${flag}`);
     const ref: FieldRef = { spec: s, keys: keysFor(s, req, fsname, false) };
-    const v = parseFlagValue(s, raw);
+    const argsOf = typeof raw === 'string' ? [raw] : raw;
+    // a list flag may be repeated; each argument splits by the list's own rules; a scalar takes the last
+    const value = s.kind === 'list' ? argsOf.flatMap((a) => splitListFlag(a, s)) : (argsOf[argsOf.length - 1] as string);
+    const v = parseFieldValue(s, value, `--${flag}`);
     edits.push(v.kind === 'set' ? { op: 'set', ref, value: v.value } : { op: 'unset', ref });
   }
   if (req.netdel !== undefined) edits.push({ op: 'remove', yaml: ['network devices', req.netdel], what: `network device name doesn't exist: ${req.netdel}` });
@@ -110,6 +122,7 @@ export function editsForSet(req: SetRequest): EditOp[] {
 
 /** Edits for `unset` (§1.3 node unset). */
 export function editsForUnset(req: UnsetRequest): EditOp[] {
+  checkSelectors(req);
   const fsname = resolveFsName(req);
   const edits: EditOp[] = [];
   const scopesUsed = new Set<string>();
@@ -137,18 +150,4 @@ export function editsForUnset(req: UnsetRequest): EditOp[] {
   }
   if (edits.length === 0) throw new WwError('WW_ERR_USAGE', 'no fields specified to unset');
   return edits;
-}
-
-/** `10.0.0.254` + 3 -> `10.0.1.1`: node add numbers the addresses of a range (§1.3). */
-export function incrementIp(ip: string, n: number): string {
-  if (n === 0) return ip;
-  if (ip.includes('.')) return intToIpv4((ipv4ToInt(ip) + n) % 2 ** 32);
-  const groups = parseIPv6(ip);
-  let carry = n;
-  for (let i = 7; i >= 0 && carry > 0; i--) {
-    const sum = (groups[i] ?? 0) + carry;
-    groups[i] = sum % 0x10000;
-    carry = Math.floor(sum / 0x10000);
-  }
-  return formatIPv6(groups);
 }
