@@ -94,6 +94,16 @@ describe('shipped ipmitool.tmpl (§1.8, AT-6)', () => {
   });
 });
 
+describe('shipped nobmc.tmpl', () => {
+  it('wakes the primary interface\'s MAC and sends the remote commands to ssh as one word each', async () => {
+    const templates = new BmcTemplates('/nonexistent');
+    const n = target('n1', { Ipaddr: '192.0.2.9', Template: 'nobmc.tmpl' }, '52:54:00:00:00:01');
+    expect((await templates.invocation(n, 'PowerOn')).argv).toEqual(['wol', '52:54:00:00:00:01']);
+    expect((await templates.invocation(n, 'PowerOff')).argv).toEqual(['ssh', '192.0.2.9', 'echo o > /proc/sysrq-trigger']);
+    expect((await templates.invocation(n, 'PowerStatus')).argv).toEqual(['ping', '-c', '1', '-W', '2', '192.0.2.9']);
+  });
+});
+
 describe('template lookup and refusals', () => {
   it('an installed template wins over the shipped one; absolute paths are used as they are', async () => {
     const t = makeRoot();

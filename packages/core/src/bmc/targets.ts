@@ -10,22 +10,13 @@ import { expandHostlist } from '../hostlist.js';
 import type { Logger } from '../log.js';
 import { NodeMerger, type MergedNode } from '../node/merge.js';
 import { readNodesConf } from '../node/store.js';
-import { nodeTemplateData } from '../overlay/template-data.js';
+import { nodeTemplateData, type IpmiData } from '../overlay/template-data.js';
 
-/** A node's merged `ipmi` section, under the field names of §2.2 (unset = ''). */
-export interface IpmiSettings {
-  readonly UserName: string;
-  readonly Password: string;
-  readonly Ipaddr: string;
-  readonly Gateway: string;
-  readonly Netmask: string;
-  readonly Port: string;
-  readonly Interface: string;
-  readonly EscapeChar: string;
-  readonly Write: string;
-  readonly Template: string;
-  readonly Tags: Readonly<Record<string, string>>;
-}
+/**
+ * A node's merged `ipmi` section under the field names of §2.2 (unset = ''):
+ * the overlay templates' `.Ipmi`, as a plain shape.
+ */
+export type IpmiSettings = { readonly [K in keyof IpmiData]: IpmiData[K] };
 
 /** One node a BMC command acts on. */
 export interface BmcTarget {
@@ -81,12 +72,6 @@ export async function loadBmcTargets(patterns: readonly string[], opts: LoadBmcT
 }
 
 function targetOf(node: MergedNode): BmcTarget {
-  // the overlay templates' view of the node already has the ipmi section as Go fields
   const data = nodeTemplateData(node);
-  const { UserName, Password, Ipaddr, Gateway, Netmask, Port, Interface, EscapeChar, Write, Template, Tags } = data.Ipmi;
-  return {
-    node: node.id,
-    ipmi: { UserName, Password, Ipaddr, Gateway, Netmask, Port, Interface, EscapeChar, Write, Template, Tags },
-    hwaddr: data.NetDevs[data.PrimaryNetDev]?.Hwaddr ?? '',
-  };
+  return { node: node.id, ipmi: data.Ipmi, hwaddr: data.NetDevs[data.PrimaryNetDev]?.Hwaddr ?? '' };
 }

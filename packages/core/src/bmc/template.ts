@@ -20,7 +20,8 @@ import { parseTemplate, type Template } from '@warewulf/gotemplate';
 import { parse as shellWords } from 'shell-quote';
 import { WwError, isErrnoCode } from '../errors.js';
 import type { BmcCmd } from './commands.js';
-import type { BmcTarget } from './targets.js';
+import { IpmiData } from '../overlay/template-data.js';
+import type { BmcTarget, IpmiSettings } from './targets.js';
 
 /** The templates shipped with warewulf-ts (`lib/warewulf/bmc` of the repository), installed to `<datadir>/warewulf/bmc`. */
 export const SHIPPED_BMC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'lib', 'warewulf', 'bmc');
@@ -35,23 +36,18 @@ export const PASSWORD_MASK = '********';
  * network device), which upstream's data lacks, for templates like nobmc.tmpl.
  * A class, so a misspelt field fails as in Go.
  */
-export class BmcTemplateData {
+export class BmcTemplateData extends IpmiData {
   constructor(
     readonly Id: string,
     readonly Cmd: BmcCmd,
-    readonly UserName: string,
-    readonly Password: string,
-    readonly Ipaddr: string,
-    readonly Gateway: string,
-    readonly Netmask: string,
-    readonly Port: string,
-    readonly Interface: string,
-    readonly EscapeChar: string,
-    readonly Write: string,
-    readonly Template: string,
-    readonly Tags: Readonly<Record<string, string>>,
     readonly Hwaddr: string,
-  ) {}
+    ipmi: IpmiSettings,
+  ) {
+    super(
+      ipmi.UserName, ipmi.Password, ipmi.Ipaddr, ipmi.Gateway, ipmi.Netmask, ipmi.Port, ipmi.Interface, ipmi.EscapeChar,
+      ipmi.Write, ipmi.Template, ipmi.Tags,
+    );
+  }
 }
 
 /** A command ready to run: never contains the password. */
@@ -135,10 +131,7 @@ export class BmcTemplates {
     const path = await this.resolve(target.ipmi.Template);
     const template = await this.load(path);
     const i = target.ipmi;
-    const data = new BmcTemplateData(
-      target.node, cmd, i.UserName, i.Password === '' ? '' : this.placeholder, i.Ipaddr, i.Gateway, i.Netmask,
-      i.Port, i.Interface, i.EscapeChar, i.Write, i.Template, i.Tags, target.hwaddr,
-    );
+    const data = new BmcTemplateData(target.node, cmd, target.hwaddr, { ...i, Password: i.Password === '' ? '' : this.placeholder });
     let text: string;
     try {
       text = template.execute(data).trim();

@@ -49,10 +49,10 @@ export function logFailures(c: Ctx, results: readonly BmcResult[]): void {
   for (const r of results) if (!r.ok) c.log.error(`${r.node}: ${r.error ?? 'failed'}`);
 }
 
-/** Results as JSON: node, ipaddr, action, status, ok, output, error, command. */
-export function resultsJson(results: readonly BmcResult[], action: string): string {
+/** Results as JSON: node, ipaddr, cmd (the template's `.Cmd`), status, ok, output, error, command (password masked). */
+export function resultsJson(results: readonly BmcResult[]): string {
   const rows = results.map((r) => ({
-    node: r.node, ipaddr: r.ipaddr, action, status: r.status, ok: r.ok, output: r.output,
+    node: r.node, ipaddr: r.ipaddr, cmd: r.cmd, status: r.status, ok: r.ok, output: r.output,
     ...(r.error !== undefined ? { error: r.error } : {}),
     ...(r.command !== undefined ? { command: r.command } : {}),
   }));

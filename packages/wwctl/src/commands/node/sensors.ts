@@ -22,7 +22,7 @@ export function nodeSensorsCommand(ctx: () => Ctx): Command {
       templates, env: c.env, fanout: opts.fanout, timeoutMs: opts.timeout * 1000, show: opts.show === true,
     });
     logFailures(c, results);
-    if (opts.json) c.out.write(resultsJson(results, cmd));
+    if (opts.json) c.out.write(resultsJson(results));
     else {
       for (const r of results) {
         if (!r.ok) continue;

@@ -42,7 +42,7 @@ async function runPower(c: Ctx, action: PowerAction, patterns: string[], opts: B
   });
   logFailures(c, results);
   if (opts.json) {
-    c.out.write(resultsJson(results, action));
+    c.out.write(resultsJson(results));
   } else if (opts.show) {
     for (const r of results) if (r.ok) c.out.write(`${r.ipaddr}: ${r.output}\n`);
   } else {
