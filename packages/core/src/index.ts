@@ -1,4 +1,4 @@
-export { WwError, isWwError, isErrnoCode, type WwErrorCode } from './errors.js';
+export { WwError, isWwError, isErrnoCode, toWwError, ERROR_STATUS, type WwErrorCode } from './errors.js';
 export { noopLogger, memoryLogger, type Logger } from './log.js';
 // config without its zod schema: the schema, the parser and the renderer are
 // reached through '@warewulf/core/config' so the CLI's start-up stays lean
@@ -17,3 +17,5 @@ export { writeFileAtomic } from './fs/atomic-write.js';
 export * from './node/index.js';
 // overlays (template engine, cpio) are reached through '@warewulf/core/overlay',
 // so commands that never render one do not load them at start-up
+export { YamlScalar, plainData, scalarText } from './yaml/scalar.js';
+export { nameIssue, checkName, type NameKind } from './node/names.js';

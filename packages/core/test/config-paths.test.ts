@@ -47,6 +47,7 @@ describe('resolvePaths', () => {
       distOverlayDir: '/usr/share/warewulf/overlays',
       bmcDir: '/usr/share/warewulf/bmc',
       ociCacheDir: '/var/cache/warewulf',
+      nodesCacheDir: '/var/cache/warewulf-nodes',
       provisionImagesDir: '/var/lib/warewulf/provision/images',
       provisionOverlaysDir: '/var/lib/warewulf/provision/overlays',
     });

@@ -2,14 +2,14 @@
  * Which nodes a BMC command acts on, and what it needs of each: the merged
  * `ipmi` fields (§2.2, profiles applied as §2.4) and the primary network
  * device's hardware address (for templates such as nobmc.tmpl's Wake-on-LAN).
- * The only place of the BMC code that reads the node registry, so switching
- * it to another node store touches this file alone.
+ * The only place of the BMC code that reads the node registry (through
+ * NodeDb; warewulfd can hand its own snapshot to bmcTargets()).
  */
 import { WwError } from '../errors.js';
-import { expandHostlist } from '../hostlist.js';
 import type { Logger } from '../log.js';
-import { NodeMerger, type MergedNode } from '../node/merge.js';
-import { readNodesConf } from '../node/store.js';
+import type { MergedNode } from '../node/merge.js';
+import type { NodeDb } from '../node/nodedb.js';
+import { loadNodeDb } from '../node/store.js';
 import { nodeTemplateData, type IpmiData } from '../overlay/template-data.js';
 
 /**
@@ -36,39 +36,43 @@ export interface BmcSelection {
 export interface LoadBmcTargetsOptions {
   /** nodes.conf (`paths.nodesConf`). */
   nodesConf: string;
-  /** Parse cache directory (`paths.ociCacheDir`), as the other readers use. */
+  /** Parse cache directory (`paths.nodesCacheDir`), as the other readers use. */
   cacheDir?: string;
   log?: Logger;
 }
 
 /**
- * Expand `patterns` (hostlists, §0.4) and load the merged IPMI settings of
- * each node they name.
+ * Expand `patterns` (hostlists, §0.4) and pick the merged IPMI settings of
+ * each node they name from `db`.
  *
  * Never "all nodes": with no pattern (or only empty ones) this throws
- * WW_ERR_USAGE before reading anything, since an unnamed `power reset` must
- * not reboot a cluster (ww#820). Throws WW_ERR_HOSTLIST for a malformed
- * pattern, WW_ERR_NODE_NOT_FOUND when none of the names exists, and the
- * nodes.conf errors of readNodesConf.
+ * WW_ERR_USAGE, since an unnamed `power reset` must not reboot a cluster
+ * (ww#820). Throws WW_ERR_HOSTLIST for a malformed pattern and
+ * WW_ERR_NODE_NOT_FOUND when none of the names exists.
  */
-export async function loadBmcTargets(patterns: readonly string[], opts: LoadBmcTargetsOptions): Promise<BmcSelection> {
-  const names = [...new Set(patterns.some((p) => p.trim() !== '') ? expandHostlist(patterns) : [])];
-  if (names.length === 0) {
-    throw new WwError('WW_ERR_USAGE', 'no node named: BMC commands act only on the nodes named on the command line', {
-      hint: 'name the nodes, e.g. n[001-100]',
-    });
-  }
-  const doc = await readNodesConf(opts.nodesConf, opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {});
-  const merger = new NodeMerger(doc, opts.log);
-  const targets: BmcTarget[] = [];
+export function bmcTargets(db: NodeDb, patterns: readonly string[]): BmcSelection {
+  requireNamed(patterns);
   const unknown: string[] = [];
-  for (const name of names) {
-    const merged = doc.nodes[name] === undefined ? undefined : merger.merge(name);
-    if (merged) targets.push(targetOf(merged));
-    else unknown.push(name);
-  }
+  const targets = db.select(patterns, { onMissing: (n) => unknown.push(n) }).map((id) => targetOf(db.require(id)));
   if (targets.length === 0) throw new WwError('WW_ERR_NODE_NOT_FOUND', `no such node: ${unknown.join(', ')}`);
   return { targets, unknown };
+}
+
+/** bmcTargets() over nodes.conf read from disk; the pattern check comes before the read. */
+export async function loadBmcTargets(patterns: readonly string[], opts: LoadBmcTargetsOptions): Promise<BmcSelection> {
+  requireNamed(patterns);
+  const db = await loadNodeDb(opts.nodesConf, {
+    ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+    ...(opts.log !== undefined ? { log: opts.log } : {}),
+  });
+  return bmcTargets(db, patterns);
+}
+
+function requireNamed(patterns: readonly string[]): void {
+  if (patterns.some((p) => p.trim() !== '')) return;
+  throw new WwError('WW_ERR_USAGE', 'no node named: BMC commands act only on the nodes named on the command line', {
+    hint: 'name the nodes, e.g. n[001-100]',
+  });
 }
 
 function targetOf(node: MergedNode): BmcTarget {

@@ -37,7 +37,10 @@ export interface Paths extends PathsConf {
   tlsDir: string;
   distOverlayDir: string;
   bmcDir: string;
+  /** OCI blob cache (upstream's `<cachedir>/warewulf`). */
   ociCacheDir: string;
+  /** Parsed copies of nodes.conf, apart from the blob cache. */
+  nodesCacheDir: string;
   provisionImagesDir: string;
   provisionOverlaysDir: string;
 }
@@ -93,6 +96,7 @@ export function resolvePaths(opts: ResolvePathsOptions): Paths {
     distOverlayDir: posix.join(data, 'overlays'),
     bmcDir: posix.join(data, 'bmc'),
     ociCacheDir: posix.join(dirs.cachedir, 'warewulf'),
+    nodesCacheDir: posix.join(dirs.cachedir, 'warewulf-nodes'),
     provisionImagesDir: posix.join(dirs.wwprovisiondir, 'images'),
     provisionOverlaysDir: posix.join(dirs.wwprovisiondir, 'overlays'),
   });

@@ -9,7 +9,8 @@ import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import type { RawEntity } from './document.js';
 import { bitsToNetmask } from '../ip.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
-import { isMapping } from '../yaml-value.js';
+import { cloneData, isMapping } from '../yaml-value.js';
+import { YamlScalar, scalarText } from '../yaml/scalar.js';
 
 export type FlatValue = string | string[] | boolean | unknown;
 
@@ -22,12 +23,7 @@ export interface FlatEntry {
 export type FlatFields = Map<string, FlatEntry>;
 
 
-function scalarString(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return '';
-}
+const scalarString = scalarText;
 
 /** `UNSET`/`UNDEF` in the file clear a field, as upstream clears them on save (§2.5). */
 const isUnsetWord = (v: unknown): boolean => v === 'UNSET' || v === 'UNDEF';
@@ -51,11 +47,13 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
     case 'wwbool': {
       if (v === null || v === undefined || v === '') return undefined;
       if (typeof v === 'boolean') return String(v);
+      if (v instanceof YamlScalar && v.kind === 'bool') return String(v.value);
       const b = parseBoolWord(scalarString(v));
       return b === undefined ? scalarString(v) : String(b);
     }
     case 'bool': {
       if (typeof v === 'boolean') return v;
+      if (v instanceof YamlScalar && v.kind === 'bool') return v.value as boolean;
       if (v === null || v === undefined || v === '') return undefined;
       return parseBoolWord(scalarString(v));
     }
@@ -68,7 +66,8 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
       return items.length === 0 ? undefined : items;
     }
     case 'any':
-      return v === null || v === undefined ? undefined : v;
+      // a copy: merged values are frozen and must not freeze or share the document
+      return v === null || v === undefined ? undefined : cloneData(v);
   }
 }
 

@@ -12,7 +12,8 @@ export { applyEdit, entityFromFields, type EditOp } from './edit.js';
 export { editsForSet, editsForUnset, incrementIp, resolveFsName, type SetRequest, type UnsetRequest, type Selectors } from './requests.js';
 export { applyEdits, addEntities, deleteEntities, importEntities, checkProfilesExist, checkUniqueHwaddrs, type Section } from './registry.js';
 export { diffFields, formatChangeSummary, changePath, type FieldChange } from './diff.js';
-export { readNodesConf, updateNodesConf, type UpdateResult } from './store.js';
+export { readNodesConf, loadNodeDb, updateNodesConf, type UpdateResult } from './store.js';
+export { NodeDb, selectNames, deepFreeze, type NodeSummary, type SelectOptions } from './nodedb.js';
 export {
   formatNodeList, formatNodeListLong, formatNodeListNet, formatNodeListIpmi,
   formatNodeListAllSeed, formatNodeListAllCurrent, seedProvenanceRows, currentProvenanceRows,

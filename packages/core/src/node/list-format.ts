@@ -3,7 +3,7 @@
  * of the seed document (4.3's fixed-width provenance table, with built-in
  * defaults in parentheses); today's tab-aligned layout is `--style current`.
  */
-import yaml from 'js-yaml';
+import { dumpYaml } from '../yaml/document.js';
 import { printfRow, tabTable } from '../table.js';
 import type { FieldSpec } from './fields.js';
 import { entityFromFields } from './edit.js';
@@ -245,7 +245,7 @@ export function mergedEntity(n: MergedNode): Record<string, unknown> {
 }
 
 export function formatYamlMap(map: Record<string, unknown>, indent: number): string {
-  return yaml.dump(map, { indent, lineWidth: -1, noRefs: true, quotingType: '"', schema: yaml.CORE_SCHEMA });
+  return dumpYaml(map, indent);
 }
 
 /** Go's encoding/json escapes <, > and & in strings. */

@@ -27,17 +27,56 @@ export interface MergedField {
   isDefault: boolean;
 }
 
+/** A merged node. Frozen: its fields, their values and its lists can not be changed (a shared snapshot). */
 export interface MergedNode {
   readonly id: string;
   /** The profiles the node lists (or the implicit `default`), verbatim. */
-  readonly profiles: string[];
+  readonly profiles: readonly string[];
   /** Effective profiles in merge order after expansion and negation. */
-  readonly effectiveProfiles: string[];
-  readonly fields: Map<string, MergedField>;
+  readonly effectiveProfiles: readonly string[];
+  readonly fields: ReadonlyMap<string, Readonly<MergedField>>;
   /** Primary network device: explicit if it names a device, else the first by name. */
   readonly primaryNetDev: string | undefined;
   /** Network device names, sorted. */
-  readonly netdevs: string[];
+  readonly netdevs: readonly string[];
+}
+
+/** Maps sealed by FrozenMap#seal (a WeakSet: Map's constructor calls set() before class fields exist). */
+const SEALED = new WeakSet<object>();
+
+/** A Map that refuses changes once built, so a merged node handed out can not be altered by its reader. */
+class FrozenMap<K, V> extends Map<K, V> {
+  seal(): this {
+    SEALED.add(this);
+    return Object.freeze(this);
+  }
+  override set(k: K, v: V): this {
+    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
+    return super.set(k, v);
+  }
+  override delete(k: K): boolean {
+    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
+    return super.delete(k);
+  }
+  override clear(): void {
+    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
+    super.clear();
+  }
+}
+
+/** Freeze a merged field and what it holds (arrays, resources). */
+function freezeField(f: MergedField): void {
+  if (Object.isFrozen(f)) return;
+  deepFreeze(f.value);
+  if (f.rawList) Object.freeze(f.rawList);
+  Object.freeze(f.contributors);
+  Object.freeze(f);
+}
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
 }
 
 /** The seed's built-in defaults; they fill only what no layer set (§2.8, seed "Data model"). */
@@ -152,6 +191,8 @@ export class NodeMerger {
         }
       }
       applyDefaults(base, []);
+      // shared by every node with this profile list: nobody may change them
+      for (const f of base.values()) freezeField(f);
       this.bases.set(key, base);
     }
     return base;
@@ -198,7 +239,7 @@ export class NodeMerger {
     const own = flattenEntity(raw, true);
     const profiles = this.nodeProfiles(own, raw);
     const effective = this.effectiveProfiles(profiles);
-    const fields = new Map(this.baseFor(effective));
+    const fields = new FrozenMap(this.baseFor(effective));
     for (const [path, entry] of own) {
       if (path === 'Profiles') continue;
       const prev = fields.get(path);
@@ -243,7 +284,15 @@ export class NodeMerger {
     applyDefaults(fields, netdevs);
     const explicit = fields.get('PrimaryNetDev')?.value as string | undefined;
     const primaryNetDev = explicit !== undefined && netdevs.includes(explicit) ? explicit : netdevs[0];
-    return { id, profiles, effectiveProfiles: effective, fields, primaryNetDev, netdevs };
+    for (const f of fields.values()) freezeField(f);
+    return Object.freeze({
+      id,
+      profiles: Object.freeze([...profiles]),
+      effectiveProfiles: Object.freeze(effective),
+      fields: fields.seal(),
+      primaryNetDev,
+      netdevs: Object.freeze(netdevs),
+    });
   }
 }
 

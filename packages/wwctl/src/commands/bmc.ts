@@ -39,7 +39,7 @@ export function withBmcFlags(cmd: Command): Command {
 export async function selectBmcTargets(c: Ctx, patterns: readonly string[]): Promise<{ targets: BmcTarget[]; unknown: string[]; templates: BmcTemplates }> {
   const { paths } = await c.load();
   const bmc = await import('@warewulf/core/bmc');
-  const { targets, unknown } = await bmc.loadBmcTargets(patterns, { nodesConf: paths.nodesConf, cacheDir: paths.ociCacheDir, log: c.log });
+  const { targets, unknown } = await bmc.loadBmcTargets(patterns, { nodesConf: paths.nodesConf, cacheDir: paths.nodesCacheDir, log: c.log });
   for (const name of unknown) c.log.error(`${name}: no such node`);
   return { targets, unknown, templates: new bmc.BmcTemplates(paths.bmcDir) };
 }

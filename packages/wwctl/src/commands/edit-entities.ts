@@ -26,7 +26,7 @@ function schemaHeader(section: Section): string {
 
 export async function editEntities(ctx: Ctx, section: Section, patterns: readonly string[], opts: { noheader: boolean; yes: boolean }): Promise<void> {
   const { paths } = await ctx.load();
-  const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
+  const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir });
   const all = section === 'node' ? doc.nodes : doc.profiles;
   const ids = patterns.length === 0 ? Object.keys(all).sort() : expandHostlist(patterns).filter((n) => all[n] !== undefined);
   const original: Record<string, RawEntity> = Object.fromEntries(ids.map((id) => [id, all[id] as RawEntity]));
@@ -65,7 +65,7 @@ export async function editEntities(ctx: Ctx, section: Section, patterns: readonl
         deleteEntities(fresh, section, removed);
         importEntities(fresh, section, Object.fromEntries([...added, ...updated].map((id) => [id, edited[id] as RawEntity])));
         return { result: undefined, write: true };
-      }, { cacheDir: paths.ociCacheDir });
+      }, { cacheDir: paths.nodesCacheDir });
       return;
     }
   } finally {

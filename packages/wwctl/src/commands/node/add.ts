@@ -28,7 +28,7 @@ export function nodeAddCommand(ctx: () => Ctx): Command {
     await updateNodesConf(paths.nodesConf, (doc) => {
       addEntities(doc, 'node', names, (_id, i) => numbered(edits, i));
       return { result: undefined, write: true };
-    }, { cacheDir: paths.ociCacheDir });
+    }, { cacheDir: paths.nodesCacheDir });
     for (const n of names) c.log.info(`Added node: ${n}`);
   });
   return cmd;

@@ -21,7 +21,7 @@ export function nodeDeleteCommand(ctx: () => Ctx): Command {
         return found;
       };
       if (!opts.yes) {
-        const ids = pick((await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir })).nodes);
+        const ids = pick((await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir })).nodes);
         if (ids.length === 0) {
           c.out.write('No nodes found\n');
           return;
@@ -35,7 +35,7 @@ export function nodeDeleteCommand(ctx: () => Ctx): Command {
         const ids = opts.yes ? pick(doc.nodes) : expandHostlist(patterns).filter((n) => doc.nodes[n] !== undefined);
         deleteEntities(doc, 'node', ids);
         return { result: ids, write: ids.length > 0 };
-      }, { cacheDir: paths.ociCacheDir });
+      }, { cacheDir: paths.nodesCacheDir });
       if (result.length === 0) c.out.write('No nodes found\n');
       for (const n of result) c.log.verbose(`Deleted node: ${n}`);
     });

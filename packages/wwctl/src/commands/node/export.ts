@@ -10,7 +10,7 @@ export function nodeExportCommand(ctx: () => Ctx): Command {
     .action(async (patterns: string[]) => {
       const c = ctx();
       const { paths } = await c.load();
-      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
+      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir });
       const merger = new NodeMerger(doc, c.log);
       const ids = (patterns.length === 0 ? Object.keys(doc.nodes) : expandHostlist(patterns).filter((n) => doc.nodes[n] !== undefined)).sort();
       const map: Record<string, unknown> = {};

@@ -29,7 +29,7 @@ export function nodeListCommand(ctx: () => Ctx): Command {
     .action(async (patterns: string[], opts: ListOpts) => {
       const c = ctx();
       const { paths } = await c.load();
-      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
+      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir });
       const merger = new NodeMerger(doc, c.log);
       const ids = patterns.length === 0 ? Object.keys(doc.nodes) : [...new Set(expandHostlist(patterns))].filter((n) => doc.nodes[n] !== undefined);
       ids.sort();

@@ -14,7 +14,7 @@ export function profileAddCommand(ctx: () => Ctx): Command {
     await updateNodesConf(paths.nodesConf, (doc) => {
       addEntities(doc, 'profile', names, () => edits);
       return { result: undefined, write: true };
-    }, { cacheDir: paths.ociCacheDir });
+    }, { cacheDir: paths.nodesCacheDir });
     for (const n of names) c.log.info(`Added profile: ${n}`);
   });
   return cmd;

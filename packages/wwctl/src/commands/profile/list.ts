@@ -14,7 +14,7 @@ export function profileListCommand(ctx: () => Ctx): Command {
     .action(async (args: string[], opts: { all?: boolean; yaml?: boolean; json?: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
+      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir });
       let names = args.length === 1 && (args[0] ?? '').includes(',') ? (args[0] ?? '').split(',').filter((s) => s !== '') : args;
       if (names.length === 0) names = Object.keys(doc.profiles);
       names = names.filter((n) => doc.profiles[n] !== undefined).sort();
