@@ -30,6 +30,10 @@ export const ERROR_STATUS = {
   WW_ERR_TEMPLATE: 500,
   WW_ERR_CPIO: 500,
   WW_ERR_IO: 500,
+  /** A BMC command template is missing, fails, or would leak the password (wwctl power, node sensors/console). */
+  WW_ERR_BMC_TEMPLATE: 500,
+  /** A BMC command failed on some node. */
+  WW_ERR_BMC_FAILED: 502,
 } as const;
 
 export type WwErrorCode = keyof typeof ERROR_STATUS;
