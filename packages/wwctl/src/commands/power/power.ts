@@ -7,7 +7,8 @@
  * and the command exits 255 when any node failed.
  */
 import { Command } from 'commander';
-import { compressHostlist, tabTable } from '@warewulf/core';
+import { compressHostlist } from '@warewulf/core';
+import { tabTable } from '../../output/table.js';
 import type { BmcResult, PowerAction } from '@warewulf/core/bmc';
 import type { Ctx } from '../../context.js';
 import { logFailures, resultsJson, selectBmcTargets, verdict, withBmcFlags, type BmcFlags } from '../bmc.js';
