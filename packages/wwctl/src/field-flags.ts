@@ -24,13 +24,14 @@ export const BOOL_FLAGS: ReadonlySet<string> = new Set(
   ),
 );
 
+const LONG_OF_SHORT = new Map(FIELDS.filter((s) => s.short !== undefined).map((s) => [`-${s.short}`, `--${s.flag}`]));
+
 /**
  * pflag lets `--discoverable n01` mean "discoverable=true, node n01";
- * commander would take n01 as the value. Rewrite bare bool flags first.
+ * commander would take n01 as the value. A bare bool flag becomes `--flag=true`.
  */
-export function rewriteBoolFlags(argv: readonly string[]): string[] {
-  const long = new Map(FIELDS.filter((s) => s.short !== undefined).map((s) => [`-${s.short}`, `--${s.flag}`]));
-  return argv.map((a) => (BOOL_FLAGS.has(a) ? `${long.get(a) ?? a}=true` : a));
+export function rewriteBoolFlag(flag: string): string {
+  return `${LONG_OF_SHORT.get(flag) ?? flag}=true`;
 }
 
 /** One option per field flag that `kind` has, stored under `f_<flag>`. */

@@ -122,7 +122,7 @@ function checkEntities(v: unknown, prefix: string[], file: string, text: string,
 /** Parse nodes.conf text. Throws WwError naming the file, line, column and field path. */
 export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument {
   let data = loadYaml(text, file, 'WW_ERR_NODES_PARSE');
-  if (data === null || data === undefined) data = {};
+  if (data === null || data === undefined) data = newMapping();
   if (!isMapping(data)) fail(file, text, [], 'the document must be a mapping with "nodeprofiles" and "nodes"');
   const raw = data;
   raw.nodeprofiles = checkEntities(raw.nodeprofiles, ['nodeprofiles'], file, text, 'profile');

@@ -6,7 +6,7 @@
 import { NESTED_KEY_ORDER, TOP_KEY_ORDER, yamlPath, type FieldRef } from './fields.js';
 import type { RawEntity } from './document.js';
 import { prefixToNetmask, type FlatValue } from './flat.js';
-import { isMapping } from '../yaml-value.js';
+import { isMapping, newMapping } from '../yaml-value.js';
 
 export type EditOp =
   | { readonly op: 'set'; readonly ref: FieldRef; readonly value: FlatValue }
@@ -42,7 +42,7 @@ function reorder(obj: Record<string, unknown>, path: readonly string[]): Record<
   } else {
     sorted = [...keys].sort();
   }
-  const out: Record<string, unknown> = {};
+  const out = newMapping();
   for (const k of sorted) out[k] = obj[k];
   return out;
 }
@@ -55,7 +55,7 @@ function setIn(entity: RawEntity, path: readonly string[], value: unknown): void
     const k = path[i] as string;
     let next = cur[k];
     if (!isMapping(next)) {
-      next = {};
+      next = newMapping();
       cur[k] = next;
     }
     cur = next as Record<string, unknown>;
@@ -178,7 +178,7 @@ export function applyEdit(entity: RawEntity, edit: EditOp): boolean {
 
 /** Build a raw entity (YAML shape, declaration order) from concrete field values. */
 export function entityFromFields(values: Iterable<{ ref: FieldRef; value: FlatValue }>): RawEntity {
-  const out: RawEntity = {};
+  const out: RawEntity = newMapping();
   for (const { ref, value } of values) setIn(out, yamlPath(ref.spec, ref.keys), value);
   return out;
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
-import { isMapping } from '../yaml-value.js';
+import { isMapping, newMapping } from '../yaml-value.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -87,24 +87,30 @@ export function expandProfiles(
 ): string[] {
   const visited = new Set<string>();
   const out: string[] = [];
-  const visit = (list: readonly string[]): void => {
-    for (const name of list) {
-      if (name.startsWith('~')) {
-        out.push(name);
-        continue;
-      }
-      if (visited.has(name)) continue;
-      visited.add(name);
-      const nested = profileProfiles(name);
-      if (nested === undefined) {
-        log?.warn(`profile not found: ${name}`);
-        continue;
-      }
-      visit(nested);
-      out.push(name);
+  // depth-first, post-order (nested profiles before the profile), with an explicit stack: a chain of
+  // thousands of profiles must not overflow the call stack
+  const stack: { list: readonly string[]; i: number; name?: string }[] = [{ list: names, i: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as { list: readonly string[]; i: number; name?: string };
+    if (frame.i >= frame.list.length) {
+      stack.pop();
+      if (frame.name !== undefined) out.push(frame.name);
+      continue;
     }
-  };
-  visit(names);
+    const name = frame.list[frame.i++] as string;
+    if (name.startsWith('~')) {
+      out.push(name);
+      continue;
+    }
+    if (visited.has(name)) continue;
+    visited.add(name);
+    const nested = profileProfiles(name);
+    if (nested === undefined) {
+      log?.warn(`profile not found: ${name}`);
+      continue;
+    }
+    stack.push({ list: nested, i: 0, name });
+  }
   const negated = new Set(out.filter((n) => n.startsWith('~')).map((n) => n.slice(1)));
   return out.filter((n) => !n.startsWith('~') && !negated.has(n));
 }
@@ -122,8 +128,9 @@ export function negateList(items: readonly string[]): string[] {
 export function deepMerge(a: unknown, b: unknown): unknown {
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   if (isMapping(a) && isMapping(b)) {
-    const out: Record<string, unknown> = { ...a };
-    for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v;
+    const out = newMapping();
+    for (const k of Object.keys(a)) out[k] = a[k];
+    for (const [k, v] of Object.entries(b)) out[k] = Object.hasOwn(out, k) ? deepMerge(out[k], v) : v;
     return out;
   }
   return b;

@@ -5,6 +5,8 @@
  * change made meanwhile by another wwctl is never lost.
  */
 import { WwError } from '../errors.js';
+import { checkName } from './names.js';
+import { newMapping } from '../yaml-value.js';
 import type { RawEntity, NodesDocument } from './document.js';
 import { applyEdit, type EditOp } from './edit.js';
 import { flattenEntity } from './flat.js';
@@ -98,19 +100,20 @@ export function addEntities(
   editsFor: (id: string, index: number) => readonly EditOp[],
 ): void {
   const all = entities(doc, section);
+  const seen = new Set<string>();
   for (const id of ids) {
-    if (all[id] !== undefined) {
+    if (seen.has(id)) throw new WwError('WW_ERR_USAGE', `${section} ${id} is named more than once`);
+    seen.add(id);
+    checkName(section, id);
+    if (Object.hasOwn(all, id)) {
       throw new WwError(
         section === 'node' ? 'WW_ERR_NODE_EXISTS' : 'WW_ERR_PROFILE_EXISTS',
         section === 'node' ? `failed to add node: nodename already exists: ${id}` : `profile with name ${id} already exists`,
       );
     }
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
-      throw new WwError('WW_ERR_INVALID_VALUE', `invalid ${section} name "${id}": use letters, digits, '.', '_' and '-'`);
-    }
   }
   ids.forEach((id, index) => {
-    const raw: RawEntity = {};
+    const raw: RawEntity = newMapping();
     const edits = editsFor(id, index);
     checkProfilesExist(doc, edits);
     for (const e of edits) applyEdit(raw, e);

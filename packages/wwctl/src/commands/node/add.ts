@@ -8,7 +8,7 @@ import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 /** The 2nd, 3rd... node of a range get the next addresses (§1.3 node add). */
 function numbered(edits: readonly EditOp[], index: number): EditOp[] {
   return edits.map((e) =>
-    e.op === 'set' && (e.ref.spec.name === 'NetDevs[].Ipaddr' || e.ref.spec.name === 'Ipmi.Ipaddr' || e.ref.spec.name === 'NetDevs[].Ipaddr6')
+    e.op === 'set' && e.ref.spec.numbered === true
       ? { ...e, value: incrementIp(e.value as string, index) }
       : e,
   );
