@@ -17,6 +17,7 @@ export * from './node/index.js';
 // overlays (template engine, cpio) are reached through '@warewulf/core/overlay',
 // so commands that never render one do not load them at start-up
 export { YamlScalar, plainData, scalarText } from './yaml/scalar.js';
+export { cloneData, isMapping, newMapping } from './yaml-value.js';
 export { nameIssue, checkName, type NameKind } from './node/names.js';
 export { dumpYaml, loadYaml } from './yaml/document.js';
 export { incrementIp } from './ip.js';

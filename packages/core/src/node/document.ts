@@ -6,13 +6,13 @@
  */
 import { WwError } from '../errors.js';
 import { findLocation, locateKeys } from '../yaml-locate.js';
-import type { FieldSpec } from './fields.js';
+import { FIELDS, type FieldSpec } from './fields.js';
 import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import { checkValue, isValidIp, isValidMac } from './values.js';
 import { nameIssue } from './names.js';
 import { isMapping, newMapping } from '../yaml-value.js';
 import { dumpYaml, loadYaml } from '../yaml/document.js';
-import { YamlScalar } from '../yaml/scalar.js';
+import { YamlScalar, scalarText } from '../yaml/scalar.js';
 
 export type RawEntity = Record<string, unknown>;
 
@@ -95,6 +95,50 @@ export function checkEntityShape(entity: unknown, t: FieldTreeNode = FIELD_TREE,
 }
 
 
+/** The legacy spellings of the field table (`ipmi ipaddr`, `ipcidr`, `kernel args`...), each with the field it spells. */
+const LEGACY_PATHS: readonly { spec: FieldSpec; path: readonly string[] }[] = FIELDS.flatMap((spec) => (spec.legacyKeys ?? []).map((path) => ({ spec, path })));
+
+function cidrIssue(v: unknown): string | undefined {
+  const e = scalarIssue(v);
+  if (e || v === null) return e;
+  const [addr, bits, extra] = scalarText(v).split('/');
+  const n = Number(bits);
+  if (extra !== undefined || addr === undefined || bits === undefined || !isValidIp(addr) || !/^\d+$/.test(bits) || n > (addr.includes(':') ? 128 : 32)) {
+    return 'invalid CIDR address (expected ADDRESS/PREFIXLEN)';
+  }
+  return undefined;
+}
+
+/**
+ * 4.3's vocabulary gets the same checks as today's (§2.7): `ipmi ipaddr:
+ * not-an-ip`, `ipcidr: 999.1.1.1/24` or `ipmi port: 99999` are refused like
+ * their modern spellings would be.
+ */
+export function checkLegacyValues(entity: Record<string, unknown>): ShapeIssue | undefined {
+  for (const { spec, path } of LEGACY_PATHS) {
+    if (!((path[0] as string) in entity)) continue;
+    const walk = (node: unknown, i: number, at: (string | number)[]): ShapeIssue | undefined => {
+      if (i === path.length) {
+        const message = path[path.length - 1] === 'ipcidr' ? cidrIssue(node) : leafIssue(spec, node);
+        return message ? { path: at, message } : undefined;
+      }
+      if (!isMapping(node)) return undefined;
+      const k = path[i] as string;
+      if (k === '*') {
+        for (const key in node) {
+          const issue = walk(node[key], i + 1, [...at, key]);
+          if (issue) return issue;
+        }
+        return undefined;
+      }
+      return k in node ? walk(node[k], i + 1, [...at, k]) : undefined;
+    };
+    const issue = walk(entity, 0, []);
+    if (issue) return issue;
+  }
+  return undefined;
+}
+
 function fail(file: string, text: string, path: (string | number)[], message: string): never {
   const pos = findLocation(locateKeys(text), path);
   const where = pos ? `${file}:${pos.line}:${pos.keyColumn}` : file;
@@ -113,7 +157,7 @@ function checkEntities(v: unknown, prefix: string[], file: string, text: string,
       continue;
     }
     if (!isMapping(entity)) fail(file, text, [...prefix, name], 'must be a mapping of fields');
-    const issue = checkEntityShape(entity);
+    const issue = checkEntityShape(entity) ?? checkLegacyValues(entity);
     if (issue) fail(file, text, [...prefix, name, ...issue.path], issue.message);
   }
   return v as Record<string, RawEntity>;

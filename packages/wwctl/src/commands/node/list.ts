@@ -1,6 +1,6 @@
 /** `wwctl node list [OPTIONS] [PATTERN...]` (§1.3): every mode shows merged values. */
 import { Command, Option } from 'commander';
-import { NodeMerger, currentProvenanceRows, expandHostlist, mergedEntity, readNodesConf, seedProvenanceRows, type MergedNode } from '@warewulf/core';
+import { currentProvenanceRows, mergedEntity, seedProvenanceRows, loadNodeDb } from '@warewulf/core';
 import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeListAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
 
@@ -26,17 +26,15 @@ export function nodeListCommand(ctx: () => Ctx): Command {
     .action(async (patterns: string[], opts: ListOpts) => {
       const c = ctx();
       const { paths } = await c.load();
-      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir });
-      const merger = new NodeMerger(doc, c.log);
-      const ids = patterns.length === 0 ? Object.keys(doc.nodes) : [...new Set(expandHostlist(patterns))].filter((n) => doc.nodes[n] !== undefined);
-      ids.sort();
+      const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: c.log });
+      const ids = patterns.length === 0 ? db.nodeIds : db.select(patterns).sort();
       const plain = !(opts.all || opts.yaml || opts.json || opts.ipmi || opts.net || opts.long);
       if (plain) {
         // the default table needs only profiles and network names
-        c.out.write(formatNodeList(ids.map((id) => merger.summary(id)).filter((n) => n !== undefined)));
+        c.out.write(formatNodeList(ids.map((id) => db.summary(id)).filter((n) => n !== undefined)));
         return;
       }
-      const nodes = ids.map((id) => merger.merge(id)).filter((n): n is MergedNode => n !== undefined);
+      const nodes = ids.map((id) => db.require(id));
       const style = opts.style ?? c.env.WW_LIST_STYLE ?? 'seed';
       if (opts.all && (opts.yaml || opts.json)) {
         const rows = nodes.flatMap((n) => (style === 'current' ? currentProvenanceRows(n) : seedProvenanceRows(n)));
