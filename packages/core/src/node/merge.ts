@@ -4,7 +4,7 @@
  * merged nodes; the caller decides what to print.
  */
 import type { Logger } from '../log.js';
-import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldSpec } from './fields.js';
+import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
 import { isMapping, newMapping } from '../yaml-value.js';
@@ -41,26 +41,84 @@ export interface MergedNode {
   readonly netdevs: readonly string[];
 }
 
-/** Maps sealed by FrozenMap#seal (a WeakSet: Map's constructor calls set() before class fields exist). */
-const SEALED = new WeakSet<object>();
+/**
+ * A merged node's fields: the node's own layer over the base its profile
+ * list shares with other nodes. Nothing is copied per node but what the
+ * node itself sets, and nothing can be changed once built (a shared
+ * snapshot); reads see the node's value first, then the base's.
+ */
+class LayeredFields implements ReadonlyMap<string, Readonly<MergedField>> {
+  private readonly own = new Map<string, MergedField>();
+  private hidden: Set<string> | undefined;
+  private sealed = false;
 
-/** A Map that refuses changes once built, so a merged node handed out can not be altered by its reader. */
-class FrozenMap<K, V> extends Map<K, V> {
+  constructor(private readonly base: ReadonlyMap<string, MergedField>) {}
+
+  get(k: string): MergedField | undefined {
+    const v = this.own.get(k);
+    if (v !== undefined) return v;
+    return this.hidden?.has(k) ? undefined : this.base.get(k);
+  }
+
+  has(k: string): boolean {
+    return this.get(k) !== undefined;
+  }
+
+  /** Building only. */
+  set(k: string, v: MergedField): this {
+    if (this.sealed) throw new TypeError('merged node fields are read-only');
+    this.own.set(k, v);
+    this.hidden?.delete(k);
+    return this;
+  }
+
+  /** Building only: hide a base field or drop an own one. */
+  delete(k: string): boolean {
+    if (this.sealed) throw new TypeError('merged node fields are read-only');
+    const had = this.has(k);
+    this.own.delete(k);
+    if (this.base.has(k)) (this.hidden ??= new Set()).add(k);
+    return had;
+  }
+
   seal(): this {
-    SEALED.add(this);
+    this.sealed = true;
     return Object.freeze(this);
   }
-  override set(k: K, v: V): this {
-    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
-    return super.set(k, v);
+
+  get size(): number {
+    let n = this.own.size;
+    for (const k of this.base.keys()) if (!this.own.has(k) && !this.hidden?.has(k)) n++;
+    return n;
   }
-  override delete(k: K): boolean {
-    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
-    return super.delete(k);
+
+  *entries(): MapIterator<[string, MergedField]> {
+    for (const [k, v] of this.base) {
+      if (this.hidden?.has(k)) continue;
+      yield [k, this.own.get(k) ?? v];
+    }
+    for (const e of this.own) if (!this.base.has(e[0])) yield e;
   }
-  override clear(): void {
-    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
-    super.clear();
+
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): MapIterator<MergedField> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, MergedField]> {
+    return this.entries();
+  }
+
+  forEach(fn: (v: MergedField, k: string, m: ReadonlyMap<string, MergedField>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+
+  /** The node's own layer (for freezing what was built for this node only). */
+  ownValues(): IterableIterator<MergedField> {
+    return this.own.values();
   }
 }
 
@@ -230,7 +288,7 @@ export class NodeMerger {
     const own = flattenEntity(raw, true);
     const profiles = this.nodeProfiles(own, raw);
     const effective = this.effectiveProfiles(profiles);
-    const fields = new FrozenMap(this.baseFor(effective));
+    const fields = new LayeredFields(this.baseFor(effective));
     applyLayer(fields, own, id, true);
     finishLists(fields);
     if (profiles.length > 0) {
@@ -249,7 +307,7 @@ export class NodeMerger {
     applyDefaults(fields, netdevs);
     const explicit = fields.get('PrimaryNetDev')?.value as string | undefined;
     const primaryNetDev = explicit !== undefined && netdevs.includes(explicit) ? explicit : netdevs[0];
-    for (const f of fields.values()) freezeField(f);
+    for (const f of fields.ownValues()) freezeField(f);
     return Object.freeze({
       id,
       profiles: Object.freeze([...profiles]),
@@ -285,7 +343,7 @@ function combine(prev: MergedField | undefined, entry: FlatEntry, layer: string,
   return f;
 }
 
-function applyLayer(fields: Map<string, MergedField>, flat: FlatFields, layer: string, isNode: boolean): void {
+function applyLayer(fields: Map<string, MergedField> | LayeredFields, flat: FlatFields, layer: string, isNode: boolean): void {
   for (const [path, entry] of flat) {
     if (path === 'Profiles') continue;
     fields.set(path, combine(fields.get(path), entry, layer, isNode));
@@ -293,7 +351,7 @@ function applyLayer(fields: Map<string, MergedField>, flat: FlatFields, layer: s
 }
 
 /** Lists get their final value (`[a, b, ~a]` -> `[b]`); a list negated away entirely is gone (a default may refill it). */
-function finishLists(fields: Map<string, MergedField>): void {
+function finishLists(fields: Map<string, MergedField> | LayeredFields): void {
   for (const [path, f] of fields) {
     if (f.rawList === undefined || Object.isFrozen(f)) continue;
     f.value = negateList(f.rawList);
@@ -309,7 +367,7 @@ const TOP_DEFAULTS = DEFAULT_FIELDS.filter((s) => s.scope === 'top');
 const NET_DEFAULTS = DEFAULT_FIELDS.filter((s) => s.scope === 'net');
 
 /** The built-in defaults (the field table's `default`) fill what no layer set, per network for network fields. */
-function applyDefaults(fields: Map<string, MergedField>, netdevs: readonly string[]): void {
+function applyDefaults(fields: Map<string, MergedField> | LayeredFields, netdevs: readonly string[]): void {
   for (const spec of TOP_DEFAULTS) {
     if (!fields.has(spec.name)) fields.set(spec.name, defaultField(spec, [], spec.name, spec.default as FlatValue));
   }
@@ -337,18 +395,17 @@ const GROUP_INDEX = new Map<FieldSpec, number[]>(
   }),
 );
 
-function sortTuple(e: FlatEntry): (number | string)[] {
-  const groups = GROUP_INDEX.get(e.ref.spec) ?? [];
+/** A field's position in data-model order as a tuple (group index, map key, ..., spec index). */
+export function fieldSortKey(ref: FieldRef): (number | string)[] {
+  const groups = GROUP_INDEX.get(ref.spec) ?? [];
   const t: (number | string)[] = [];
-  groups.forEach((g, i) => t.push(g, e.ref.keys[i] ?? ''));
-  t.push(SPEC_INDEX.get(e.ref.spec) ?? 0);
+  groups.forEach((g, i) => t.push(g, ref.keys[i] ?? ''));
+  t.push(SPEC_INDEX.get(ref.spec) ?? 0);
   return t;
 }
 
-/** Compare two concrete fields in data-model order (specs in table order, map keys sorted). */
-export function compareFields(a: FlatEntry, b: FlatEntry): number {
-  const ta = sortTuple(a);
-  const tb = sortTuple(b);
+/** Compare two sort keys of fieldSortKey(). */
+export function compareSortKeys(ta: readonly (number | string)[], tb: readonly (number | string)[]): number {
   for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
     const x = ta[i] as number | string;
     const y = tb[i] as number | string;
@@ -359,4 +416,9 @@ export function compareFields(a: FlatEntry, b: FlatEntry): number {
     return x < y ? -1 : 1;
   }
   return ta.length - tb.length;
+}
+
+/** Compare two concrete fields in data-model order (specs in table order, map keys sorted). */
+export function compareFields(a: FlatEntry, b: FlatEntry): number {
+  return compareSortKeys(fieldSortKey(a.ref), fieldSortKey(b.ref));
 }

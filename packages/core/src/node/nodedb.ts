@@ -80,6 +80,18 @@ export class NodeDb {
     return m;
   }
 
+  /**
+   * The merged nodes of `ids` in turn, without keeping the ones not merged
+   * yet (a listing of 50,000 nodes streams through them instead of holding
+   * all at once). Unknown ids are skipped.
+   */
+  *stream(ids: readonly string[]): Generator<MergedNode> {
+    for (const id of ids) {
+      const m = this.merged.get(id) ?? (this.hasNode(id) ? this.merger.merge(id) : undefined);
+      if (m !== undefined) yield m;
+    }
+  }
+
   /** Every merged node, sorted by name. */
   all(): MergedNode[] {
     return this.nodeIds.map((id) => this.get(id) as MergedNode);

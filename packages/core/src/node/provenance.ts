@@ -3,7 +3,8 @@
  * `wwctl node list -a` prints (in the seed's layout or today's) and what the
  * REST API's `fields` endpoint returns. Core computes rows; wwctl prints them.
  */
-import { FIELDS, fieldPath, type FieldSpec } from './fields.js';
+import { FIELDS, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
+import type { FlatValue } from './flat.js';
 import { entityFromFields } from './edit.js';
 import { compareFields, type MergedField, type MergedNode } from './merge.js';
 
@@ -47,10 +48,12 @@ const MASK = '********';
 
 function seedSource(f: MergedField | undefined): string {
   if (f === undefined || f.isDefault) return '--';
-  const profiles = f.contributors.filter((_c, i) => !(f.node && i === f.contributors.length - 1));
   if (f.node && f.profile !== undefined) return 'SUPERSEDED';
-  if (f.profile !== undefined) return f.entry.ref.spec.kind === 'list' ? [...new Set(profiles)].join(',') : f.profile;
-  return '--';
+  if (f.profile === undefined) return '--';
+  if (f.entry.ref.spec.kind !== 'list') return f.profile;
+  // a list: every profile that contributed to it, once each (the node itself is not a profile)
+  const profiles = f.node ? f.contributors.slice(0, -1) : f.contributors;
+  return profiles.length === 1 ? (profiles[0] as string) : [...new Set(profiles)].join(',');
 }
 
 function origin(f: MergedField | undefined): ProvenanceRow['origin'] {
@@ -157,7 +160,8 @@ export function currentProvenanceRows(n: MergedNode): ProvenanceRow[] {
 
 /** The merged node in nodes.conf's shape (built-in defaults left out, as they are not configuration). */
 export function mergedEntity(n: MergedNode): Record<string, unknown> {
-  const fields = [...n.fields.values()].filter((f) => !f.isDefault).sort((a, b) => compareFields(a.entry, b.entry));
-  return entityFromFields(fields.map((f) => ({ ref: f.entry.ref, value: f.value })));
+  const fields: { ref: FieldRef; value: FlatValue }[] = [];
+  for (const f of n.fields.values()) if (!f.isDefault) fields.push({ ref: f.entry.ref, value: f.value });
+  return entityFromFields(fields);
 }
 

@@ -50,16 +50,19 @@ export function formatNodeListIpmi(nodes: readonly MergedNode[]): string {
   );
 }
 
-/** `-a` in the seed's layout: per node a line of 80 `#`, the header, then rows. */
-export function formatNodeListAllSeed(nodes: readonly MergedNode[]): string {
-  const widths = [20, 18, 12];
-  let out = '';
-  for (const n of nodes) {
-    out += `${'#'.repeat(80)}\n`;
-    out += printfRow(widths, ['NODE', 'FIELD', 'PROFILE', 'VALUE']);
-    for (const r of seedProvenanceRows(n)) out += printfRow(widths, [r.node, r.field, r.source, r.value]);
-  }
+const SEED_WIDTHS = [20, 18, 12];
+const SEED_HEAD = `${'#'.repeat(80)}\n${printfRow(SEED_WIDTHS, ['NODE', 'FIELD', 'PROFILE', 'VALUE'])}`;
+
+/** `-a` in the seed's layout for one node: a line of 80 `#`, the header, then rows. */
+export function formatNodeAllSeed(n: MergedNode): string {
+  let out = SEED_HEAD;
+  for (const r of seedProvenanceRows(n)) out += printfRow(SEED_WIDTHS, [r.node, r.field, r.source, r.value]);
   return out;
+}
+
+/** `-a` in the seed's layout. */
+export function formatNodeListAllSeed(nodes: readonly MergedNode[]): string {
+  return nodes.map(formatNodeAllSeed).join('');
 }
 
 export function formatNodeListAllCurrent(nodes: readonly MergedNode[]): string {

@@ -21,5 +21,10 @@ export function tabTable(header: readonly string[], rows: readonly (readonly str
 
 /** `%-Ns` columns, the last one as is. */
 export function printfRow(widths: readonly number[], cells: readonly string[]): string {
-  return `${cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i] as number) + ' ' : c)).join('')}\n`;
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i] as string;
+    line += i < widths.length ? `${c.padEnd(widths[i] as number)} ` : c;
+  }
+  return `${line}\n`;
 }
