@@ -28,6 +28,13 @@ export const ERROR_STATUS = {
   WW_ERR_PRECONDITION: 412,
   WW_ERR_NOT_FOUND: 404,
   WW_ERR_TEMPLATE: 500,
+  /** A path (overlay file, template `file`/`Include`, archive entry, URL) that would leave its root. */
+  WW_ERR_PATH_ESCAPE: 400,
+  WW_ERR_OVERLAY_NOT_FOUND: 404,
+  WW_ERR_OVERLAY_EXISTS: 409,
+  WW_ERR_OVERLAY_PROTECTED: 409,
+  /** Some nodes' overlays failed to build (each failure is reported on its own). */
+  WW_ERR_BUILD: 500,
   WW_ERR_CPIO: 500,
   WW_ERR_IO: 500,
   /** A BMC command template is missing, fails, or would leak the password (wwctl power, node sensors/console). */

@@ -14,8 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { parseTemplate, type Template } from '@warewulf/gotemplate';
 import { parse as shellWords } from 'shell-quote';
 import { WwError, isErrnoCode } from '../errors.js';
@@ -23,8 +22,8 @@ import type { BmcCmd } from './commands.js';
 import { IpmiData } from '../overlay/template-data.js';
 import type { BmcTarget, IpmiSettings } from './targets.js';
 
-/** The templates shipped with warewulf-ts (`lib/warewulf/bmc` of the repository), installed to `<datadir>/warewulf/bmc`. */
-export const SHIPPED_BMC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'lib', 'warewulf', 'bmc');
+import { SHIPPED_BMC_DIR } from '../shipped.js';
+export { SHIPPED_BMC_DIR };
 
 /** Shown instead of the password. */
 export const PASSWORD_MASK = '********';
