@@ -17,7 +17,9 @@ export type WwErrorCode =
   | 'WW_ERR_HOSTLIST'
   | 'WW_ERR_INVALID_VALUE'
   | 'WW_ERR_USAGE'
-  | 'WW_ERR_IO';
+  | 'WW_ERR_IO'
+  | 'WW_ERR_TEMPLATE'
+  | 'WW_ERR_PATH_ESCAPE';
 
 export class WwError extends Error {
   readonly code: WwErrorCode;
