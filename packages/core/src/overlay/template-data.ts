@@ -152,12 +152,12 @@ export class NetDevData {
     return this.#primary;
   }
 
-  /** The same device with its primary flag lost, as upstream's promoted `.NetDevs` copy has it (§5.3). */
-  withoutPrimary(): NetDevData {
-    if (!this.#primary) return this;
-    const d = this;
-    return frozen(new NetDevData(d.Type, d.OnBoot, d.Device, d.Hwaddr, d.Ipaddr, d.Netmask, d.Gateway, d.Ipaddr6, d.PrefixLen6, d.Gateway6, d.MTU, d.Tags, false));
-  }
+}
+
+/** The same device with its primary flag lost, as upstream's promoted `.NetDevs` copy has it (§5.3). */
+function withoutPrimary(d: NetDevData): NetDevData {
+  if (!d.Primary()) return d;
+  return frozen(new NetDevData(d.Type, d.OnBoot, d.Device, d.Hwaddr, d.Ipaddr, d.Netmask, d.Gateway, d.Ipaddr6, d.PrefixLen6, d.Gateway6, d.MTU, d.Tags, false));
 }
 
 export class PartitionData {
@@ -720,7 +720,7 @@ export class NodeData {
     for (const name in n.NetDevs) {
       if (n.NetDevs[name]!.Primary()) {
         promoted = newMap();
-        for (const k in n.NetDevs) promoted[k] = n.NetDevs[k]!.withoutPrimary();
+        for (const k in n.NetDevs) promoted[k] = withoutPrimary(n.NetDevs[k]!);
         frozen(promoted);
         break;
       }
