@@ -81,7 +81,8 @@ export class CompiledTemplate {
   /** @internal use compileTemplate */
   constructor(
     readonly source: TemplateSource,
-    text: string,
+    /** The template's text as read. */
+    readonly text: string,
     env: TemplateEnv,
   ) {
     const exec = () => {

@@ -11,3 +11,5 @@ export {
 export { systemdEscape, systemdEscapePath, uniqueField, ignitionJson } from './funcs.js';
 export { resolveUnderRoot, resolveInRoot, realpathInRoot } from './safe-path.js';
 export { renderOverlay, packOverlay, overlayRoot, type RenderedEntry } from './render.js';
+export { formatShowRender, showRenderText, notTemplateWarning, type ShowLine } from './show.js';
+export { templateInfo, formatTemplateInfo, templateReferences, DATA_MODEL, type InfoRow, type Reference } from './info.js';
