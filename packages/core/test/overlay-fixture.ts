@@ -9,6 +9,9 @@ import { NodeMerger, parseNodesConf, resolvePaths, type MergedNode } from '../sr
 import { parseWarewulfConf } from '../src/config/index.js';
 import { compileTemplate, TemplateBuild, type NodeData, type OutputSlot, type RenderResult, type TemplateEnv } from '../src/overlay/index.js';
 
+// .BuildTime is local time: pin the zone so the golden files do not depend on the machine's
+process.env['TZ'] = 'UTC';
+
 export const REPO = resolve(import.meta.dirname, '..', '..', '..');
 export const OVERLAYS = join(REPO, 'overlays');
 export const FIXTURES = join(import.meta.dirname, 'fixtures', 'overlays');
@@ -92,8 +95,10 @@ export interface Rendered {
 /** Render every template of an overlay for one data object. */
 export function renderAll(world: World, overlay: string, data: NodeData): Rendered[] {
   return overlayTemplates(overlay).map((template) => {
-    const source = join(OVERLAYS, overlay, 'rootfs', template);
-    const t = compileTemplate({ overlay, path: template, source }, readFileSync(source, 'utf8'), world.env);
+    const file = join(OVERLAYS, overlay, 'rootfs', template);
+    // .BuildSource as installed, so the golden files do not depend on where the repository is
+    const source = `/usr/share/warewulf/overlays/${overlay}/rootfs/${template}`;
+    const t = compileTemplate({ overlay, path: template, source }, readFileSync(file, 'utf8'), world.env);
     return { template, result: t.render(data) };
   });
 }

@@ -1,6 +1,6 @@
 // The template data as JSON for Go's reference renderer: structs become maps
 // of their fields, getters and zero-argument methods (evaluated), values with
-// a String() method become that string, named strings their text.
+// a String() method become that string (an empty one, an unset IP, null), named strings their text.
 import { NamedString } from '@warewulf/gotemplate';
 
 const SKIP = new Set(['constructor', 'String', 'MarshalText']);
@@ -10,7 +10,8 @@ export function goJSONData(v: unknown, depth = 0): unknown {
   if (v === null || v === undefined || typeof v !== 'object') return v ?? null;
   if (v instanceof NamedString) return v.v;
   const str = (v as { String?: unknown }).String;
-  if (typeof str === 'function') return String(str.call(v));
+  // an unset net.IP (an empty slice) is false in Go's `if`: null keeps it false in the JSON data
+  if (typeof str === 'function') return Array.isArray(v) && v.length === 0 ? null : String(str.call(v));
   if (Array.isArray(v)) return v.map((e) => goJSONData(e, depth + 1));
   const proto = Object.getPrototypeOf(v);
   const out: Record<string, unknown> = {};

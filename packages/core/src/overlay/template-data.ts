@@ -3,8 +3,8 @@
  * as class instances (so a misspelt field is an error, as in Go), maps as
  * null-prototype objects, every value merged, maps and structs never nil.
  *
- * Go printing is kept per type: IP fields hold an {@link IP} (a Stringer) or
- * `null` when unset (prints `<nil>`, false in `if`); WWbool is a named string
+ * Go printing is kept per type: IP fields hold an {@link IP} (a slice with a
+ * String method: an unset one prints `<nil>` and is false in `if`); WWbool is a named string
  * type with `.Bool`/`.BoolDefaultTrue`; `.Kernel.Args` is a `[]string` whose
  * String() joins with spaces, so the seed-era `{{.Kernel.Args}}` prints
  * `quiet crashkernel=no` while `range`/`join` still see a list.
@@ -57,25 +57,33 @@ function wwbool(v: string): WWbool {
   return v === '' ? WW_EMPTY : frozen(new WWbool(v));
 }
 
-/** A set IP address (net.IP): prints and marshals as its text. Unset addresses are `null`. */
-export class IP {
-  readonly #text: string;
+/** gotemplate's marker for a slice's Go type name (see stringSlice/stringerSlice). */
+const GO_TYPE = Symbol.for('warewulf.gotemplate.type');
 
-  constructor(text: string) {
-    this.#text = text;
-  }
-
+/**
+ * net.IP: a slice with a String() method, so an unset address is an empty
+ * slice that prints `<nil>` and is false in `if`, and a set one prints its
+ * text (one element here, not Go's 16 bytes: `len`/`index` on an IP differ).
+ */
+export class IP extends Array<string> {
   String(): string {
-    return this.#text;
+    return this.length === 0 ? '<nil>' : (this[0] as string);
   }
 
+  /** encoding.TextMarshaler: what toJson prints (`""` when unset). */
   MarshalText(): string {
-    return this.#text;
+    return this.length === 0 ? '' : (this[0] as string);
   }
 }
+Object.defineProperty(IP.prototype, GO_TYPE, { value: 'net.IP' });
 
-function ip(v: string): IP | null {
-  return v === '' ? null : frozen(new IP(v));
+const NIL_IP = frozen(new IP());
+
+function ip(v: string): IP {
+  if (v === '') return NIL_IP;
+  const a = new IP();
+  a.push(v);
+  return frozen(a);
 }
 
 export class KernelData {
@@ -101,9 +109,9 @@ export class IpmiData {
   constructor(
     readonly UserName: string,
     readonly Password: string,
-    readonly Ipaddr: IP | null,
-    readonly Gateway: IP | null,
-    readonly Netmask: IP | null,
+    readonly Ipaddr: IP,
+    readonly Gateway: IP,
+    readonly Netmask: IP,
     readonly Port: string,
     readonly Interface: string,
     readonly EscapeChar: string,
@@ -121,12 +129,12 @@ export class NetDevData {
     readonly OnBoot: WWbool,
     readonly Device: string,
     readonly Hwaddr: string,
-    readonly Ipaddr: IP | null,
-    readonly Netmask: IP | null,
-    readonly Gateway: IP | null,
-    readonly Ipaddr6: IP | null,
+    readonly Ipaddr: IP,
+    readonly Netmask: IP,
+    readonly Gateway: IP,
+    readonly Ipaddr6: IP,
     readonly PrefixLen6: string,
-    readonly Gateway6: IP | null,
+    readonly Gateway6: IP,
     readonly MTU: string,
     readonly Tags: GoMap<string>,
     primary: boolean,
@@ -136,14 +144,14 @@ export class NetDevData {
 
   /** `10.10.1.11/24`; empty when the address or a valid mask is missing. */
   IpCIDR(): string {
-    const bits = this.Netmask === null ? undefined : netmaskToBits(this.Netmask.String());
-    return this.Ipaddr === null || bits === undefined ? '' : `${this.Ipaddr.String()}/${bits}`;
+    const bits = this.Netmask.length === 0 ? undefined : netmaskToBits(this.Netmask.String());
+    return this.Ipaddr.length === 0 || bits === undefined ? '' : `${this.Ipaddr.String()}/${bits}`;
   }
 
   /** `fd00::5/64` when the IPv6 address is set and the prefix length is 0..128. */
   IpCIDR6(): string {
     const n = Number(this.PrefixLen6);
-    if (this.Ipaddr6 === null || this.PrefixLen6 === '' || !Number.isInteger(n) || n < 0 || n > 128) return '';
+    if (this.Ipaddr6.length === 0 || this.PrefixLen6 === '' || !Number.isInteger(n) || n < 0 || n > 128) return '';
     return `${this.Ipaddr6.String()}/${n}`;
   }
 
@@ -621,7 +629,7 @@ export function hostNodeInfo(hostname: string): NodeInfo {
     new NodeInfo(
       hostname, WW_EMPTY, '', EMPTY_LIST, '', hostname, '', '', EMPTY_LIST, EMPTY_LIST,
       frozen(new KernelData('', kernelArgs([]), '')),
-      frozen(new IpmiData('', '', null, null, null, '', '', '', WW_EMPTY, '', EMPTY_MAP)),
+      frozen(new IpmiData('', '', NIL_IP, NIL_IP, NIL_IP, '', '', '', WW_EMPTY, '', EMPTY_MAP)),
       '', '', EMPTY_MAP, EMPTY_MAP, '', EMPTY_MAP, EMPTY_MAP, EMPTY_MAP,
     ),
   );

@@ -60,13 +60,14 @@ export function marshalJSON(v: unknown, opts: { escapeHTML: boolean; indent?: st
     const nl = ind === undefined ? '' : '\n' + ind.repeat(depth + 1);
     const close = ind === undefined ? '' : '\n' + ind.repeat(depth);
     const colon = ind === undefined ? ':' : ': ';
+    const marshal = (x as { MarshalText?: unknown }).MarshalText;
+    // encoding.TextMarshaler (net.IP and the like)
+    if (typeof marshal === 'function' && !isPlainObject(x)) return quoteJSON(String(marshal.call(x)), opts.escapeHTML);
     if (Array.isArray(x)) {
       if (x.length === 0) return '[]';
       return '[' + x.map((e) => nl + enc(e, depth + 1)).join(',') + close + ']';
     }
     const obj = x as Record<string, unknown>;
-    // encoding.TextMarshaler (net.IP and the like)
-    if (typeof obj['MarshalText'] === 'function' && !isPlainObject(obj)) return quoteJSON(String((obj['MarshalText'] as () => unknown)()), opts.escapeHTML);
     const keys = x instanceof Map || isPlainObject(x) ? sortedKeys(x) : Object.keys(x).filter((k) => typeof obj[k] !== 'function');
     if (keys.length === 0) return '{}';
     const get = (k: string) => (x instanceof Map || isPlainObject(x) ? mapGet(x, k) : obj[k]);
