@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, makeWorld, OVERLAYS, renderAll, slotsOf } from './overlay-fixture.js';
-import { goJSONData } from './overlay-go-json.js';
+// @ts-expect-error plain JS module shared with the bench script
+import { goJSONData } from '../../../bench/overlays/go-json.mjs';
 
 const EXPECTED = join(FIXTURES, 'expected');
 const UPDATE = !!process.env['GOLDEN_UPDATE'];

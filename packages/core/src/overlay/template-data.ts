@@ -16,7 +16,7 @@
  * frozen, so a template cannot change what another node's render sees
  * (Sprig's `set` on node data fails; copy with `deepCopy` or `dict` first).
  */
-import { NamedString, stringerSlice } from '@warewulf/gotemplate';
+import { NamedString } from '@warewulf/gotemplate';
 import { formatGoTime } from '@warewulf/gotemplate/sprig';
 import { netmaskToBits } from '../ip.js';
 import { resolvePaths, type Paths } from '../config/paths.js';
@@ -51,10 +51,13 @@ export class WWbool extends NamedString {
   }
 }
 
-const WW_EMPTY = frozen(new WWbool(''));
+const WW_EMPTY = (new WWbool(''));
+
+const WW_TRUE = frozen(new WWbool('true'));
+const WW_FALSE = frozen(new WWbool('false'));
 
 function wwbool(v: string): WWbool {
-  return v === '' ? WW_EMPTY : frozen(new WWbool(v));
+  return v === '' ? WW_EMPTY : v === 'true' ? WW_TRUE : v === 'false' ? WW_FALSE : new WWbool(v);
 }
 
 /** gotemplate's marker for a slice's Go type name (see stringSlice/stringerSlice). */
@@ -83,7 +86,7 @@ function ip(v: string): IP {
   if (v === '') return NIL_IP;
   const a = new IP();
   a.push(v);
-  return frozen(a);
+  return a;
 }
 
 export class KernelData {
@@ -165,7 +168,7 @@ export class NetDevData {
 /** The same device with its primary flag lost, as upstream's promoted `.NetDevs` copy has it (§5.3). */
 function withoutPrimary(d: NetDevData): NetDevData {
   if (!d.Primary()) return d;
-  return frozen(new NetDevData(d.Type, d.OnBoot, d.Device, d.Hwaddr, d.Ipaddr, d.Netmask, d.Gateway, d.Ipaddr6, d.PrefixLen6, d.Gateway6, d.MTU, d.Tags, false));
+  return (new NetDevData(d.Type, d.OnBoot, d.Device, d.Hwaddr, d.Ipaddr, d.Netmask, d.Gateway, d.Ipaddr6, d.PrefixLen6, d.Gateway6, d.MTU, d.Tags, false));
 }
 
 export class PartitionData {
@@ -465,7 +468,19 @@ export function serverTemplateData(ctx: ServerContext): ServerData {
 const EMPTY_LIST: string[] = frozen([]);
 const EMPTY_MAP = frozen(newMap<never>());
 
-const kernelArgs = (a: string[]) => frozen(stringerSlice([...a], 'node.KernelArgs', (x) => x.join(' ')));
+/** `.Kernel.Args`: a []string whose String() joins with spaces (the seed-era string form). */
+class KernelArgs extends Array<string> {
+  String(): string {
+    return this.join(' ');
+  }
+}
+Object.defineProperty(KernelArgs.prototype, GO_TYPE, { value: 'node.KernelArgs' });
+
+function kernelArgs(a: readonly string[]): string[] {
+  const k = new KernelArgs();
+  for (const x of a) k.push(x);
+  return k;
+}
 
 /** Frozen deep copies of `resources` values, shared by every node that inherits the same value. */
 const frozenCopies = new WeakMap<object, unknown>();
@@ -485,12 +500,12 @@ function frozenCopy(v: unknown): unknown {
 }
 
 interface NetAcc {
-  f: GoMap<string>;
+  f: Map<string, string>;
   tags: GoMap<string> | undefined;
 }
 interface PartAcc {
-  f: GoMap<string>;
-  b: GoMap<boolean>;
+  f: Map<string, string>;
+  b: Map<string, boolean>;
 }
 interface DiskAcc {
   wipe: boolean;
@@ -499,14 +514,15 @@ interface DiskAcc {
 
 /** The node's view from its merged fields: one pass over the field map. */
 export function nodeInfo(node: MergedNode, kernelVersion?: (image: string) => string | undefined): NodeInfo {
-  const top = newMap<string>();
+  // internal accumulators are Maps (cheap); what templates see are null-prototype objects
+  const top = new Map<string, string>();
   let tags: GoMap<string> | undefined;
   let ipmiTags: GoMap<string> | undefined;
-  let lists: GoMap<string[]> | undefined;
+  let lists: Map<string, string[]> | undefined;
   let resources: GoMap<unknown> | undefined;
   const nets = new Map<string, NetAcc>();
   const disks = new Map<string, DiskAcc>();
-  const fss = new Map<string, { f: GoMap<string>; wipe: boolean; options: string[] }>();
+  const fss = new Map<string, { f: Map<string, string>; wipe: boolean; options: string[] }>();
   for (const f of node.fields.values()) {
     const spec = f.entry.ref.spec;
     const keys = f.entry.ref.keys;
@@ -516,16 +532,16 @@ export function nodeInfo(node: MergedNode, kernelVersion?: (image: string) => st
         if (spec.tagMap) {
           if (spec.name === 'Tags[]') (tags ??= newMap())[keys[0] as string] = String(v);
           else (ipmiTags ??= newMap())[keys[0] as string] = String(v);
-        } else if (spec.kind === 'list') (lists ??= newMap())[spec.name] = v as string[];
+        } else if (spec.kind === 'list') (lists ??= new Map()).set(spec.name, v as string[]);
         else if (spec.kind === 'any') (resources ??= newMap())[keys[0] as string] = frozenCopy(v);
-        else top[spec.name] = String(v);
+        else top.set(spec.name, String(v));
         break;
       case 'net': {
         const name = keys[0] as string;
         let acc = nets.get(name);
-        if (acc === undefined) nets.set(name, (acc = { f: newMap(), tags: undefined }));
+        if (acc === undefined) nets.set(name, (acc = { f: new Map(), tags: undefined }));
         if (spec.tagMap) (acc.tags ??= newMap())[keys[1] as string] = String(v);
-        else acc.f[spec.name] = String(v);
+        else acc.f.set(spec.name, String(v));
         break;
       }
       case 'disk':
@@ -539,77 +555,71 @@ export function nodeInfo(node: MergedNode, kernelVersion?: (image: string) => st
         }
         const label = keys[1] as string;
         let p = d.parts.get(label);
-        if (p === undefined) d.parts.set(label, (p = { f: newMap(), b: newMap() }));
-        if (spec.kind === 'bool') p.b[spec.name] = v === true;
-        else p.f[spec.name] = String(v);
+        if (p === undefined) d.parts.set(label, (p = { f: new Map(), b: new Map() }));
+        if (spec.kind === 'bool') p.b.set(spec.name, v === true);
+        else p.f.set(spec.name, String(v));
         break;
       }
       case 'fs': {
         const dev = keys[0] as string;
         let fs = fss.get(dev);
-        if (fs === undefined) fss.set(dev, (fs = { f: newMap(), wipe: false, options: EMPTY_LIST }));
+        if (fs === undefined) fss.set(dev, (fs = { f: new Map(), wipe: false, options: EMPTY_LIST }));
         if (spec.kind === 'bool') fs.wipe = v === true;
         else if (spec.kind === 'list') fs.options = v as string[];
-        else fs.f[spec.name] = String(v);
+        else fs.f.set(spec.name, String(v));
         break;
       }
     }
   }
-  const s = (k: string) => top[k] ?? '';
-  const list = (k: string) => (lists?.[k] ? frozen([...lists[k]]) : EMPTY_LIST);
+  const s = (k: string) => top.get(k) ?? '';
+  // merged lists are shared, not copied: no template function mutates a slice
+  const list = (k: string) => lists?.get(k) ?? EMPTY_LIST;
 
   const netdevs = newMap<NetDevData>();
   for (const [name, acc] of nets) {
-    const g = (k: string) => acc.f[`NetDevs[].${k}`] ?? '';
-    netdevs[name] = frozen(
-      new NetDevData(
-        g('Type'), wwbool(g('OnBoot')), g('Device'), g('Hwaddr'), ip(g('Ipaddr')), ip(g('Netmask')), ip(g('Gateway')),
-        ip(g('Ipaddr6')), g('PrefixLen6'), ip(g('Gateway6')), g('MTU'), acc.tags ? frozen(acc.tags) : EMPTY_MAP,
-        node.primaryNetDev === name,
-      ),
+    const g = (k: string) => acc.f.get(k) ?? '';
+    netdevs[name] = new NetDevData(
+        g('NetDevs[].Type'), wwbool(g('NetDevs[].OnBoot')), g('NetDevs[].Device'), g('NetDevs[].Hwaddr'), ip(g('NetDevs[].Ipaddr')),
+        ip(g('NetDevs[].Netmask')), ip(g('NetDevs[].Gateway')), ip(g('NetDevs[].Ipaddr6')), g('NetDevs[].PrefixLen6'),
+        ip(g('NetDevs[].Gateway6')), g('NetDevs[].MTU'), acc.tags ? frozen(acc.tags) : EMPTY_MAP,
+      node.primaryNetDev === name,
     );
   }
   const diskMap = newMap<DiskData>();
   for (const [dev, d] of disks) {
     const parts = newMap<PartitionData>();
     for (const [label, p] of d.parts) {
-      const g = (k: string) => p.f[`Disks[].Partitions[].${k}`] ?? '';
-      const b = (k: string) => p.b[`Disks[].Partitions[].${k}`] ?? false;
-      parts[label] = frozen(
-        new PartitionData(label, g('Number'), g('SizeMiB'), g('StartMiB'), g('TypeGuid'), g('Guid'), b('WipePartitionEntry'), b('ShouldExist'), b('Resize')),
-      );
+      const g = (k: string) => p.f.get(`Disks[].Partitions[].${k}`) ?? '';
+      const b = (k: string) => p.b.get(`Disks[].Partitions[].${k}`) ?? false;
+      parts[label] = new PartitionData(label, g('Number'), g('SizeMiB'), g('StartMiB'), g('TypeGuid'), g('Guid'), b('WipePartitionEntry'), b('ShouldExist'), b('Resize'));
     }
-    diskMap[dev] = frozen(new DiskData(dev, d.wipe, frozen(parts)));
+    diskMap[dev] = new DiskData(dev, d.wipe, frozen(parts));
   }
   const fsMap = newMap<FileSystemData>();
   for (const [dev, fs] of fss) {
-    const g = (k: string) => fs.f[`FileSystems[].${k}`] ?? '';
-    fsMap[dev] = frozen(
-      new FileSystemData(dev, g('Format'), g('Path'), fs.wipe, g('Label'), g('Uuid'), frozen([...fs.options]), g('MountOptions')),
-    );
+    const g = (k: string) => fs.f.get(`FileSystems[].${k}`) ?? '';
+    fsMap[dev] = new FileSystemData(dev, g('Format'), g('Path'), fs.wipe, g('Label'), g('Uuid'), fs.options, g('MountOptions'));
   }
   const explicitKernel = s('Kernel.Version');
   const image = s('ImageName');
   const kver = explicitKernel !== '' ? explicitKernel : image !== '' && kernelVersion ? (kernelVersion(image) ?? '') : '';
-  return frozen(
-    new NodeInfo(
+  // class instances need no freezing (no template function writes a struct field); maps do (Sprig's set)
+  return new NodeInfo(
       node.id,
       wwbool(s('Discoverable')),
       s('AssetKey'),
-      frozen([...node.profiles]),
+      node.profiles,
       s('Comment'),
       s('ClusterName'),
       image,
       s('Ipxe'),
       list('RuntimeOverlay'),
       list('SystemOverlay'),
-      frozen(new KernelData(kver, kernelArgs(lists?.['Kernel.Args'] ?? []), explicitKernel)),
-      frozen(
-        new IpmiData(
-          s('Ipmi.UserName'), s('Ipmi.Password'), ip(s('Ipmi.Ipaddr')), ip(s('Ipmi.Gateway')), ip(s('Ipmi.Netmask')),
-          s('Ipmi.Port'), s('Ipmi.Interface'), s('Ipmi.EscapeChar'), wwbool(s('Ipmi.Write')), s('Ipmi.Template'),
-          ipmiTags ? frozen(ipmiTags) : EMPTY_MAP,
-        ),
+      new KernelData(kver, kernelArgs(lists?.get('Kernel.Args') ?? EMPTY_LIST), explicitKernel),
+      new IpmiData(
+        s('Ipmi.UserName'), s('Ipmi.Password'), ip(s('Ipmi.Ipaddr')), ip(s('Ipmi.Gateway')), ip(s('Ipmi.Netmask')),
+        s('Ipmi.Port'), s('Ipmi.Interface'), s('Ipmi.EscapeChar'), wwbool(s('Ipmi.Write')), s('Ipmi.Template'),
+        ipmiTags ? frozen(ipmiTags) : EMPTY_MAP,
       ),
       s('Init'),
       s('Root'),
@@ -619,19 +629,16 @@ export function nodeInfo(node: MergedNode, kernelVersion?: (image: string) => st
       frozen(diskMap),
       frozen(fsMap),
       resources ? frozen(resources) : EMPTY_MAP,
-    ),
   );
 }
 
 /** The pseudo node the host overlay renders for (§5.7): named after the server, cluster name = hostname. */
 export function hostNodeInfo(hostname: string): NodeInfo {
-  return frozen(
-    new NodeInfo(
-      hostname, WW_EMPTY, '', EMPTY_LIST, '', hostname, '', '', EMPTY_LIST, EMPTY_LIST,
-      frozen(new KernelData('', kernelArgs([]), '')),
-      frozen(new IpmiData('', '', NIL_IP, NIL_IP, NIL_IP, '', '', '', WW_EMPTY, '', EMPTY_MAP)),
-      '', '', EMPTY_MAP, EMPTY_MAP, '', EMPTY_MAP, EMPTY_MAP, EMPTY_MAP,
-    ),
+  return new NodeInfo(
+    hostname, WW_EMPTY, '', EMPTY_LIST, '', hostname, '', '', EMPTY_LIST, EMPTY_LIST,
+    new KernelData('', kernelArgs([]), ''),
+    new IpmiData('', '', NIL_IP, NIL_IP, NIL_IP, '', '', '', WW_EMPTY, '', EMPTY_MAP),
+    '', '', EMPTY_MAP, EMPTY_MAP, '', EMPTY_MAP, EMPTY_MAP, EMPTY_MAP,
   );
 }
 
