@@ -257,18 +257,25 @@ export class NodeInfo {
     return this.Id;
   }
 
-  get Container(): string {
-    return this.ImageName;
-  }
-
-  get ContainerName(): string {
-    return this.ImageName;
-  }
-
-  get Keys(): GoMap<string> {
-    return this.Tags;
-  }
+  // 4.3 aliases, see defineAliases
+  declare readonly Container: string;
+  declare readonly ContainerName: string;
+  declare readonly Keys: GoMap<string>;
 }
+
+/**
+ * The 4.3 names `.Container`, `.ContainerName` (= `.ImageName`) and `.Keys`
+ * (= `.Tags`) for old site templates: getters, so they read as fields but do
+ * not show in struct dumps (upstream has no such fields).
+ */
+function defineAliases(proto: object): void {
+  Object.defineProperties(proto, {
+    Container: { get(this: { ImageName: string }) { return this.ImageName; } },
+    ContainerName: { get(this: { ImageName: string }) { return this.ImageName; } },
+    Keys: { get(this: { Tags: GoMap<string> }) { return this.Tags; } },
+  });
+}
+defineAliases(NodeInfo.prototype);
 
 /* ---------- server data (warewulf.conf + paths), once per build ---------- */
 
@@ -755,18 +762,13 @@ export class NodeData {
     return this.#allNodes();
   }
 
-  get Container(): string {
-    return this.ImageName;
-  }
-
-  get ContainerName(): string {
-    return this.ImageName;
-  }
-
-  get Keys(): GoMap<string> {
-    return this.Tags;
-  }
+  // 4.3 aliases, see defineAliases
+  declare readonly Container: string;
+  declare readonly ContainerName: string;
+  declare readonly Keys: GoMap<string>;
 }
+
+defineAliases(NodeData.prototype);
 
 /**
  * One overlay build's template data: server data once, each node's view
