@@ -10,13 +10,25 @@ import type { Logger } from '../log.js';
 import type { MergedNode } from '../node/merge.js';
 import type { NodeDb } from '../node/nodedb.js';
 import { loadNodeDb } from '../node/store.js';
-import { nodeTemplateData, type IpmiData } from '../overlay/template-data.js';
+import { IP, nodeTemplateData, type WWbool } from '../overlay/template-data.js';
 
 /**
  * A node's merged `ipmi` section under the field names of §2.2 (unset = ''):
  * the overlay templates' `.Ipmi`, as a plain shape.
  */
-export type IpmiSettings = { readonly [K in keyof IpmiData]: IpmiData[K] };
+export interface IpmiSettings {
+  readonly UserName: string;
+  readonly Password: string;
+  readonly Ipaddr: string;
+  readonly Gateway: string;
+  readonly Netmask: string;
+  readonly Port: string;
+  readonly Interface: string;
+  readonly EscapeChar: string;
+  readonly Write: string;
+  readonly Template: string;
+  readonly Tags: Readonly<Record<string, string>>;
+}
 
 /** One node a BMC command acts on. */
 export interface BmcTarget {
@@ -77,5 +89,15 @@ function requireNamed(patterns: readonly string[]): void {
 
 function targetOf(node: MergedNode): BmcTarget {
   const data = nodeTemplateData(node);
-  return { node: node.id, ipmi: data.Ipmi, hwaddr: data.NetDevs[data.PrimaryNetDev]?.Hwaddr ?? '' };
+  const ipmi = data.Ipmi;
+  // plain text for the command line and results: addresses as they print, '' when unset
+  const text = (v: IP | WWbool | string): string => (typeof v === 'string' ? v : v instanceof IP ? (v[0] ?? '') : v.v);
+  return {
+    node: node.id,
+    ipmi: {
+      UserName: ipmi.UserName, Password: ipmi.Password, Ipaddr: text(ipmi.Ipaddr), Gateway: text(ipmi.Gateway), Netmask: text(ipmi.Netmask),
+      Port: ipmi.Port, Interface: ipmi.Interface, EscapeChar: ipmi.EscapeChar, Write: text(ipmi.Write), Template: ipmi.Template, Tags: { ...ipmi.Tags },
+    },
+    hwaddr: String(data.NetDevs[data.PrimaryNetDev]?.Hwaddr ?? ''),
+  };
 }

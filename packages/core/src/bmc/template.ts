@@ -19,7 +19,7 @@ import { parseTemplate, type Template } from '@warewulf/gotemplate';
 import { parse as shellWords } from 'shell-quote';
 import { WwError, isErrnoCode } from '../errors.js';
 import type { BmcCmd } from './commands.js';
-import { IpmiData } from '../overlay/template-data.js';
+import { IpmiData, ip, wwbool } from '../overlay/template-data.js';
 import type { BmcTarget, IpmiSettings } from './targets.js';
 
 import { SHIPPED_BMC_DIR } from '../shipped.js';
@@ -43,8 +43,9 @@ export class BmcTemplateData extends IpmiData {
     ipmi: IpmiSettings,
   ) {
     super(
-      ipmi.UserName, ipmi.Password, ipmi.Ipaddr, ipmi.Gateway, ipmi.Netmask, ipmi.Port, ipmi.Interface, ipmi.EscapeChar,
-      ipmi.Write, ipmi.Template, ipmi.Tags,
+      // the overlays' types (IP prints `<nil>` when unset, WWbool has .Bool), so BMC templates read fields as overlays do
+      ipmi.UserName, ipmi.Password, ip(ipmi.Ipaddr), ip(ipmi.Gateway), ip(ipmi.Netmask), ipmi.Port, ipmi.Interface, ipmi.EscapeChar,
+      wwbool(ipmi.Write), ipmi.Template, { ...ipmi.Tags },
     );
   }
 }
