@@ -118,6 +118,13 @@ export async function runWwctl(
 
 const isMain = process.argv[1] !== undefined && /wwctl(\.js)?$|main\.js$/.test(process.argv[1]);
 if (isMain) {
+  // `wwctl node list | head`: a closed pipe ends the output quietly, as for any Unix tool
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   runWwctl(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;

@@ -15,6 +15,18 @@ import { nodeListCommand } from './commands/node/list.js';
 import { nodeSensorsCommand } from './commands/node/sensors.js';
 import { nodeSetCommand } from './commands/node/set.js';
 import { nodeUnsetCommand } from './commands/node/unset.js';
+import { overlayBuildCommand } from './commands/overlay/build.js';
+import { overlayChmodCommand } from './commands/overlay/chmod.js';
+import { overlayChownCommand } from './commands/overlay/chown.js';
+import { overlayCreateCommand } from './commands/overlay/create.js';
+import { overlayDeleteCommand } from './commands/overlay/delete.js';
+import { overlayDiffCommand } from './commands/overlay/diff.js';
+import { overlayEditCommand } from './commands/overlay/edit.js';
+import { overlayImportCommand } from './commands/overlay/import.js';
+import { overlayInfoCommand } from './commands/overlay/info.js';
+import { overlayListCommand } from './commands/overlay/list.js';
+import { overlayMkdirCommand } from './commands/overlay/mkdir.js';
+import { overlayShowCommand } from './commands/overlay/show.js';
 import { powerCommand } from './commands/power/power.js';
 import { profileAddCommand } from './commands/profile/add.js';
 import { profileDeleteCommand } from './commands/profile/delete.js';
@@ -49,8 +61,16 @@ export function buildProgram(ctx: () => Ctx): Command {
   for (const make of [profileAddCommand, profileSetCommand, profileUnsetCommand, profileDeleteCommand, profileListCommand, profileEditCommand]) {
     profile.addCommand(make(ctx));
   }
+  const overlay = new Command('overlay').summary('Overlay management');
+  for (const make of [
+    overlayListCommand, overlayShowCommand, overlayBuildCommand, overlayCreateCommand, overlayDeleteCommand, overlayEditCommand,
+    overlayImportCommand, overlayMkdirCommand, overlayChmodCommand, overlayChownCommand, overlayInfoCommand, overlayDiffCommand,
+  ]) {
+    overlay.addCommand(make(ctx));
+  }
   program.addCommand(node);
   program.addCommand(profile);
+  program.addCommand(overlay);
   program.addCommand(powerCommand(ctx));
   return program;
 }

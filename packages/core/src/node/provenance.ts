@@ -3,6 +3,7 @@
  * `wwctl node list -a` prints (in the seed's layout or today's) and what the
  * REST API's `fields` endpoint returns. Core computes rows; wwctl prints them.
  */
+import { plainData } from '../yaml/scalar.js';
 import { FIELDS, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
 import type { FlatValue } from './flat.js';
 import { entityFromFields } from './edit.js';
@@ -12,15 +13,16 @@ import { compareFields, type MergedField, type MergedNode } from './merge.js';
 export function fieldText(f: Pick<MergedField, 'value'> | undefined, sep = ','): string | undefined {
   if (f === undefined) return undefined;
   const v = f.value;
-  if (Array.isArray(v)) return v.join(sep);
+  // a list of strings joins; a structured value (resources: a list of mappings) prints as compact JSON
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(sep);
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'string') return v;
   return compactJson(v);
 }
 
-/** Compact JSON with sorted keys (Go's map printing order). */
+/** Compact JSON with sorted keys (Go's map printing order); kept-text scalars as their YAML values. */
 export function compactJson(v: unknown): string {
-  return JSON.stringify(sortKeys(v));
+  return JSON.stringify(sortKeys(plainData(v)));
 }
 
 function sortKeys(v: unknown): unknown {

@@ -98,7 +98,8 @@ export async function overlayRootOf(dir: string): Promise<string> {
  */
 export function overlayRelPath(file: string): string {
   const norm = posix.normalize(`/${file}`).slice(1);
-  if (file.includes('\0') || norm.split('/').includes('..')) {
+  // a `..` anywhere is refused rather than clamped: what it meant is not what it would do
+  if (file.includes('\0') || file.split('/').includes('..')) {
     throw new WwError('WW_ERR_PATH_ESCAPE', `path ${JSON.stringify(file)} leaves the overlay`);
   }
   return norm.replace(/\/$/, '');
@@ -227,6 +228,31 @@ export class OverlayStore {
   /** The host path of FILE inside the overlay (never outside it). */
   pathOf(o: OverlayInfo, file: string): string {
     const rel = overlayRelPath(file);
+    return rel === '' ? o.root : join(o.root, rel);
+  }
+
+  /**
+   * The host path of FILE for a change: inside the overlay, and reached
+   * without going through a symlink (an overlay's `etc -> /etc` must not let
+   * `overlay import` or `edit` write the server's files). The last
+   * component may itself be a symlink (it is replaced, not followed).
+   * Throws WW_ERR_PATH_ESCAPE.
+   */
+  async pathForWrite(o: OverlayInfo, file: string): Promise<string> {
+    const rel = overlayRelPath(file);
+    const parts = rel === '' ? [] : rel.split('/');
+    let cur = o.root;
+    for (const part of parts.slice(0, -1)) {
+      cur = join(cur, part);
+      try {
+        if ((await lstat(cur)).isSymbolicLink()) {
+          throw new WwError('WW_ERR_PATH_ESCAPE', `${file}: ${cur.slice(o.root.length + 1)} is a symlink in overlay ${o.name}; refusing to write through it`);
+        }
+      } catch (err) {
+        if (isErrnoCode(err, 'ENOENT')) break; // the rest does not exist yet: nothing to follow
+        throw err;
+      }
+    }
     return rel === '' ? o.root : join(o.root, rel);
   }
 

@@ -6,6 +6,7 @@
 import { WwError, applyEdits, readNodesConf, updateNodesConf, type EditOp, type FieldChange, type NodesDocument, type Section } from '@warewulf/core';
 import { formatChangeSummary } from '../output/changes.js';
 import type { Ctx } from '../context.js';
+import { autobuild } from './overlay/support.js';
 
 export interface MutationPlan {
   section: Section;
@@ -56,4 +57,5 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
     return;
   }
   if (plan.yes) ctx.out.write(`Applying following changes:\n${result.text}`);
+  await autobuild(ctx);
 }

@@ -18,7 +18,7 @@ import type { NodeDb } from '../../node/nodedb.js';
 import { templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
 import { OverlayCompiler, type CompiledOverlay } from './compiler.js';
 import { overlayImagePath, type OverlayKind } from './image.js';
-import { builtNodeDirs, nodeDigest, readIndex, staleReason, stampOf, writeIndex, type ImageInputs, type ImageRecord } from './plan.js';
+import { allNodesDigest, builtNodeDirs, nodeDigest, readIndex, staleReason, stampOf, writeIndex, type ImageInputs, type ImageRecord } from './plan.js';
 import { OverlayStore } from '../store.js';
 import type { WorkerTask } from './worker.js';
 
@@ -41,6 +41,8 @@ export interface BuildOptions {
   kinds?: readonly OverlayKind[];
   /** Rebuild even what is up to date. */
   force?: boolean;
+  /** Only rebuild images that exist (autobuild: what a change made stale, not nodes never built). */
+  onlyBuilt?: boolean;
   /** Only say what would be rebuilt and why. */
   dryRun?: boolean;
   /** Worker threads; default one per CPU; 1 builds in this thread. Small builds always run in this thread. */
@@ -121,6 +123,13 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     return s;
   };
 
+  const allDigests = new Map<string, string>();
+  const allDigest = (refs: readonly string[]): string => {
+    const key = refs.join('\n');
+    let d = allDigests.get(key);
+    if (d === undefined) allDigests.set(key, (d = allNodesDigest(db.all(), refs)));
+    return d;
+  };
   const planned: PlannedImage[] = [];
   const failedEarly: ImageOutcome[] = [];
   const emptyLists: BuildReport['emptyLists'] = [];
@@ -136,11 +145,14 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     }
     const digest = nodeDigest(node, kver);
     for (const kind of kinds) {
+      const rec = index.nodes[id]?.[kind];
+      if (opts.onlyBuilt && (rec === undefined || !dirs.has(id))) continue;
       const list = [...((node.fields.get(FIELD_OF[kind])?.value as readonly string[] | undefined) ?? [])];
       if (list.length === 0) emptyLists.push({ node: id, kind });
       const overlayDigests: Record<string, string> = {};
       let server_ = false;
       let all = false;
+      const allRefs = new Set<string>();
       let broken: Error | undefined;
       for (const o of list) {
         const c = await overlay(o);
@@ -151,15 +163,15 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
         overlayDigests[o] = c.digest;
         server_ ||= c.readsServer;
         all ||= c.readsAllNodes;
+        for (const r of c.allNodesRefs) allRefs.add(r);
       }
       if (broken) {
         const ww = toWwError(broken);
         failedEarly.push({ node: id, kind, ok: false, warnings: [], error: { code: ww?.code ?? 'WW_ERR_TEMPLATE', message: broken.message } });
         continue;
       }
-      const now: ImageInputs = { overlays: list, overlayDigests, node: digest, ...(server_ ? { server } : {}), ...(all ? { allNodes: db.revision } : {}) };
+      const now: ImageInputs = { overlays: list, overlayDigests, node: digest, ...(server_ ? { server } : {}), ...(all ? { allNodes: allDigest([...allRefs].sort()) } : {}) };
       inputsOf.set(`${id}\0${kind}`, now);
-      const rec = index.nodes[id]?.[kind];
       const reason = opts.force ? 'forced' : !dirs.has(id) && rec !== undefined ? 'image missing' : await staleReason(rec, now, stamp);
       if (reason === undefined) {
         upToDate++;

@@ -96,6 +96,38 @@ export function nodeDigest(node: MergedNode, kernelVersion: string): string {
   return h.digest('hex');
 }
 
+const TOP_FIELDS = new Set(['Id', 'Hostname', 'Profiles', 'Comment', 'ClusterName', 'ImageName', 'Container', 'ContainerName', 'Ipxe',
+  'RuntimeOverlay', 'SystemOverlay', 'Kernel', 'Ipmi', 'Init', 'Root', 'NetDevs', 'Tags', 'Keys', 'PrimaryNetDev', 'Disks', 'FileSystems',
+  'Resources', 'Discoverable', 'AssetKey']);
+const ALIAS: Record<string, string> = { Hostname: 'Id', Container: 'ImageName', ContainerName: 'ImageName', Keys: 'Tags' };
+
+/**
+ * A digest of what templates read of `.AllNodes` (`refs`: paths below
+ * `.AllNodes[]` such as `Id` or `NetDevs[].Ipaddr`; `*` for everything), over
+ * every node: a change to a field no such template reads (a comment, a
+ * kernel argument) leaves every node's /etc/hosts alone.
+ */
+export function allNodesDigest(nodes: Iterable<MergedNode>, refs: readonly string[]): string {
+  const norm = refs.map((r) => {
+    const top = /^[A-Za-z0-9_]+/.exec(r)?.[0] ?? '';
+    return top in ALIAS ? `${ALIAS[top]}${r.slice(top.length)}` : r;
+  });
+  const everything = norm.some((r) => r === '*' || !TOP_FIELDS.has(/^[A-Za-z0-9_]+/.exec(r)?.[0] ?? ''));
+  // a map that is ranged over and whose members are read (`NetDevs` with `NetDevs[].Ipaddr`): only its keys count
+  const keysOnly = new Set(norm.filter((r) => norm.some((o) => o.startsWith(`${r}[]`))));
+  const wanted = norm.filter((r) => !keysOnly.has(r));
+  const h = createHash('sha256');
+  for (const n of nodes) {
+    h.update(`${n.id}\0${n.netdevs.join(',')}\0${n.primaryNetDev ?? ''}\n`);
+    for (const [path, f] of n.fields) {
+      const generic = path.replace(/\[[^\]]*\]/g, '[]');
+      if (!everything && !wanted.some((r) => generic === r || generic.startsWith(`${r}.`) || generic.startsWith(`${r}[`))) continue;
+      h.update(`${path}\0${JSON.stringify(plainData(f.value))}\n`);
+    }
+  }
+  return h.digest('hex');
+}
+
 /** `mtimeMs:size:ino` of a file, `-` when missing. */
 export async function stampOf(path: string): Promise<string> {
   try {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { addEntities, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
 import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
+import { autobuild } from '../overlay/support.js';
 import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 
 /** The 2nd, 3rd... node of a range get the next addresses (§1.3 node add). */
@@ -31,6 +32,7 @@ export function nodeAddCommand(ctx: () => Ctx): Command {
       return { result: undefined, write: true };
     }, { cacheDir: paths.nodesCacheDir });
     for (const n of names) c.log.info(`Added node: ${n}`);
+    await autobuild(c);
   });
   return cmd;
 }
