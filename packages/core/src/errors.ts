@@ -17,7 +17,23 @@ export type WwErrorCode =
   | 'WW_ERR_HOSTLIST'
   | 'WW_ERR_INVALID_VALUE'
   | 'WW_ERR_USAGE'
-  | 'WW_ERR_IO';
+  | 'WW_ERR_IO'
+  // images (core/image; OCI failures are mapped in image/errors.ts)
+  | 'WW_ERR_IMAGE_NAME'
+  | 'WW_ERR_IMAGE_NOT_FOUND'
+  | 'WW_ERR_IMAGE_EXISTS'
+  | 'WW_ERR_IMAGE_IN_USE'
+  | 'WW_ERR_IMAGE_BUSY'
+  | 'WW_ERR_IMAGE_SOURCE'
+  | 'WW_ERR_IMAGE_AUTH'
+  | 'WW_ERR_IMAGE_NETWORK'
+  | 'WW_ERR_IMAGE_DIGEST'
+  | 'WW_ERR_IMAGE_UNSAFE'
+  | 'WW_ERR_IMAGE_LAYER'
+  | 'WW_ERR_IMAGE_BUILD'
+  | 'WW_ERR_IMAGE_EXEC'
+  | 'WW_ERR_IMAGE_SYNCUSER'
+  | 'WW_ERR_ABORTED';
 
 export class WwError extends Error {
   readonly code: WwErrorCode;

@@ -1,3 +1,18 @@
 export { REPO, SHARED, CACHE, WWCTL_BIN, isRoot, inCI } from './paths.js';
 export { makeRoot, type TestRoot } from './root.js';
 export { wwctl, wwctlProcess, runCmd, type RunResult } from './run.js';
+export { startRegistry, freePort, skopeoCopy, readBlob, type TestRegistry, type RegistryOptions } from './registry.js';
+export {
+  addEntry,
+  layerTar,
+  writeLayerBlob,
+  writeOciLayout,
+  writeOciArchive,
+  tarDirectory,
+  type TarEntrySpec,
+  type LayerSpec,
+  type ImageSpec,
+  type LayoutResult,
+  type BlobInfo,
+} from './oci-layout.js';
+export { debianBusyboxImage, dockerArchiveOf, aptDownload, kernelPackage, repackDeb, type DebianImage, type ModuleSet } from './images.js';
