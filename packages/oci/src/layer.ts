@@ -87,14 +87,21 @@ export type TarEntry = AsyncIterable<Buffer> & { header: tarStream.Header; resum
  * (entry named), OCI_ERR_LAYER (corrupt data, an entry that cannot be
  * created), OCI_ERR_DIGEST_MISMATCH (diff_id), or the source's own error.
  */
-export async function applyLayer(rootDir: string, source: AsyncIterable<Uint8Array>, opts: ApplyLayerOptions = {}): Promise<ApplyLayerResult> {
+export async function applyLayer(
+  rootDir: string,
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  opts: ApplyLayerOptions = {},
+): Promise<ApplyLayerResult> {
   const applier = new LayerApplier(await realpath(rootDir), opts);
   const diff = opts.diffId ? new DigestCounter() : undefined;
   const extract = tarStream.extract();
   let feedError: unknown;
   const feeding = (async () => {
     try {
-      let tar: AsyncIterable<Uint8Array> = decompressAuto(source);
+      const input = Symbol.asyncIterator in source ? source : (async function* () {
+        yield* source;
+      })();
+      let tar: AsyncIterable<Uint8Array> = decompressAuto(input);
       if (diff) tar = diff.tap(tar);
       for await (const chunk of tar) {
         if (!extract.write(chunk)) await new Promise<void>((resolve) => extract.once('drain', () => resolve()));
@@ -176,12 +183,14 @@ class LayerApplier {
     return p === this.root || p.startsWith(this.root === path.sep ? this.root : this.root + path.sep);
   }
 
-  private rel(name: string, field = 'name'): string {
+  /** Sanitise an entry name, or a hard link's target (`entry` then names the link). */
+  private rel(value: string, entry?: string): string {
     try {
-      return sanitizeEntryName(name);
+      return sanitizeEntryName(value);
     } catch (err) {
-      if (isCpioError(err)) throw this.unsafe(name, field === 'name' ? err.message.replace(/^entry name /, 'name ') : `hard link target ${JSON.stringify(name)}: ${err.message}`);
-      throw err;
+      if (!isCpioError(err)) throw err;
+      if (entry === undefined) throw this.unsafe(value, err.message.replace(/^entry name /, 'name '));
+      throw this.unsafe(entry, `hard link target ${JSON.stringify(value)}: ${err.message.replace(/^entry name /, 'name ')}`);
     }
   }
 
@@ -314,7 +323,7 @@ class LayerApplier {
     }
 
     if (h.type === 'link') {
-      const targetRel = this.rel(h.linkname ?? '', 'linkname');
+      const targetRel = this.rel(h.linkname ?? '', name);
       if (targetRel === '' || targetRel === rel) throw this.unsafe(name, `hard link to ${JSON.stringify(h.linkname)}`);
       await this.parents(targetRel, name, false).then((ok) => {
         if (!ok) throw new OciError('OCI_ERR_LAYER', `${this.opts.what ?? 'layer'}: hard link ${JSON.stringify(name)}: target ${JSON.stringify(h.linkname)} does not exist`, { entry: name });

@@ -16,3 +16,4 @@ export {
   type BlobInfo,
 } from './oci-layout.js';
 export { debianBusyboxImage, dockerArchiveOf, aptDownload, kernelPackage, repackDeb, type DebianImage, type ModuleSet } from './images.js';
+export { treeSnapshot, type TreeEntry, type SnapshotOptions } from './tree.js';

@@ -10,11 +10,21 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
-import { get } from 'node:http';
+import { createServer as createHttpServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { X509Certificate, createPrivateKey, randomBytes, sign } from 'node:crypto';
 
 export interface RegistryOptions {
+  /** HTTP basic auth (htpasswd), or with `token` the credentials the token service wants. */
   user?: string;
   password?: string;
+  /**
+   * Bearer tokens (the Docker token protocol): a token service in this
+   * process signs RS256 JWTs with a self-signed key that the registry trusts
+   * (`auth: token` with `rootcertbundle`). With `user`, the service wants
+   * those credentials (basic auth); without, it gives anyone a token.
+   */
+  token?: boolean;
   /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (`caFile` trusts it). */
   tls?: boolean;
 }
@@ -28,7 +38,7 @@ export interface TestRegistry {
   /** The self-signed certificate (TLS only). */
   caFile: string | undefined;
   /** skopeo copy SRC docker://host/REPO:TAG (SRC e.g. `oci-archive:/x.tar`, `oci:/dir`); `all` copies every platform. */
-  push(src: string, repoTag: string, opts?: { all?: boolean; format?: 'oci' | 'v2s2' }): void;
+  push(src: string, repoTag: string, opts?: { all?: boolean; format?: 'oci' | 'v2s2' }): Promise<void>;
   /** Where the registry stores a blob (to tamper with it). */
   blobPath(digest: string): string;
   stop(): Promise<void>;
@@ -52,6 +62,16 @@ function sh(cmd: string, args: string[], input?: string): string {
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.trim()}`);
   return r.stdout;
+}
+
+function shAsync(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${stderr.trim()}`))));
+  });
 }
 
 function probe(port: number, tls: boolean): Promise<number> {
@@ -95,7 +115,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
       '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(dir, 'certs', 'key.pem'), '-out', caFile]);
     lines.push('  tls:', `    certificate: ${caFile}`, `    key: ${join(dir, 'certs', 'key.pem')}`);
   }
-  if (opts.user !== undefined) {
+  let tokenServer: Server | undefined;
+  if (opts.token) {
+    tokenServer = await startTokenService(dir, opts);
+    const addr = tokenServer.address() as AddressInfo;
+    lines.push('auth:', '  token:', `    realm: http://127.0.0.1:${addr.port}/token`, '    service: test-registry', '    issuer: test-issuer', `    rootcertbundle: ${join(dir, 'token', 'cert.pem')}`);
+  } else if (opts.user !== undefined) {
     writeFileSync(join(dir, 'htpasswd'), sh('htpasswd', ['-Bbn', opts.user, opts.password ?? '']));
     lines.push('auth:', '  htpasswd:', '    realm: test-registry', `    path: ${join(dir, 'htpasswd')}`);
   }
@@ -111,6 +136,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     if (code === 200 || code === 401) break;
     if (child.exitCode !== null || i > 200) {
       child.kill();
+      tokenServer?.close();
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`docker-registry did not come up on 127.0.0.1:${port}: ${stderr.slice(-2000)}`);
     }
@@ -124,7 +150,8 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     dir,
     caFile,
     push(src, repoTag, o = {}) {
-      sh('skopeo', ['copy', '-q', '--dest-tls-verify=false', ...creds, ...(o.all ? ['--all'] : []), ...(o.format ? ['--format', o.format] : []), src, `docker://${host}/${repoTag}`]);
+      // async: the token service answers from this process's event loop
+      return shAsync('skopeo', ['copy', '-q', '--dest-tls-verify=false', ...creds, ...(o.all ? ['--all'] : []), ...(o.format ? ['--format', o.format] : []), src, `docker://${host}/${repoTag}`]);
     },
     blobPath(digest) {
       const hex = digest.replace(/^sha256:/, '');
@@ -136,9 +163,47 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
+      await new Promise<void>((r) => (tokenServer ? tokenServer.close(() => r()) : r()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
+
+/** The token service: `GET /token?service=&scope=repository:NAME:ACTIONS` -> `{ token }` (RS256 JWT with an x5c chain). */
+async function startTokenService(dir: string, opts: RegistryOptions): Promise<Server> {
+  mkdirSync(join(dir, 'token'));
+  const keyFile = join(dir, 'token', 'key.pem');
+  const certFile = join(dir, 'token', 'cert.pem');
+  sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-token-issuer', '-keyout', keyFile, '-out', certFile]);
+  const key = createPrivateKey(readFileSync(keyFile));
+  const x5c = [new X509Certificate(readFileSync(certFile)).raw.toString('base64')];
+  const server = createHttpServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (opts.user !== undefined) {
+      const want = `Basic ${Buffer.from(`${opts.user}:${opts.password ?? ''}`).toString('base64')}`;
+      if (req.headers.authorization !== want) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"wrong credentials"}');
+        return;
+      }
+    }
+    const access = url.searchParams.getAll('scope').flatMap((scope) => {
+      const [type, name, actions] = scope.split(':');
+      return type && name && actions ? [{ type, name, actions: actions.split(',') }] : [];
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c }));
+    const claims = b64url(JSON.stringify({
+      iss: 'test-issuer', sub: opts.user ?? 'anonymous', aud: url.searchParams.get('service') ?? 'test-registry',
+      exp: now + 600, nbf: now - 60, iat: now, jti: randomBytes(8).toString('hex'), access,
+    }));
+    const sig = sign('sha256', Buffer.from(`${header}.${claims}`), key);
+    const token = `${header}.${claims}.${b64url(sig)}`;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 600 }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return server;
 }
 
 /** skopeo copy between two local transports (`oci-archive:X` -> `docker-archive:Y:tag`). */
