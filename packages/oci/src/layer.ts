@@ -23,7 +23,7 @@
  */
 import { execFile } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, realpath, rm, symlink, utimes } from 'node:fs/promises';
+import { chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, realpath, rm, stat, symlink, utimes } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { decompressAuto, isCpioError, sanitizeEntryName } from '@warewulf/cpio';
@@ -156,6 +156,12 @@ class LayerApplier {
   /** Paths this layer created: whiteouts and opaque markers spare them. */
   private readonly seen = new Set<string>();
   private readonly dirs: DeferredDir[] = [];
+  /**
+   * Lower-layer directories this layer changes without carrying an entry for
+   * them (a whiteout, a file written through `lib -> usr/lib`): their mtimes
+   * are put back at the end, so the result does not depend on when it was made.
+   */
+  private readonly touched = new Map<string, Date>();
   private warnedRoot = false;
 
   constructor(
@@ -252,8 +258,18 @@ class LayerApplier {
     return true;
   }
 
+  /** Remember the mtime of the directory holding `rel` before this layer changes it. */
+  private async touch(rel: string): Promise<void> {
+    const i = rel.lastIndexOf('/');
+    const dir = this.full(i < 0 ? '' : rel.slice(0, i));
+    if (this.touched.has(dir)) return;
+    const st = await stat(dir).catch(() => undefined);
+    if (st) this.touched.set(dir, st.mtime);
+  }
+
   /** Remove `rel` whatever it is (a tree is removed without following symlinks). */
   private async remove(rel: string): Promise<void> {
+    await this.touch(rel);
     await rm(this.full(rel), { recursive: true, force: true });
     this.forget(rel);
   }
@@ -297,6 +313,7 @@ class LayerApplier {
     }
 
     await this.parents(rel, name);
+    await this.touch(rel);
     const full = this.full(rel);
     let existing;
     try {
@@ -443,6 +460,11 @@ class LayerApplier {
 
   /** Directory modes and mtimes, deepest first (setting a parent's mtime before a child's would be undone). */
   async finish(): Promise<void> {
+    for (const d of this.dirs) this.touched.delete(d.full);
+    for (const [full, mtime] of this.touched) {
+      const st = await stat(full).catch(() => undefined);
+      if (st?.isDirectory()) await utimes(full, st.atime, mtime);
+    }
     this.dirs.sort((a, b) => b.full.length - a.full.length);
     for (const d of this.dirs) {
       await chmod(d.full, d.mode);

@@ -100,9 +100,8 @@ export function parseImageReference(source: string, cwd: string = process.cwd())
     if (source.startsWith(`${kind}:`)) {
       const rest = source.slice(kind.length + 1);
       if (rest === '') throw new OciError('OCI_ERR_REFERENCE', `invalid image reference ${JSON.stringify(source)}: no path`);
-      // PATH[:REF]: the reference is what follows the last ':' after the last '/'
-      const slash = rest.lastIndexOf('/');
-      const colon = rest.indexOf(':', slash + 1);
+      // PATH[:REF] as containers/image splits it: the path ends at the first ':' (a REF may hold ':' and '/')
+      const colon = rest.indexOf(':');
       const path = colon >= 0 ? rest.slice(0, colon) : rest;
       const ref = colon >= 0 ? rest.slice(colon + 1) : undefined;
       return { kind, path: abs(path), ref: ref === '' ? undefined : ref };

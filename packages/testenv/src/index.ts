@@ -1,7 +1,7 @@
 export { REPO, SHARED, CACHE, WWCTL_BIN, isRoot, inCI } from './paths.js';
 export { makeRoot, type TestRoot } from './root.js';
 export { wwctl, wwctlProcess, runCmd, type RunResult } from './run.js';
-export { startRegistry, freePort, skopeoCopy, readBlob, type TestRegistry, type RegistryOptions } from './registry.js';
+export { startRegistry, freePort, skopeoCopy, readBlob, blobCache, type TestRegistry, type RegistryOptions } from './registry.js';
 export {
   addEntry,
   layerTar,

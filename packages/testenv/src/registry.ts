@@ -5,6 +5,7 @@
  * ../shared/e2e/registry.sh, done from Node so the test owns the process.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { BlobStore } from '@warewulf/oci';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -206,9 +207,14 @@ async function startTokenService(dir: string, opts: RegistryOptions): Promise<Se
   return server;
 }
 
-/** skopeo copy between two local transports (`oci-archive:X` -> `docker-archive:Y:tag`). */
-export function skopeoCopy(src: string, dest: string): void {
-  sh('skopeo', ['copy', '-q', src, dest]);
+/** skopeo copy (`oci-archive:X` -> `docker-archive:Y:tag`; from a test registry: `--src-tls-verify=false` in `flags`). */
+export function skopeoCopy(src: string, dest: string, ...flags: string[]): void {
+  sh('skopeo', ['copy', '-q', ...flags, src, dest]);
+}
+
+/** The blob cache of a test root (`<root>/var/cache/warewulf/oci`). */
+export function blobCache(root: string): BlobStore {
+  return new BlobStore(join(root, 'var', 'cache', 'warewulf', 'oci'));
 }
 
 /** A blob file's content (to check what the registry holds). */
