@@ -134,10 +134,14 @@ async function planMounts(ip: ImagePaths, binds: readonly BindSpec[], log: Logge
       continue;
     }
     const target = join(ip.rootfs, rel);
-    if (!(await isInside(rootReal, dirname(target)))) {
-      log.warn(`bind ${b.source}:${b.dest}: the mount point's directory is missing in the image or leads out of it; skipped`);
+    // the nearest existing ancestor must be inside the image (missing ones come from placeholders)
+    let anc = dirname(target);
+    while (anc !== ip.rootfs && !(await exists(anc))) anc = dirname(anc);
+    if (!(await isInside(rootReal, anc)) || !(await stat(anc).then((s) => s.isDirectory(), () => false))) {
+      log.warn(`bind ${b.source}:${b.dest}: the mount point's directory leads out of the image; skipped`);
       continue;
     }
+    if (b.copy && anc !== dirname(target)) continue; // copies only go where the parent exists (§6.6)
     const present = await exists(target);
     if (present && !(await isInside(rootReal, target))) {
       log.warn(`bind ${b.source}:${b.dest}: the mount point leads out of the image; skipped`);
