@@ -22,7 +22,7 @@ import { CACHE } from './paths.js';
 import { skopeoCopy } from './registry.js';
 
 /** Bump when the recipe changes, so cached archives are rebuilt. */
-const RECIPE = 3;
+const RECIPE = 4;
 
 function sh(cmd: string, cwd?: string): string {
   const r = spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -114,7 +114,7 @@ const APPLETS = ['sh', 'ash', 'ls', 'cat', 'echo', 'mount', 'umount', 'mkdir', '
   'ifconfig', 'udhcpc', 'wget', 'ps', 'kill', 'insmod', 'modprobe', 'lsmod', 'poweroff', 'reboot', 'halt', 'grep', 'sed', 'find', 'stat',
   'md5sum', 'cut', 'dmesg', 'chmod', 'chown', 'env', 'id', 'true', 'false', 'test', 'printf', 'tr', 'head', 'tail', 'wc', 'sync', 'switch_root'];
 
-/** Which kernel modules to keep: the NICs and disks qemu offers ('net'), or every driver ('drivers', ~200 MB). */
+/** Which kernel modules to keep: the NICs and disks qemu offers ('net'), or every driver but GPUs and media ('drivers', ~200 MB). */
 export type ModuleSet = 'net' | 'drivers';
 
 const NET_MODULES = [
@@ -130,6 +130,7 @@ function kernelFilter(version: string, modules: ModuleSet): (name: string, type:
     if (name === 'boot/' || name === 'lib/' || name === 'lib/modules/' || name === mod) return true;
     if (!name.startsWith(mod)) return false;
     const rel = name.slice(mod.length);
+    if (modules === 'drivers' && /^kernel\/drivers\/(gpu|media)\//.test(rel)) return false;
     if (/^modules\.(order|builtin|builtin\.modinfo)$/.test(rel)) return true;
     if (type === 'directory') return keepDirs.some((k) => k.startsWith(rel) || rel.startsWith(k));
     return keepDirs.some((k) => rel === k || (k.endsWith('/') && rel.startsWith(k)));

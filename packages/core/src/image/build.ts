@@ -154,15 +154,15 @@ async function packBoth(rootfs: string, imgPath: string, gzPath: string, exclude
       }
       toGzip.end();
       await gzDone;
-      await fh.sync();
+      // both files on disk before either is renamed into place; the two syncs overlap
+      const gzh = await open(tmpGz, 'r');
+      await Promise.all([fh.sync(), gzh.sync().finally(() => gzh.close())]);
     } catch (err) {
       toGzip.destroy();
       throw err;
     } finally {
       await fh.close();
     }
-    const gzh = await open(tmpGz, 'r');
-    await gzh.sync().finally(() => gzh.close());
     await rename(tmpImg, imgPath);
     await rename(tmpGz, gzPath);
     const r = await archive.result;
