@@ -3,7 +3,7 @@
  * leaves nothing; leftovers of killed ones are swept), --update, kernel
  * lookups for the template data.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,28 @@ describe('importImage', () => {
     expect(existsSync(join(rootfs, 'etc', 'local'))).toBe(false);
     expect(await listImages(p)).toEqual(['img']);
     expect(readdirSync(p.wwchrootdir)).toEqual(['img']);
+  });
+});
+
+describe('the blob cache', () => {
+  it('a cached layer damaged on disk is caught while unpacking and dropped from the cache', async () => {
+    const t = makeRoot();
+    const p = paths(t.root);
+    // the archive's blobs go into the cache, verified
+    const tar = join(work, 'cache.tar');
+    await writeOciArchive(tar, [{ layers: [[{ name: 'bin/sh', data: 'sh'.repeat(5000) }]] }]);
+    await importImage(p, tar, { name: 'one', env: {}, log: memoryLogger() });
+    const blobs = join(p.ociCacheDir, 'oci', 'blobs', 'sha256');
+    const layer = readdirSync(blobs).map((n) => join(blobs, n)).sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
+    const data = readFileSync(layer);
+    data.writeUInt8(data.readUInt8(data.length - 12) ^ 0xff, data.length - 12);
+    writeFileSync(layer, data);
+    // the archive's members are already cached (same size), so the damaged copy is what gets unpacked
+    const err = await importImage(p, tar, { name: 'two', env: {}, log: memoryLogger() }).catch((e: unknown) => e);
+    expect(isWwError(err) && err.code).toBe('WW_ERR_IMAGE_DIGEST');
+    expect(existsSync(layer)).toBe(false);
+    expect(await listImages(p)).toEqual(['one']);
+    expect((await importImage(p, tar, { name: 'two', env: {}, log: memoryLogger() })).name).toBe('two');
   });
 });
 
