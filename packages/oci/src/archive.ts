@@ -13,13 +13,12 @@
  */
 import { createReadStream } from 'node:fs';
 import { decompressAuto, isCpioError, sanitizeEntryName } from '@warewulf/cpio';
-import * as tarStream from 'tar-stream';
 import { z } from 'zod';
 import type { BlobStore } from './blob-store.js';
 import { digestOf, parseDigest, verifyDigest, type Digest } from './digest.js';
 import { OciError, abortError } from './errors.js';
 import type { LayerRef, ProgressEvent, ResolvedImage } from './image.js';
-import type { TarEntry } from './layer.js';
+import { readTar } from './tar-read.js';
 import { MediaType, checkLayerMediaType, parseImageConfig, parseManifestOrIndex, selectPlatform, type Descriptor, type ImageIndex, type Platform } from './manifest.js';
 
 export interface ArchiveOptions {
@@ -60,60 +59,39 @@ export async function readImageArchive(file: string, store: BlobStore, opts: Arc
   const source = `${opts.kind ?? 'archive'}:${file}${opts.ref ? `:${opts.ref}` : ''}`;
   let progress = 0;
 
-  const extract = tarStream.extract();
-  let feedError: unknown;
-  const feeding = (async () => {
-    try {
-      for await (const chunk of decompressAuto(createReadStream(file, { highWaterMark: 1024 * 1024 }))) {
-        if (!extract.write(chunk)) await new Promise<void>((resolve) => extract.once('drain', () => resolve()));
-      }
-      extract.end(undefined);
-    } catch (err) {
-      feedError = err;
-      extract.destroy(err as Error);
-    }
-  })();
   try {
-    for await (const entry of extract as unknown as AsyncIterable<TarEntry>) {
+    for await (const entry of readTar(decompressAuto(createReadStream(file, { highWaterMark: 1024 * 1024 })))) {
+      if (opts.signal?.aborted) throw abortError(opts.signal);
+      const h = entry.header;
+      if (h.type !== 'file' && h.type !== 'contiguous-file') continue;
+      let name: string;
       try {
-        if (opts.signal?.aborted) throw abortError(opts.signal);
-        const h = entry.header;
-        if (h.type !== 'file' && h.type !== 'contiguous-file') continue;
-        let name: string;
-        try {
-          name = sanitizeEntryName(h.name);
-        } catch (err) {
-          if (isCpioError(err)) throw new OciError('OCI_ERR_ARCHIVE', `${source}: member ${JSON.stringify(h.name)} refused: ${err.message}`, { entry: h.name });
-          throw err;
-        }
-        const blob = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(name);
-        if (blob) {
-          const digest = parseDigest(`${blob[1]}:${blob[2]}`, `${source}: member ${name}`);
-          const size = h.size ?? 0;
-          if (!(await store.has(digest, size))) {
-            await store.put(digest, entry, { size, signal: opts.signal, what: `${source}: ${name}` });
-          }
-          members.set(name, { digest, size });
-        } else if ((h.size ?? 0) <= SMALL) {
-          const chunks: Buffer[] = [];
-          for await (const c of entry) chunks.push(c as Buffer);
-          small.set(name, Buffer.concat(chunks));
-        } else {
-          members.set(name, await store.putComputed(entry, { signal: opts.signal, what: `${source}: ${name}` }));
-        }
-        progress += h.size ?? 0;
-        opts.onProgress?.({ kind: 'download', layer: 0, layers: 0, digest: '' as Digest, bytes: progress, total: undefined, cached: false, done: false });
-      } finally {
-        entry.resume();
+        name = sanitizeEntryName(h.name);
+      } catch (err) {
+        if (isCpioError(err)) throw new OciError('OCI_ERR_ARCHIVE', `${source}: member ${JSON.stringify(h.name)} refused: ${err.message}`, { entry: h.name });
+        throw err;
       }
+      const blob = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(name);
+      if (blob) {
+        const digest = parseDigest(`${blob[1]}:${blob[2]}`, `${source}: member ${name}`);
+        const size = h.size ?? 0;
+        if (!(await store.has(digest, size))) {
+          await store.put(digest, entry, { size, signal: opts.signal, what: `${source}: ${name}` });
+        }
+        members.set(name, { digest, size });
+      } else if ((h.size ?? 0) <= SMALL) {
+        const chunks: Buffer[] = [];
+        for await (const c of entry) chunks.push(c as Buffer);
+        small.set(name, Buffer.concat(chunks));
+      } else {
+        members.set(name, await store.putComputed(entry, { signal: opts.signal, what: `${source}: ${name}` }));
+      }
+      progress += h.size ?? 0;
+      opts.onProgress?.({ kind: 'download', layer: 0, layers: 0, digest: '' as Digest, bytes: progress, total: undefined, cached: false, done: false });
     }
   } catch (err) {
-    extract.destroy();
-    await feeding;
-    throw archiveError(feedError ?? err, source);
+    throw archiveError(err, source);
   }
-  await feeding;
-  if (feedError) throw archiveError(feedError, source);
 
   const isOci = small.has('index.json') && small.has('oci-layout');
   const isDocker = small.has('manifest.json');

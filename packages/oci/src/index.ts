@@ -48,3 +48,4 @@ export { readImageArchive, type ArchiveOptions } from './archive.js';
 export { applyLayer, type ApplyLayerOptions, type ApplyLayerResult, type LayerWarning, type LayerWarningCode } from './layer.js';
 export { unpackImage, type UnpackOptions, type UnpackResult } from './unpack.js';
 export type { ResolvedImage, LayerRef, ProgressEvent } from './image.js';
+export { readTar, type TarEntry } from './tar-read.js';

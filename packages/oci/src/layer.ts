@@ -30,7 +30,8 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { decompressAuto, isCpioError, sanitizeEntryName } from '@warewulf/cpio';
-import * as tarStream from 'tar-stream';
+import type * as tarStream from 'tar-stream';
+import { readTar } from './tar-read.js';
 import { DigestCounter, verifyDigest, type Digest } from './digest.js';
 import { OciError, abortError } from './errors.js';
 
@@ -85,8 +86,7 @@ const IN_FLIGHT = 32;
 const WH_OPAQUE = '.wh..wh..opq';
 
 type TarHeader = Omit<tarStream.Header, 'pax'> & { pax?: Record<string, string> | null };
-/** A tar entry as tar-stream yields it: a readable of the member's bytes plus its header. */
-export type TarEntry = AsyncIterable<Buffer> & { header: tarStream.Header; resume(): unknown };
+
 
 /**
  * Apply `source` (a layer blob: tar, tar+gzip or tar+zstd, detected from its
@@ -101,40 +101,17 @@ export async function applyLayer(
 ): Promise<ApplyLayerResult> {
   const applier = new LayerApplier(await realpath(rootDir), opts);
   const diff = opts.diffId ? new DigestCounter() : undefined;
-  const extract = tarStream.extract();
-  let feedError: unknown;
-  const feeding = (async () => {
-    try {
-      const input = Symbol.asyncIterator in source ? source : (async function* () {
-        yield* source;
-      })();
-      let tar: AsyncIterable<Uint8Array> = decompress(input);
-      if (diff) tar = diff.tap(tar);
-      for await (const chunk of tar) {
-        if (!extract.write(chunk)) await new Promise<void>((resolve) => extract.once('drain', () => resolve()));
-      }
-      extract.end(undefined);
-    } catch (err) {
-      feedError = err;
-      extract.destroy(err as Error);
-    }
+  const input = Symbol.asyncIterator in source ? source : (async function* () {
+    yield* source;
   })();
+  let tar: AsyncIterable<Uint8Array> = decompress(input);
+  if (diff) tar = diff.tap(tar);
   try {
-    for await (const entry of extract as unknown as AsyncIterable<TarEntry>) {
-      try {
-        await applier.entry(entry.header as TarHeader, entry);
-      } finally {
-        entry.resume();
-      }
-    }
+    for await (const entry of readTar(tar)) await applier.entry(entry.header as TarHeader, entry);
   } catch (err) {
-    extract.destroy();
-    await feeding;
     await applier.settle().catch(() => undefined);
-    throw layerError(feedError ?? err, opts.what);
+    throw layerError(err, opts.what);
   }
-  await feeding;
-  if (feedError) throw layerError(feedError, opts.what);
   await applier.finish();
   if (diff && opts.diffId) verifyDigest(`${opts.what ?? 'layer'} (uncompressed, diff_id)`, opts.diffId, diff.digest());
   return applier.result;

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tar from 'tar-stream';
-import { extract as tarExtract } from 'tar-stream';
+import { readTar } from '@warewulf/oci';
 import { addEntry, writeOciArchive, type LayerSpec, type TarEntrySpec } from './oci-layout.js';
 import { CACHE } from './paths.js';
 import { skopeoCopy } from './registry.js';
@@ -58,16 +58,6 @@ export function aptDownload(pkgs: readonly string[], dir = join(CACHE, 'debs')):
   });
 }
 
-/** Feed a byte stream into a tar-stream extractor with backpressure. */
-async function feed(source: AsyncIterable<Uint8Array>, ex: tar.Extract): Promise<void> {
-  try {
-    for await (const c of source) if (!ex.write(c)) await new Promise<void>((r) => ex.once('drain', () => r()));
-    ex.end(undefined);
-  } catch (err) {
-    ex.destroy(err as Error);
-  }
-}
-
 async function collect(s: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const c of s) parts.push(Buffer.from(c));
@@ -84,15 +74,10 @@ export async function repackDeb(deb: string, pack: tar.Pack, keep: (name: string
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const ex = tarExtract();
-  const feeding = feed(child.stdout, ex);
-  for await (const entry of ex as unknown as AsyncIterable<AsyncIterable<Buffer> & { header: tar.Header; resume(): void }>) {
+  for await (const entry of readTar(child.stdout)) {
     const h = entry.header;
     const name = h.name.replace(/^\.\//, '');
-    if (name === '' || name === '.' || !keep(name, h.type)) {
-      entry.resume();
-      continue;
-    }
+    if (name === '' || name === '.' || !keep(name, h.type)) continue;
     const spec: TarEntrySpec = {
       name, type: h.type === 'contiguous-file' ? 'file' : (h.type as TarEntrySpec['type']), mode: h.mode, uid: h.uid, gid: h.gid,
       mtime: Math.floor(h.mtime.getTime() / 1000), linkname: h.linkname ?? '', devmajor: h.devmajor, devminor: h.devminor,
@@ -100,12 +85,9 @@ export async function repackDeb(deb: string, pack: tar.Pack, keep: (name: string
     if (h.type === 'file') {
       spec.data = await collect(entry);
       if (onFile) await onFile(name, spec.data, h.mode);
-    } else {
-      entry.resume();
     }
     await addEntry(pack, spec);
   }
-  await feeding;
   if ((await closed) !== 0) throw new Error(`dpkg-deb --fsys-tarfile ${deb} failed: ${stderr.trim()}`);
 }
 

@@ -16,13 +16,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, posix, sep } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { ImageMount } from '../config/types.js';
 import type { Env, Paths } from '../config/paths.js';
 import { WwError, isErrnoCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildImage, type BuildResult } from './build.js';
-import type { ImagePaths } from './names.js';
+import { realInside, type ImagePaths } from './names.js';
 import { requireImage } from './store.js';
 import { syncUser } from './syncuser.js';
 
@@ -77,12 +77,7 @@ function imageRel(p: string): string | undefined {
 }
 
 async function isInside(rootReal: string, p: string): Promise<boolean> {
-  try {
-    const r = await realpath(p);
-    return r === rootReal || r.startsWith(rootReal + sep);
-  } catch {
-    return false;
-  }
+  return (await realInside(rootReal, p)) !== undefined;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -6,9 +6,9 @@
  * finds nothing.
  */
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Paths } from '../config/paths.js';
-import { imagePaths } from './names.js';
+import { imagePaths, realInside } from './names.js';
 
 export interface KernelInfo {
   /** Path inside the image, e.g. `/boot/vmlinuz-6.1.0-57-amd64`. */
@@ -52,22 +52,13 @@ export function compareKernelVersions(a: string | undefined, b: string | undefin
 }
 
 async function insideDir(rootReal: string, rel: string): Promise<string | undefined> {
-  try {
-    const real = await realpath(join(rootReal, rel));
-    if (real !== rootReal && !real.startsWith(rootReal + sep)) return undefined;
-    return (await stat(real)).isDirectory() ? real : undefined;
-  } catch {
-    return undefined;
-  }
+  const real = await realInside(rootReal, join(rootReal, rel));
+  return real && (await stat(real)).isDirectory() ? real : undefined;
 }
 
 async function isFileInside(rootReal: string, rel: string): Promise<boolean> {
-  try {
-    const real = await realpath(join(rootReal, rel));
-    return (real === rootReal || real.startsWith(rootReal + sep)) && (await stat(real)).isFile();
-  } catch {
-    return false;
-  }
+  const real = await realInside(rootReal, join(rootReal, rel));
+  return real !== undefined && (await stat(real)).isFile();
 }
 
 async function sortedNames(dir: string): Promise<string[]> {

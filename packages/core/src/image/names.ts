@@ -7,7 +7,8 @@
  * collide with an image) and at most 200 bytes (a file name is 255 and
  * `.img.gz` is appended). Every entry point checks names with this one rule.
  */
-import { join } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { Paths } from '../config/paths.js';
 import { WwError } from '../errors.js';
 
@@ -59,4 +60,19 @@ export function imagePaths(paths: Paths, name: string): ImagePaths {
     img: join(paths.provisionImagesDir, `${name}.img`),
     imgGz: join(paths.provisionImagesDir, `${name}.img.gz`),
   };
+}
+
+/**
+ * `p` with every symlink resolved, when that lands inside `rootReal` (an
+ * image's realpath'd rootfs); undefined when it leads out or does not exist.
+ * Image paths are looked at through this, so an image's absolute symlinks
+ * never point us at the host.
+ */
+export async function realInside(rootReal: string, p: string): Promise<string | undefined> {
+  try {
+    const r = await realpath(p);
+    return r === rootReal || r.startsWith(rootReal + sep) ? r : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -16,6 +16,7 @@ import { WwError, isErrnoCode } from '../errors.js';
 import { applyEdit } from '../node/edit.js';
 import { flattenEntity } from '../node/flat.js';
 import { updateNodesConf } from '../node/store.js';
+import { pidAlive } from '../fs/lock.js';
 import { checkImageName, imagePaths, isValidImageName, type ImagePaths } from './names.js';
 
 const run = promisify(execFile);
@@ -62,15 +63,6 @@ export async function checkNotBusy(ip: ImagePaths): Promise<void> {
   throw new WwError('WW_ERR_IMAGE_BUSY', `image ${ip.name} is in use by an image exec/shell (${ip.runDir} exists)`, {
     hint: `if no such command runs, remove ${ip.runDir}`,
   });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return isErrnoCode(err, 'EPERM');
-  }
 }
 
 const STAGING_RE = /^\.(import|copy|trash)-.*-(\d+)-[0-9a-f]+$/;
