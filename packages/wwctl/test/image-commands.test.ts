@@ -126,6 +126,19 @@ describe('list, show, delete, copy, rename', () => {
   });
 });
 
+describe('4.3 vocabulary', () => {
+  it('`container import --setdefault` sets the image on profile default (as today\'s `image name`)', async () => {
+    const t = makeRoot('nodeprofiles:\n  default:\n    container name: old\nnodes:\n  n1: {}\n');
+    const src = image(t, 'src', { 'bin/sh': 'sh' });
+    const r = await wwctl(t, 'container', 'import', '--setdefault', src, 'fresh');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Set default profile to image: fresh');
+    expect(t.readNodesConf()).toContain('image name: fresh');
+    expect(t.readNodesConf()).not.toContain('container name');
+    expect((await wwctl(t, 'vnfs', 'list', '-k', 'fresh')).stdout).toMatch(/^fresh\s+1\s+--$/m);
+  });
+});
+
 describe('syncuser', () => {
   it('reports every collision and changes nothing', async () => {
     const t = makeRoot('nodes: {}\n');

@@ -15,6 +15,7 @@ export {
   copyImage,
   renameImage,
   copyTree,
+  setDefaultProfileImage,
   type RenameResult,
 } from './store.js';
 export { imageUsers, type ImageUsers, type ImageReferenceHolder } from './users.js';

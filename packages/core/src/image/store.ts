@@ -14,7 +14,9 @@ import { promisify } from 'node:util';
 import type { Paths } from '../config/paths.js';
 import { WwError, isErrnoCode } from '../errors.js';
 import { applyEdit } from '../node/edit.js';
+import { FIELD_BY_NAME } from '../node/fields.js';
 import { flattenEntity } from '../node/flat.js';
+import { DEFAULT_PROFILE } from '../node/merge.js';
 import { updateNodesConf } from '../node/store.js';
 import { pidAlive } from '../fs/lock.js';
 import { checkImageName, imagePaths, isValidImageName, type ImagePaths } from './names.js';
@@ -196,4 +198,23 @@ export async function renameImage(paths: Paths, src: string, dst: string): Promi
     { cacheDir: paths.ociCacheDir },
   );
   return result;
+}
+
+/**
+ * 4.3's `--setdefault` (container import/build): profile `default` boots
+ * image `name` (written as today's `image name`, under the nodes.conf lock).
+ */
+export async function setDefaultProfileImage(paths: Paths, name: string): Promise<void> {
+  checkImageName(name);
+  const spec = FIELD_BY_NAME.get('ImageName');
+  if (!spec) throw new Error('field table has no ImageName');
+  await updateNodesConf(
+    paths.nodesConf,
+    (doc) => {
+      const profile = (doc.profiles[DEFAULT_PROFILE] ??= {});
+      applyEdit(profile, { op: 'set', ref: { spec, keys: [] }, value: name });
+      return { result: undefined, write: true };
+    },
+    { cacheDir: paths.ociCacheDir },
+  );
 }

@@ -1,6 +1,6 @@
 /** `wwctl image import SOURCE [NAME]` (alias pull; §1.5, §6.1). */
 import { Command, Option } from 'commander';
-import { importImage } from '@warewulf/core/image';
+import { importImage, setDefaultProfileImage } from '@warewulf/core/image';
 import type { Ctx } from '../../context.js';
 import { progressSink } from '../../output/progress.js';
 import { interruptible } from './common.js';
@@ -16,6 +16,7 @@ interface Opts {
   passwd?: string;
   platform?: string;
   arch?: string;
+  setdefault?: boolean;
 }
 
 export function imageImportCommand(ctx: () => Ctx): Command {
@@ -34,6 +35,7 @@ export function imageImportCommand(ctx: () => Ctx): Command {
     .addOption(new Option('--passwd <password>').hideHelp())
     .option('--platform <platform>', 'platform to pick from a multi-arch image: ARCH or OS/ARCH[/VARIANT] (also $WAREWULF_OCI_PLATFORM)')
     .addOption(new Option('--arch <platform>').hideHelp())
+    .addOption(new Option('--setdefault', 'set the image on profile default (4.3)').hideHelp())
     .action(async (source: string, name: string | undefined, opts: Opts) => {
       const c = ctx();
       const { paths } = await c.load();
@@ -58,6 +60,10 @@ export function imageImportCommand(ctx: () => Ctx): Command {
         );
         progress.stop();
         c.log.verbose(`Imported image ${r.name} from ${source} (${r.kind}${r.id ? `, ${r.id}` : ''})`);
+        if (opts.setdefault) {
+          await setDefaultProfileImage(paths, r.name);
+          c.log.info(`Set default profile to image: ${r.name}`);
+        }
       } finally {
         progress.stop();
       }
