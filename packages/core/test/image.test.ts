@@ -47,7 +47,7 @@ describe('image names', () => {
     } catch (e) {
       code = isWwError(e) ? e.code : '';
     }
-    expect(code).toBe('WW_ERR_IMAGE_NAME');
+    expect(code).toBe('WW_ERR_INVALID_NAME');
   });
 });
 

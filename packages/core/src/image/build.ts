@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { gzipParallel, packTree, type CpioWarning, type ProgressEvent } from '@warewulf/cpio';
 import type { Paths } from '../config/paths.js';
 import type { Logger } from '../log.js';
-import { toWwError } from './errors.js';
+import { imageError } from './errors.js';
 import { checkNotBusy, requireImage } from './store.js';
 import { measureTree, readState, writeState, type TreeMeasure } from './state.js';
 
@@ -72,7 +72,7 @@ async function fileFacts(p: string): Promise<{ size: number; mtimeMs: number } |
 
 /**
  * Build image `name`. Throws WW_ERR_IMAGE_NOT_FOUND (`image does not
- * exist: X`), WW_ERR_IMAGE_BUSY, WW_ERR_IMAGE_BUILD (cpio limits: a file
+ * exist: X`), WW_ERR_IMAGE_BUSY, WW_ERR_CPIO (cpio limits: a file
  * over 4 GiB, a name over 4095 bytes).
  */
 export async function buildImage(paths: Paths, name: string, opts: BuildOptions): Promise<BuildResult> {
@@ -170,6 +170,6 @@ async function packBoth(rootfs: string, imgPath: string, gzPath: string, exclude
   } catch (err) {
     await rm(tmpImg, { force: true });
     await rm(tmpGz, { force: true });
-    throw toWwError(err, `building ${basename(imgPath, '.img')}`);
+    throw imageError(err, `building ${basename(imgPath, '.img')}`);
   }
 }

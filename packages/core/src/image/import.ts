@@ -23,7 +23,7 @@ import type { Env, Paths } from '../config/paths.js';
 import { WwError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildImage, type BuildResult } from './build.js';
-import { toWwError } from './errors.js';
+import { imageError } from './errors.js';
 import { defaultKernel, findKernels } from './kernels.js';
 import { checkImageName, imagePaths } from './names.js';
 import { measureTree, writeState } from './state.js';
@@ -99,11 +99,11 @@ export function blobStore(paths: Paths): BlobStore {
 }
 
 /**
- * Import SOURCE. Throws WwError: WW_ERR_IMAGE_NAME, WW_ERR_IMAGE_EXISTS
+ * Import SOURCE. Throws WwError: WW_ERR_INVALID_NAME, WW_ERR_IMAGE_EXISTS
  * (`image name exists, specify --force, --update, or choose a different
  * name: X`), WW_ERR_IMAGE_SOURCE (`invalid dir or uri: SOURCE`, bad
  * references, archives, manifests, platforms), WW_ERR_IMAGE_AUTH,
- * WW_ERR_IMAGE_NETWORK, WW_ERR_IMAGE_DIGEST, WW_ERR_IMAGE_UNSAFE (a layer
+ * WW_ERR_IMAGE_NETWORK, WW_ERR_IMAGE_DIGEST, WW_ERR_PATH_ESCAPE (a layer
  * entry escaping the root, named), WW_ERR_IMAGE_LAYER, WW_ERR_ABORTED.
  */
 export async function importImage(paths: Paths, source: string, opts: ImportOptions): Promise<ImportResult> {
@@ -137,7 +137,7 @@ export async function importImage(paths: Paths, source: string, opts: ImportOpti
       try {
         return parseImageReference(source, opts.cwd);
       } catch (err) {
-        throw toWwError(err);
+        throw imageError(err);
       }
     })();
     let isDir = false;
@@ -199,7 +199,7 @@ export async function importImage(paths: Paths, source: string, opts: ImportOpti
         });
         result.applyMs = Date.now() - t1;
       } catch (err) {
-        throw toWwError(err, `importing ${source}`);
+        throw imageError(err, `importing ${source}`);
       }
     }
     await copyResolvConf(paths, rootfs, log);

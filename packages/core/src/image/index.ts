@@ -33,8 +33,8 @@ export {
 } from './kernels.js';
 export { syncUser, parseIdFile, type SyncUserResult, type IdChange, type IdCollision } from './syncuser.js';
 export { execInImage, imageShell, parseBindSpec, type BindSpec, type ExecOptions, type ExecResult } from './exec.js';
-export { imageInfo, humanSize, type ImageInfo } from './info.js';
+export { imageInfo, type ImageInfo } from './info.js';
 export { measureTree, readState, type ImageState, type TreeMeasure } from './state.js';
-export { toWwError } from './errors.js';
+export { imageError } from './errors.js';
 export type { ProgressEvent as PullProgressEvent } from '@warewulf/oci';
 export type { ProgressEvent as PackProgressEvent } from '@warewulf/cpio';

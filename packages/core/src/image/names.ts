@@ -19,10 +19,10 @@ export function isValidImageName(name: string): boolean {
   return IMAGE_NAME_RE.test(name);
 }
 
-/** Return `name` or throw WW_ERR_IMAGE_NAME naming it. */
+/** Return `name` or throw WW_ERR_INVALID_NAME naming it. */
 export function checkImageName(name: string): string {
   if (!isValidImageName(name)) {
-    throw new WwError('WW_ERR_IMAGE_NAME', `invalid image name: ${JSON.stringify(name)}`, {
+    throw new WwError('WW_ERR_INVALID_NAME', `invalid image name: ${JSON.stringify(name)}`, {
       hint: 'image names use letters, digits, "_", "-", ".", ":" (not starting with "."), at most 200 characters',
     });
   }

@@ -6,8 +6,8 @@
  */
 import cliProgress from 'cli-progress';
 import type { PackProgressEvent, PullProgressEvent } from '@warewulf/core/image';
-import { humanSize } from '@warewulf/core/image';
 import type { Ctx } from '../context.js';
+import { humanSize } from './size.js';
 
 export interface ProgressSink {
   pull(e: PullProgressEvent): void;

@@ -1,6 +1,6 @@
 /** `wwctl image kernels [IMAGE...]` (alias kernel; §1.5, §6.3). */
 import { Command } from 'commander';
-import { tabTable } from '@warewulf/core';
+import { tabTable } from '../../output/table.js';
 import { defaultKernel, imageKernels, imageUsers, listImages, requireImage, resolveNodeKernel } from '@warewulf/core/image';
 import type { Ctx } from '../../context.js';
 

@@ -1,7 +1,8 @@
 /** `wwctl image list [NAME...]` (alias ls; §1.5). */
 import { Command } from 'commander';
-import { tabTable } from '@warewulf/core';
-import { humanSize, imageInfo, imageUsers, listImages, requireImage } from '@warewulf/core/image';
+import { humanSize } from '../../output/size.js';
+import { tabTable } from '../../output/table.js';
+import { imageInfo, imageUsers, listImages, requireImage } from '@warewulf/core/image';
 import type { Ctx } from '../../context.js';
 
 interface Opts {

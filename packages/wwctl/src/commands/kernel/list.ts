@@ -8,7 +8,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Command } from 'commander';
-import { printfRow } from '@warewulf/core';
+import { printfRow } from '../../output/table.js';
 import { imageKernels, imageUsers, listImages, resolveNodeKernel } from '@warewulf/core/image';
 import type { Ctx } from '../../context.js';
 
