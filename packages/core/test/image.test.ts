@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../src/log.js';
+import { NodeMerger, parseNodesConf } from '../src/node/index.js';
+import { TemplateBuild, defaultServerContext } from '../src/overlay/index.js';
 import { resolvePaths, type Paths } from '../src/config/paths.js';
 import { isWwError } from '../src/errors.js';
 import {
@@ -126,5 +128,12 @@ describe('kernels for nodes and templates', () => {
     expect((await resolveNodeKernel(p, 'img', 'old-name'))?.path).toBe('/boot/vmlinuz-5.14.0-427.18.1.el9_4.x86_64');
     expect(await resolveNodeKernel(p, 'img', '4.0')).toBeUndefined();
     expect(await resolveNodeKernel(p, undefined, undefined)).toBeUndefined();
+
+    // the template data: .Kernel.Version from the image's default kernel when the node sets none (§5.3)
+    const doc = parseNodesConf('nodes:\n  a:\n    image name: img\n  b:\n    image name: img\n    kernel:\n      version: "5.14"\n', 'nodes.conf');
+    const merger = new NodeMerger(doc);
+    const nodes = ['a', 'b'].map((id) => merger.merge(id)!);
+    const build = new TemplateBuild({ ...defaultServerContext('localhost'), kernelVersion: lookup }, nodes);
+    expect(nodes.map((n) => build.dataFor(n).Kernel.Version)).toEqual(['6.12.0-160000.33', '5.14']);
   });
 });
