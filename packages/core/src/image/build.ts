@@ -136,7 +136,11 @@ async function packBoth(rootfs: string, imgPath: string, gzPath: string, exclude
   const tmpGz = tempName(gzPath);
   const onWarning = (w: CpioWarning) => opts.log.warn(`${w.path}: ${w.message}`);
   try {
+    // without root an import could not keep owners (everything is ours): pack it as root's, like `cpio -R 0:0`
+    const asRoot = process.getuid?.() !== 0;
+    if (asRoot) opts.log.warn('not running as root: every file is packed as owned by root (0:0)');
     const archive = packTree(rootfs, {
+      ...(asRoot ? { uid: 0, gid: 0 } : {}),
       exclude,
       oneFileSystem: true,
       onWarning,
