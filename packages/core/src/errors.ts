@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   WW_ERR_OVERLAY_NOT_FOUND: 404,
   WW_ERR_OVERLAY_EXISTS: 409,
   WW_ERR_OVERLAY_PROTECTED: 409,
+  /** An overlay holds something that can not be in a node's image (a socket, a device node, a fifo). */
+  WW_ERR_OVERLAY_FILE: 400,
   /** Some nodes' overlays failed to build (each failure is reported on its own). */
   WW_ERR_BUILD: 500,
   WW_ERR_CPIO: 500,

@@ -19,7 +19,7 @@ describe('overlay lists of the shipped profile and of seed-era registries', () =
     expect(d.RuntimeOverlay).toEqual(['hosts', 'ssh.authorized_keys']);
     expect(d.SystemOverlay).toEqual([
       'wwinit', 'wwclient', 'hosts', 'fstab', 'hostname', 'ssh.host_keys', 'issue', 'resolv', 'udev.netname',
-      'systemd.netname', 'ifcfg', 'ifupdown', 'NetworkManager', 'wicked', 'ignition',
+      'systemd.netname', 'ifcfg', 'ifupdown', 'NetworkManager',
     ]);
     expect([d.Kernel.Args.join(' '), d.Init, d.Root, d.Ipxe, d.Ipmi.Template]).toEqual(['quiet crashkernel=no net.ifnames=1', '/sbin/init', 'initramfs', 'default', 'ipmitool.tmpl']);
     expect(slotsOf(renderAll(w, 'fstab', d)).get('etc/fstab')).toContain('warewulf:/opt /opt nfs defaults,noauto,nofail,ro 0 0\n');

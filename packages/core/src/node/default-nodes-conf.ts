@@ -6,5 +6,42 @@
 export const DEFAULT_NODES_CONF = `nodeprofiles:
   default:
     comment: This profile is automatically included for each node
+    ipxe template: default
+    runtime overlay:
+      - hosts
+      - ssh.authorized_keys
+    system overlay:
+      - wwinit
+      - wwclient
+      - hosts
+      - fstab
+      - hostname
+      - ssh.host_keys
+      - issue
+      - resolv
+      - udev.netname
+      - systemd.netname
+      - ifcfg
+      - ifupdown
+      - NetworkManager
+    kernel:
+      args:
+        - quiet
+        - crashkernel=no
+        - net.ifnames=1
+    ipmi:
+      template: ipmitool.tmpl
+    init: /sbin/init
+    root: initramfs
+    resources:
+      fstab:
+        - spec: warewulf:/home
+          file: /home
+          vfstype: nfs
+          mntops: defaults,nofail
+        - spec: warewulf:/opt
+          file: /opt
+          vfstype: nfs
+          mntops: defaults,noauto,nofail,ro
 nodes: {}
 `;

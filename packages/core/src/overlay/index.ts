@@ -13,3 +13,5 @@ export { resolveUnderRoot, resolveInRoot, realpathInRoot } from './safe-path.js'
 export { renderOverlay, packOverlay, overlayRoot, type RenderedEntry } from './render.js';
 export { formatShowRender, showRenderText, notTemplateWarning, type ShowLine } from './show.js';
 export { templateInfo, templateReferences, DATA_MODEL, type InfoRow, type Reference } from './info.js';
+export { OverlayStore, checkOverlayName, overlayRelPath, overlayRootOf, ensureParent, type OverlayInfo, type OverlayEntry } from './store.js';
+export * from './build/index.js';

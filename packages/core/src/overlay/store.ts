@@ -7,7 +7,7 @@
  * shipped files are never edited and an upgrade never overwrites a site's.
  */
 import { constants } from 'node:fs';
-import { chmod, chown, cp, lstat, mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { chmod, cp, lchown, lstat, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { WwError, isErrnoCode } from '../errors.js';
 import type { Paths } from '../config/paths.js';
@@ -43,6 +43,38 @@ export interface OverlayEntry {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ino: number;
+  /** A symlink's target. */
+  readonly target?: string;
+  /** For 'other': what it is (a socket, a fifo, a character device, a block device). */
+  readonly kind?: string;
+}
+
+function otherKind(st: import('node:fs').Stats): string {
+  if (st.isSocket()) return 'socket';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  return 'special file';
+}
+
+/**
+ * Modes git cannot carry for the shipped overlays (`overlays/modes.txt`:
+ * `PATH MODE` from overlays/), and their owner: shipped files are root's
+ * whoever checked them out.
+ */
+async function shippedModes(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  let text = '';
+  try {
+    text = await readFile(join(SHIPPED_OVERLAYS_DIR, 'modes.txt'), 'utf8');
+  } catch (err) {
+    if (!isErrnoCode(err, 'ENOENT')) throw err;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^\s*([^#\s]\S*)\s+([0-7]{3,4})\s*$/.exec(line);
+    if (m) out.set(m[1] as string, parseInt(m[2] as string, 8));
+  }
+  return out;
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -73,6 +105,8 @@ export function overlayRelPath(file: string): string {
 }
 
 export class OverlayStore {
+  private modes: Promise<Map<string, number>> | undefined;
+
   /**
    * @param siteDir site overlays (`paths.wwoverlaydir`)
    * @param distDirs distribution overlay directories, first match wins (installed, then shipped)
@@ -149,7 +183,14 @@ export class OverlayStore {
     await mkdir(this.siteDir, { recursive: true });
     await rm(tmp, { recursive: true, force: true });
     await cp(o.dir, tmp, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, mode: constants.COPYFILE_FICLONE });
-    await copyOwners(o.dir, tmp);
+    // cp keeps modes, not owners; and the shipped copy's real modes and owner come from walk()
+    const root = join(tmp, o.root.slice(o.dir.length));
+    const asRoot = process.getuid?.() === 0;
+    for (const e of await this.walk(o)) {
+      const p = join(root, e.path);
+      if (e.type !== 'symlink') await chmod(p, e.mode);
+      if (asRoot) await lchown(p, e.uid, e.gid);
+    }
     await rename(tmp, dest);
     return { name, site: true, dir: dest, root: await overlayRootOf(dest) };
   }
@@ -195,27 +236,31 @@ export class OverlayStore {
    */
   async walk(o: OverlayInfo): Promise<OverlayEntry[]> {
     const out: OverlayEntry[] = [];
+    // the repository's copy of a distribution overlay: root's files, with the modes git could not keep
+    const shipped = !o.site && o.dir.startsWith(`${SHIPPED_OVERLAYS_DIR}/`);
+    const modes = shipped ? (this.modes ??= shippedModes()) : undefined;
+    const prefix = shipped ? `${o.root.slice(SHIPPED_OVERLAYS_DIR.length + 1)}/` : '';
     const visit = async (rel: string): Promise<void> => {
       const names = (await readdir(rel === '' ? o.root : join(o.root, rel))).sort();
       for (const n of names) {
         const p = rel === '' ? n : `${rel}/${n}`;
-        const st = await lstat(join(o.root, p));
+        const full = join(o.root, p);
+        const st = await lstat(full);
         const type = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
-        out.push({ path: p, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+        let mode = st.mode & 0o7777;
+        if (modes) mode = (await modes).get(prefix + p) ?? mode;
+        const e: OverlayEntry = {
+          path: p, type, mode, uid: shipped ? 0 : st.uid, gid: shipped ? 0 : st.gid, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino,
+          ...(type === 'symlink' ? { target: await readlink(full) } : {}),
+          ...(type === 'other' ? { kind: otherKind(st) } : {}),
+        };
+        out.push(e);
         if (type === 'directory') await visit(p);
       }
     };
     await visit('');
     return out;
   }
-}
-
-/** `cp` keeps modes but not owners: copy uid/gid entry by entry (as root; others keep their own). */
-async function copyOwners(src: string, dest: string): Promise<void> {
-  if (process.getuid?.() !== 0) return;
-  const st = await lstat(src);
-  await chown(dest, st.uid, st.gid).catch(() => undefined);
-  if (st.isDirectory()) for (const n of await readdir(src)) await copyOwners(join(src, n), join(dest, n));
 }
 
 /** Make sure FILE's parent directory exists in the overlay (`--parents`), or say how to get it. */

@@ -1,0 +1,5 @@
+export { buildOverlays, type BuildContext, type BuildOptions, type BuildReport, type PlannedImage } from './build.js';
+export { overlayImagePath, imageBaseName, renderImage, packImage, type OverlayKind, type RenderedImage } from './image.js';
+export { OverlayCompiler, type CompiledOverlay } from './compiler.js';
+export { readIndex, type BuildIndex, type ImageRecord } from './plan.js';
+export type { ImageOutcome, BuildSettings } from './node-builder.js';
