@@ -43,6 +43,29 @@ export const ERROR_STATUS = {
   WW_ERR_BMC_TEMPLATE: 500,
   /** A BMC command failed on some node. */
   WW_ERR_BMC_FAILED: 502,
+  // images (core/image); OciError codes map onto these in OCI_CODES below
+  WW_ERR_IMAGE_NOT_FOUND: 404,
+  WW_ERR_IMAGE_EXISTS: 409,
+  /** A node or profile uses the image (delete without --force). */
+  WW_ERR_IMAGE_IN_USE: 409,
+  /** An image exec/shell holds the image (its run directory exists). */
+  WW_ERR_IMAGE_BUSY: 409,
+  /** The import source: a bad reference, archive, manifest, platform, or one that does not exist. */
+  WW_ERR_IMAGE_SOURCE: 400,
+  /** The registry wants credentials or refused them. */
+  WW_ERR_IMAGE_AUTH: 502,
+  /** The registry cannot be reached (network, TLS) or answered something unexpected. */
+  WW_ERR_IMAGE_NETWORK: 502,
+  /** Content that does not match its digest. */
+  WW_ERR_IMAGE_DIGEST: 502,
+  /** A layer that cannot be applied (corrupt tar or compression). */
+  WW_ERR_IMAGE_LAYER: 422,
+  /** image exec/shell: not root, or the command failed. */
+  WW_ERR_IMAGE_EXEC: 500,
+  /** syncuser: uid/gid collisions between the image and the server. */
+  WW_ERR_IMAGE_SYNCUSER: 409,
+  /** Interrupted (SIGINT/SIGTERM or an aborted request). */
+  WW_ERR_ABORTED: 503,
 } as const;
 
 export type WwErrorCode = keyof typeof ERROR_STATUS;
@@ -83,7 +106,34 @@ const LIBRARY_ERRORS: Readonly<Record<string, WwErrorCode>> = {
   CpioError: 'WW_ERR_CPIO',
 };
 
+/** OciError codes (@warewulf/oci), by the same name-based recognition. */
+const OCI_CODES: Readonly<Record<string, WwErrorCode>> = {
+  OCI_ERR_REFERENCE: 'WW_ERR_IMAGE_SOURCE',
+  OCI_ERR_DIGEST: 'WW_ERR_IMAGE_SOURCE',
+  OCI_ERR_DIGEST_MISMATCH: 'WW_ERR_IMAGE_DIGEST',
+  OCI_ERR_AUTH: 'WW_ERR_IMAGE_AUTH',
+  OCI_ERR_NOT_FOUND: 'WW_ERR_IMAGE_SOURCE',
+  OCI_ERR_REGISTRY: 'WW_ERR_IMAGE_NETWORK',
+  OCI_ERR_NETWORK: 'WW_ERR_IMAGE_NETWORK',
+  OCI_ERR_TLS: 'WW_ERR_IMAGE_NETWORK',
+  OCI_ERR_MANIFEST: 'WW_ERR_IMAGE_SOURCE',
+  OCI_ERR_PLATFORM: 'WW_ERR_IMAGE_SOURCE',
+  OCI_ERR_ARCHIVE: 'WW_ERR_IMAGE_SOURCE',
+  OCI_ERR_UNSAFE_ENTRY: 'WW_ERR_PATH_ESCAPE',
+  OCI_ERR_LAYER: 'WW_ERR_IMAGE_LAYER',
+  OCI_ERR_ABORTED: 'WW_ERR_ABORTED',
+};
+
 const mappers: readonly ((err: unknown) => WwError | undefined)[] = [
+  (err) => {
+    if (!(err instanceof Error) || err.name !== 'OciError') return undefined;
+    const code = OCI_CODES[(err as Error & { code: string }).code];
+    return code === undefined ? undefined : new WwError(code, err.message, { cause: err });
+  },
+  (err) => {
+    // an aborted operation (AbortSignal): the admin interrupted it
+    return err instanceof Error && err.name === 'AbortError' ? new WwError('WW_ERR_ABORTED', 'interrupted', { cause: err }) : undefined;
+  },
   (err) => {
     const code = err instanceof Error ? LIBRARY_ERRORS[err.name] : undefined;
     return code === undefined ? undefined : new WwError(code, (err as Error).message, { cause: err });

@@ -34,6 +34,7 @@ import { profileEditCommand } from './commands/profile/edit.js';
 import { profileListCommand } from './commands/profile/list.js';
 import { profileSetCommand } from './commands/profile/set.js';
 import { profileUnsetCommand } from './commands/profile/unset.js';
+import { imageCommand, kernelCommand } from './commands/image/index.js';
 
 export interface GlobalOpts {
   verbose?: boolean;
@@ -71,6 +72,8 @@ export function buildProgram(ctx: () => Ctx): Command {
   program.addCommand(node);
   program.addCommand(profile);
   program.addCommand(overlay);
+  program.addCommand(imageCommand(ctx));
+  program.addCommand(kernelCommand(ctx));
   program.addCommand(powerCommand(ctx));
   return program;
 }

@@ -1,0 +1,22 @@
+/** `wwctl image show IMAGE` (§1.5). */
+import { Command } from 'commander';
+import { imageInfo, imageUsers, requireImage } from '@warewulf/core/image';
+import type { Ctx } from '../../context.js';
+
+export function imageShowCommand(ctx: () => Ctx): Command {
+  return new Command('show')
+    .summary("Show an image's root directory (and more with --all)")
+    .argument('<image>', 'image name')
+    .option('-a, --all', 'name, kernel version, rootfs, nodes')
+    .action(async (name: string, opts: { all?: boolean }) => {
+      const c = ctx();
+      const { paths } = await c.load();
+      const ip = await requireImage(paths, name);
+      if (!opts.all) {
+        c.out.write(`${ip.rootfs}\n`);
+        return;
+      }
+      const i = await imageInfo(paths, name, await imageUsers(paths, c.log));
+      c.out.write(`Name: ${i.name}\nKernelVersion: ${i.kernelVersion ?? 'not found'}\nRootfs: ${i.rootfs}\nNr nodes: ${i.nodes.length}\nNodes: [${i.nodes.join(' ')}]\n`);
+    });
+}
