@@ -1,3 +1,23 @@
 export { REPO, SHARED, CACHE, WWCTL_BIN, isRoot, inCI } from './paths.js';
 export { makeRoot, type TestRoot } from './root.js';
 export { wwctl, wwctlProcess, runCmd, type RunResult } from './run.js';
+export { Proc, type ProcOptions, type ProcExit } from './proc.js';
+export { Netns, type NetnsOptions, type DhcpHost, type DnsmasqOptions } from './netns.js';
+export { Vm, type VmOptions } from './vm.js';
+export { ensureDebianKernel, kernelPackage, KERNEL_MODULE_SUBSET, type DebianKernel } from './kernel.js';
+export { buildBusyboxImage, busyboxPath, installKernel, packDir } from './busybox-image.js';
+export { ensureDebianRoot, debianMirror, DEBIAN_SUITE, DEBIAN_PACKAGES, type DebianRoot } from './debian-root.js';
+export { writeOciArchive, type OciArchiveInfo, type OciArchiveOptions } from './oci-archive.js';
+export { startBootServer, normaliseWwid, runtimePath, type BootServer, type BootServerOptions, type BootRequest } from './boot-server.js';
+export { BOOT_SERVER_CLI, WWCLIENT_BIN, ensureWwclient, missingTools } from './tools.js';
+export {
+  BootTemplateData,
+  BootNetDev,
+  BootIpmi,
+  BootWarewulf,
+  BootKernel,
+  standInFuncs,
+  repoOverlay,
+  renderBootOverlays,
+  packBootOverlays,
+} from './boot-overlays.js';
