@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packOverlay, renderOverlay, type RenderedEntry } from '@warewulf/core/overlay';
+
+export type { RenderedEntry };
 import { refFuncs, type FuncMap } from '@warewulf/gotemplate';
 import type { PackResult } from '@warewulf/cpio';
 import { REPO } from './paths.js';

@@ -6,7 +6,7 @@ export { Netns, type NetnsOptions, type DhcpHost, type DnsmasqOptions } from './
 export { Vm, type VmOptions } from './vm.js';
 export { ensureDebianKernel, kernelPackage, KERNEL_MODULE_SUBSET, type DebianKernel } from './kernel.js';
 export { buildBusyboxImage, busyboxPath, installKernel, packDir } from './busybox-image.js';
-export { ensureDebianRoot, debianMirror, DEBIAN_SUITE, DEBIAN_PACKAGES, type DebianRoot } from './debian-root.js';
+export { ensureDebianRoot, debianImageInitrd, debianMirror, DEBIAN_SUITE, DEBIAN_PACKAGES, type DebianRoot } from './debian-root.js';
 export { writeOciArchive, type OciArchiveInfo, type OciArchiveOptions } from './oci-archive.js';
 export { startBootServer, normaliseWwid, runtimePath, type BootServer, type BootServerOptions, type BootRequest } from './boot-server.js';
 export { BOOT_SERVER_CLI, WWCLIENT_BIN, ensureWwclient, missingTools } from './tools.js';
@@ -20,4 +20,5 @@ export {
   repoOverlay,
   renderBootOverlays,
   packBootOverlays,
+  type RenderedEntry,
 } from './boot-overlays.js';

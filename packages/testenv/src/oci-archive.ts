@@ -6,13 +6,13 @@
  * This is what `wwctl image import` takes; the tar work is node-tar's.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, Stats } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { create } from 'tar';
+import { create, type ReadEntry } from 'tar';
 
 export interface OciArchiveOptions {
   /** Tag recorded in index.json (default `latest`). */
@@ -67,7 +67,17 @@ export async function writeOciArchive(rootDir: string, out: string, opts: OciArc
     const warnings: string[] = [];
     const entries = (await readdir(rootDir)).sort();
     const tarStream = create(
-      { cwd: rootDir, portable: false, onwarn: (code: string, message: string | Error) => warnings.push(`${code}: ${String(message)}`) },
+      {
+        cwd: rootDir,
+        portable: false,
+        onwarn: (code: string, message: string | Error) => warnings.push(`${code}: ${String(message)}`),
+        // device nodes, fifos and sockets: container runtimes and wwinit make /dev themselves (node-tar cannot pack them)
+        filter: (path: string, st: Stats | ReadEntry) => {
+          const keep = st instanceof Stats ? st.isFile() || st.isDirectory() || st.isSymbolicLink() : true;
+          if (!keep) warnings.push(`skipped special file ${path}`);
+          return keep;
+        },
+      },
       entries,
     );
     const raw = new Hasher();

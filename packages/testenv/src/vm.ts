@@ -36,6 +36,10 @@ export interface VmOptions {
 
 export class Vm {
   readonly proc: Proc;
+  /** Each serial line with the milliseconds since qemu started when it arrived (for phase timings). */
+  readonly timeline: Array<{ ms: number; line: string }> = [];
+  private readonly started = Date.now();
+  private partial = '';
 
   constructor(opts: VmOptions) {
     const accel = process.env.WW_E2E_ACCEL ?? 'tcg';
@@ -56,11 +60,28 @@ export class Vm {
     } else {
       args.push('-boot', 'n');
     }
-    this.proc = opts.netns.spawn('timeout', args, { name: opts.name ?? `vm ${opts.mac}`, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) });
+    const onOutput = (chunk: string): void => {
+      const lines = (this.partial + chunk).split('\n');
+      this.partial = lines.pop() ?? '';
+      const ms = Date.now() - this.started;
+      for (const line of lines) this.timeline.push({ ms, line: line.replace(/\r$/, '') });
+      opts.onOutput?.(chunk);
+    };
+    this.proc = opts.netns.spawn('timeout', args, { name: opts.name ?? `vm ${opts.mac}`, onOutput });
     if (opts.serialLog) {
       const log = opts.serialLog;
       void this.proc.done.then(({ output }) => writeFileSync(log, output));
     }
+  }
+
+  /** Seconds from qemu's start to the first serial line matching each pattern ('-' when none did). */
+  phases(patterns: Record<string, RegExp>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, re] of Object.entries(patterns)) {
+      const hit = this.timeline.find((t) => re.test(t.line));
+      out[name] = hit ? (hit.ms / 1000).toFixed(1) : '-';
+    }
+    return out;
   }
 
   /** Serial output so far. */

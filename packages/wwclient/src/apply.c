@@ -266,6 +266,27 @@ static int write_all(int fd, const unsigned char *p, size_t len) {
     return 0;
 }
 
+/* Whether pfd/base (a regular file of the same size) holds exactly data. */
+static int same_content(int pfd, const char *base, const unsigned char *data, size_t size) {
+    int fd = openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return 0;
+    unsigned char buf[65536];
+    size_t off = 0;
+    int same = 1;
+    while (same) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            same = n == 0 && off == size;
+            break;
+        }
+        same = (size_t)n <= size - off && memcmp(buf, data + off, (size_t)n) == 0;
+        off += (size_t)n;
+    }
+    close(fd);
+    return same;
+}
+
 /* Replace pfd/base by a new file or symlink made under a temporary name. */
 static int apply_leaf(int pfd, const char *base, const struct entry *e, const unsigned char *data, size_t size, struct apply_stats *s) {
     struct stat st;
@@ -297,8 +318,9 @@ static int apply_leaf(int pfd, const char *base, const struct entry *e, const un
         s->symlinks++;
         return 0;
     }
+    /* overlays are rendered with one mtime (0): equal size and time do not mean equal content */
     if (exists && S_ISREG(st.st_mode) && (size_t)st.st_size == size && (unsigned long)st.st_mtime == e->mtime &&
-        (st.st_mode & 07777) == (e->mode & 07777) && same_owner(&st, e)) {
+        (st.st_mode & 07777) == (e->mode & 07777) && same_owner(&st, e) && same_content(pfd, base, data, size)) {
         s->unchanged++;
         return 0;
     }

@@ -82,7 +82,7 @@ struct apply_stats {
  * is checked first: an absolute name, a ".." component or a malformed header
  * refuses the whole archive (nothing is written, returns -1). Then, in
  * archive order: directories are created or get the archive's mode, owner
- * and (at the end) mtime; regular files whose size, mtime, mode or owner
+ * and (at the end) mtime; regular files whose content, mtime, mode or owner
  * differ are written to a temporary file in the destination directory and
  * renamed over the old one (readers never see a missing or partial file);
  * symlinks likewise. Parent directories are resolved beneath rootfd: a

@@ -1,0 +1,112 @@
+/**
+ * Shared parts of the boot tests: a node on a namespace's network, its
+ * overlays rendered with the stand-in template data, the fixture server in
+ * the namespace, and reading that server's request log.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  BOOT_SERVER_CLI, CACHE, BootNetDev, BootTemplateData, BootWarewulf, packBootOverlays, repoOverlay, runtimePath,
+  type BootRequest, type Netns, type Proc,
+} from '@warewulf/testenv';
+
+export const FIXTURES = resolve(import.meta.dirname, 'fixtures', 'overlays');
+export const PORT = 9873;
+export const UPDATE_INTERVAL = 2;
+
+export interface BootNode {
+  id: string;
+  mac: string;
+  ip: string;
+  image: string;
+  init: string;
+  /** The node's root field (default initramfs). */
+  root?: string;
+  tags?: Record<string, string>;
+}
+
+/** Where a boot's serial console is kept for post-mortems (.cache/e2e-logs/, kept after the test). */
+export function serialLogPath(name: string): string {
+  const dir = join(CACHE, 'e2e-logs');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${name}.serial.log`);
+}
+
+/** The template data of a node on the namespace's network, the server being the namespace's .1. */
+export function nodeData(ns: Netns, n: BootNode): BootTemplateData {
+  return new BootTemplateData(
+    n.id,
+    n.image,
+    n.root ?? 'initramfs',
+    n.init,
+    { default: new BootNetDev('eth0', n.mac, n.ip, '255.255.255.0', ns.serverIp) },
+    'default',
+    ns.serverIp,
+    new BootWarewulf(PORT, 9874, UPDATE_INTERVAL, true, false),
+    undefined,
+    undefined,
+    n.tags ?? {},
+  );
+}
+
+/** A sysconfdir whose warewulf/warewulf.conf is the server's (what wwinit's warewulf.conf.ww includes). */
+export function writeSysconf(dir: string, ns: Netns): string {
+  mkdirSync(join(dir, 'warewulf'), { recursive: true });
+  writeFileSync(
+    join(dir, 'warewulf', 'warewulf.conf'),
+    `ipaddr: ${ns.serverIp}\nnetmask: 255.255.255.0\nwarewulf:\n  port: ${PORT}\n  secure: true\n  update interval: ${UPDATE_INTERVAL}\n`,
+  );
+  return dir;
+}
+
+/** The system overlay (wwinit, wwclient, then `extra` overlay dirs) as srv/system.img.gz. */
+export async function writeSystemOverlay(srv: string, data: BootTemplateData, sysconf: string, extra: string[]): Promise<void> {
+  await packBootOverlays([repoOverlay('wwinit'), repoOverlay('wwclient'), ...extra], data, sysconf, join(srv, 'system.img.gz'));
+}
+
+/** The runtime overlay as the plain cpio wwclient fetches from /runtime/<wwid>. */
+export async function writeRuntimeOverlay(srv: string, data: BootTemplateData, sysconf: string, wwid: string): Promise<void> {
+  const gz = join(srv, 'runtime.img.gz');
+  await packBootOverlays([join(FIXTURES, 'e2e-runtime')], data, sysconf, gz);
+  mkdirSync(join(srv, 'runtime'), { recursive: true });
+  writeFileSync(`${runtimePath(srv, wwid)}.tmp`, gunzipSync(readFileSync(gz)));
+  // rename: the server never reads a half-written overlay
+  renameSync(`${runtimePath(srv, wwid)}.tmp`, runtimePath(srv, wwid));
+}
+
+/** iPXE script in Warewulf's single-stage shape (§7.1): kernel, image, system overlay; the arguments on the boot line. */
+export function writeIpxeScript(srv: string, ns: Netns, mac: string, args: string): void {
+  const base = `http://${ns.serverIp}:${PORT}`;
+  const params = 'assetkey=${asset}&uuid=${uuid}';
+  mkdirSync(join(srv, 'ipxe'), { recursive: true });
+  writeFileSync(
+    join(srv, 'ipxe', mac.replace(/:/g, '-')),
+    `#!ipxe
+echo Warewulf-ts e2e: booting \${mac}
+kernel --name kernel ${base}/kernel.img?${params} || goto fail
+initrd --name image ${base}/image.img.gz?${params} || goto fail
+initrd --name system ${base}/system.img.gz?${params} || goto fail
+boot kernel initrd=image initrd=system wwid=\${mac} ${args}
+:fail
+echo E2E-IPXE-FAIL
+sleep 5
+poweroff
+`,
+  );
+}
+
+/** The fixture server (secure) inside the namespace, serving `srv`. */
+export async function startServer(ns: Netns, srv: string): Promise<Proc> {
+  const p = ns.spawn(process.execPath, [BOOT_SERVER_CLI, '--dir', srv, '--host', ns.serverIp, '--port', String(PORT), '--secure'], { name: 'boot server' });
+  await p.waitFor(/"listening":9873/, 10_000);
+  return p;
+}
+
+/** The requests the fixture server has logged so far. */
+export function requestsOf(server: Proc): BootRequest[] {
+  return server.output
+    .split('\n')
+    .filter((l) => l.startsWith('{"time"'))
+    .map((l) => JSON.parse(l) as BootRequest);
+}
