@@ -12,8 +12,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Netns, Vm, debianImageInitrd, ensureDebianRoot, ensureWwclient, inCI, isRoot, missingTools } from '@warewulf/testenv';
-import { FIXTURES, nodeData, requestsOf, serialLogPath, startServer, writeIpxeScript, writeRuntimeOverlay, writeSysconf, writeSystemOverlay } from './helpers.js';
+import { Netns, debianImageInitrd, ensureDebianRoot, ensureWwclient, inCI, isRoot, missingTools } from '@warewulf/testenv';
+import { bootNode, requestsOf, serialLogPath } from './helpers.js';
 
 const needs = missingTools(['qemu-system-x86_64', 'dnsmasq', 'ip', 'debootstrap']);
 const work = mkdtempSync(join(tmpdir(), 'e2e-debian-'));
@@ -36,18 +36,15 @@ describe.skipIf(!isRoot || (needs.length > 0 && !inCI))(`e2e LONG: a Debian imag
     const ns = Netns.create();
     try {
       const node = { id: 'n2', mac: '52:54:00:e2:e0:22', ip: `${ns.subnet}.22`, image: 'debian', init: '/sbin/init', root: 'tmpfs', tags: { e2e: 'v1' } };
-      const sysconf = writeSysconf(join(work, 'etc'), ns);
-      await writeSystemOverlay(srv, nodeData(ns, node), sysconf, [join(FIXTURES, 'e2e-debian')]);
-      await writeRuntimeOverlay(srv, nodeData(ns, node), sysconf, node.mac);
-      writeIpxeScript(srv, ns, node.mac, 'console=ttyS0 panic=-1 quiet');
-      const server = await startServer(ns, srv);
-      await ns.startDnsmasq({ bootUrl: `http://${ns.serverIp}:9873/ipxe/\${mac:hexhyp}?assetkey=\${asset}&uuid=\${uuid}`, hosts: [{ mac: node.mac, ip: `${ns.subnet}.52` }] });
       const tBoot = Date.now();
-      const vm = new Vm({ netns: ns, tap: ns.addTap(), mac: node.mac, memMiB: 2048, timeoutS: 420, serialLog: serialLogPath('debian') });
+      const { server, vm } = await bootNode({
+        ns, srv, work, node, overlay: 'e2e-debian', dhcpIp: `${ns.subnet}.52`,
+        vm: { memMiB: 2048, timeoutS: 420, serialLog: serialLogPath('debian') },
+      });
       await vm.waitFor(/E2E-DONE/, 400_000);
       const exit = await vm.done;
       const serial = vm.serial;
-      console.log('phases (s since qemu start):', JSON.stringify(vm.phases({ ipxe: /iPXE initialising/, kernel: /kernel.img\.\.\. ok/, wwinit: /wwinit: Warewulf node init/, copied: /wwinit: running init.d\/10/, init: /wwinit: starting/, systemd: /E2E-SYSTEMD/, done: /E2E-DONE/ })));
+      console.log('phases (s since qemu start):', JSON.stringify(vm.phases({ ipxe: /iPXE initialising/, kernel: /kernel\.img\.\.\./, wwinit: /wwinit: Warewulf node init/, copied: /wwinit: running init.d\/10/, init: /wwinit: starting/, systemd: /E2E-SYSTEMD/, done: /E2E-DONE/ })));
       console.log(
         `debian e2e: ${((Date.now() - t0) / 1000).toFixed(1)} s in all (root ready after ${((tRoot - t0) / 1000).toFixed(1)} s), ` +
           `${((Date.now() - tBoot) / 1000).toFixed(1)} s from qemu start to power-off`,

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
-  BOOT_SERVER_CLI, CACHE, BootNetDev, BootTemplateData, BootWarewulf, packBootOverlays, repoOverlay, runtimePath,
+  BOOT_SERVER_CLI, CACHE, Vm, type VmOptions, BootNetDev, BootTemplateData, BootWarewulf, packBootOverlays, repoOverlay, runtimePath,
   type BootRequest, type Netns, type Proc,
 } from '@warewulf/testenv';
 
@@ -109,4 +109,36 @@ export function requestsOf(server: Proc): BootRequest[] {
     .split('\n')
     .filter((l) => l.startsWith('{"time"'))
     .map((l) => JSON.parse(l) as BootRequest);
+}
+
+export interface BootSetup {
+  ns: Netns;
+  /** The server's files (kernel.img and image.img.gz already there). */
+  srv: string;
+  /** Scratch space (the server's sysconfdir goes here). */
+  work: string;
+  node: BootNode;
+  /** The test's fixture overlay, added to the system overlay after wwinit and wwclient. */
+  overlay: string;
+  /** The address dnsmasq gives iPXE (the node itself then uses its static `ip`). */
+  dhcpIp: string;
+  vm: Omit<VmOptions, 'netns' | 'tap' | 'mac'>;
+}
+
+/**
+ * Everything a boot needs around the image: overlays rendered for the node, the iPXE script,
+ * the secure fixture server and dnsmasq in the namespace, then qemu started.
+ */
+export async function bootNode(o: BootSetup): Promise<{ server: Proc; vm: Vm; sysconf: string }> {
+  const sysconf = writeSysconf(join(o.work, 'etc'), o.ns);
+  await writeSystemOverlay(o.srv, nodeData(o.ns, o.node), sysconf, [join(FIXTURES, o.overlay)]);
+  await writeRuntimeOverlay(o.srv, nodeData(o.ns, o.node), sysconf, o.node.mac);
+  writeIpxeScript(o.srv, o.ns, o.node.mac, 'console=ttyS0 panic=-1 quiet');
+  const server = await startServer(o.ns, o.srv);
+  await o.ns.startDnsmasq({
+    bootUrl: `http://${o.ns.serverIp}:${PORT}/ipxe/\${mac:hexhyp}?assetkey=\${asset}&uuid=\${uuid}`,
+    hosts: [{ mac: o.node.mac, ip: o.dhcpIp }],
+  });
+  const vm = new Vm({ netns: o.ns, tap: o.ns.addTap(), mac: o.node.mac, ...o.vm });
+  return { server, vm, sysconf };
 }

@@ -16,10 +16,11 @@ import { installKernel, packDir } from './busybox-image.js';
 import { ensureDebianKernel, KERNEL_MODULE_SUBSET, type DebianKernel } from './kernel.js';
 import { writeOciArchive } from './oci-archive.js';
 import { CACHE } from './paths.js';
+import { pidAlive } from './proc.js';
 
 export const DEBIAN_SUITE = 'bookworm';
 export const DEBIAN_PACKAGES = ['systemd-sysv', 'udev', 'kmod', 'iproute2'];
-const RECIPE = 'debian-root-v1';
+const RECIPE = 'debian-root-v2';
 
 export interface DebianRoot {
   /** The root file system. */
@@ -50,15 +51,6 @@ function run(cmd: string, args: readonly string[]): void {
   } catch (err) {
     const e = err as { stderr?: Buffer; stdout?: Buffer };
     throw new Error(`${cmd} ${args.join(' ')} failed:\n${(e.stderr ?? e.stdout ?? '').toString().slice(-3000)}`);
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -107,8 +99,9 @@ export async function ensureDebianRoot(): Promise<DebianRoot> {
     installKernel(rootfs, kernel, 'chroot');
     // systemd-networkd and its wait-online service (network-online.target, wwclient's unit waits for it)
     run('chroot', [rootfs, 'systemctl', 'enable', 'systemd-networkd.service']);
-    // the image is booted, not installed: no package caches, an empty machine-id filled in at boot
-    for (const d of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
+    // the image is booted, not installed: no package caches or documentation (less to unpack in RAM),
+    // an empty machine-id filled in at boot
+    for (const d of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/info', 'usr/share/locale']) {
       for (const f of readdirSync(join(rootfs, d))) if (f !== 'partial' && f !== 'lock') rmSync(join(rootfs, d, f), { recursive: true, force: true });
     }
     writeFileSync(join(rootfs, 'etc', 'machine-id'), '');

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Proc, type ProcOptions } from './proc.js';
+import { Proc, pidAlive, type ProcOptions } from './proc.js';
 
 export interface NetnsOptions {
   /** First three octets of the IPv4 /24 (default 192.168.200): the server is .1, DHCP hands out .100-.199. */
@@ -38,15 +38,6 @@ let exitHookInstalled = false;
 
 function ip(args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Kill whatever still runs in a namespace, then delete it. */

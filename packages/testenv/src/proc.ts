@@ -21,6 +21,16 @@ export interface ProcExit {
   output: string;
 }
 
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const live = new Set<Proc>();
 let exitHookInstalled = false;
 

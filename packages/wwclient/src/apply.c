@@ -37,6 +37,8 @@ struct entry {
 };
 
 static int is_root_user;
+/* -1 unknown; 1 when the kernel has no openat2 (or WWCLIENT_NO_OPENAT2 is set: tests use it to exercise the fallback) */
+static int no_openat2 = -1;
 static unsigned tmp_counter;
 
 /* A printable copy of a name for logs (archive names may hold control characters). */
@@ -160,7 +162,7 @@ bad:
 
 /* Open rel beneath rootfd: in-root symlinks are followed, escaping ones fail with EXDEV. */
 static int open_beneath(int rootfd, const char *rel, int flags) {
-    static int no_openat2;
+    if (no_openat2 < 0) no_openat2 = getenv("WWCLIENT_NO_OPENAT2") != NULL;
     if (!no_openat2) {
         struct ww_open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS};
         int fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof how);
@@ -176,8 +178,10 @@ static int open_beneath(int rootfd, const char *rel, int flags) {
         int last = save == NULL || *save == '\0';
         int nfd = openat(fd, c, (last ? flags : O_PATH | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC);
         int e = errno;
+        struct stat st;
+        /* a symlink gives ELOOP, or ENOTDIR with O_DIRECTORY: report both as leaving the root */
+        if (nfd < 0 && (e == ELOOP || (e == ENOTDIR && fstatat(fd, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)))) e = EXDEV;
         close(fd);
-        if (nfd < 0 && e == ELOOP) e = EXDEV;
         errno = e;
         fd = nfd;
     }
@@ -253,17 +257,6 @@ static int apply_dir(int rootfd, const struct entry *e, struct apply_stats *s) {
     errno = err;
     if (rc == 0) s->directories++;
     return rc;
-}
-
-static int write_all(int fd, const unsigned char *p, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* Whether pfd/base (a regular file of the same size) holds exactly data. */
@@ -389,7 +382,9 @@ int apply_cpio(const unsigned char *buf, size_t len, int rootfd, struct apply_st
         }
         if (rc != 0) {
             s->failed++;
-            ww_log(WW_WARN, "%s: %s", printable(e->name), errno == EXDEV ? "refused: the path leaves the root through a symlink" : strerror(errno));
+            ww_log(WW_WARN, "%s: %s", printable(e->name), errno != EXDEV ? strerror(errno)
+                   : no_openat2 ? "refused: the path goes through a symlink (followed only with openat2, kernel 5.6+)"
+                                : "refused: the path leaves the root through a symlink");
         }
     }
     /* directory times last: writing their contents changed them */

@@ -19,19 +19,35 @@ static char *trim(char *s) {
     return s;
 }
 
-/* Drop a comment: '#' at the start or after a blank, outside quotes. */
-static void strip_comment(char *s) {
+/* The first character outside quotes at which at(s, p) holds, or NULL. */
+static char *find_unquoted(char *s, int (*at)(const char *s, const char *p)) {
     char quote = 0;
     for (char *p = s; *p; p++) {
         if (quote) {
             if (*p == quote) quote = 0;
         } else if (*p == '"' || *p == '\'') {
             quote = *p;
-        } else if (*p == '#' && (p == s || isspace((unsigned char)p[-1]))) {
-            *p = '\0';
-            return;
+        } else if (at(s, p)) {
+            return p;
         }
     }
+    return NULL;
+}
+
+/* A comment starts with '#' at the start of the line or after a blank. */
+static int comment_at(const char *s, const char *p) {
+    return *p == '#' && (p == s || isspace((unsigned char)p[-1]));
+}
+
+/* A mapping key ends at ':' followed by a blank or the end of the line. */
+static int key_end_at(const char *s, const char *p) {
+    (void)s;
+    return *p == ':' && (p[1] == '\0' || isspace((unsigned char)p[1]));
+}
+
+static void strip_comment(char *s) {
+    char *p = find_unquoted(s, comment_at);
+    if (p) *p = '\0';
 }
 
 static char *unquote(char *s) {
@@ -81,21 +97,13 @@ static void set_key(struct ww_config *cfg, struct raw *raw, const char *section,
     }
 }
 
-/* Split "key: value" at the first ": " (or a trailing ':'); returns the value or NULL. */
+/* Split "key: value" at the key's colon; returns the value or NULL. */
 static char *split_key(char *s, char **key) {
-    char quote = 0;
-    for (char *p = s; *p; p++) {
-        if (quote) {
-            if (*p == quote) quote = 0;
-        } else if (*p == '"' || *p == '\'') {
-            quote = *p;
-        } else if (*p == ':' && (p[1] == '\0' || isspace((unsigned char)p[1]))) {
-            *p = '\0';
-            *key = unquote(s);
-            return p + 1;
-        }
-    }
-    return NULL;
+    char *p = find_unquoted(s, key_end_at);
+    if (!p) return NULL;
+    *p = '\0';
+    *key = unquote(s);
+    return p + 1;
 }
 
 /* A flow mapping "{a: 1, b: c}" (no nesting) under section. */

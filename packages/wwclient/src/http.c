@@ -151,17 +151,6 @@ static int open_conn(const struct ww_config *cfg, int *fd, int *local_port, char
     return result;
 }
 
-static int write_all(int fd, const char *buf, size_t len) {
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 struct buf {
     unsigned char *p;
     size_t len, cap;

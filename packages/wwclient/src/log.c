@@ -1,6 +1,9 @@
-/* Log lines in Warewulf's wwlog shape (spec §0.2), all on stderr: journald or the init.d log file keeps them. */
+/* Small shared helpers: log lines in Warewulf's wwlog shape (spec §0.2), all on stderr (journald or the
+ * init.d log file keeps them), and a write(2) loop. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "wwclient.h"
 
 int ww_log_level = WW_INFO;
@@ -27,4 +30,16 @@ void ww_log(int level, const char *fmt, ...) {
     else
         fprintf(stderr, "%-7s: %s\n", level_name(level), line);
     fflush(stderr);
+}
+
+int write_all(int fd, const void *buf, size_t len) {
+    const unsigned char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
 }

@@ -20,6 +20,8 @@
 enum ww_level { WW_DEBUG = 10, WW_INFO = 20, WW_WARN = 30, WW_ERROR = 40 };
 extern int ww_log_level;
 void ww_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* write(2) until all of buf is written (EINTR retried); 0, or -1 with errno. */
+int write_all(int fd, const void *buf, size_t len);
 
 /* ---- config.c ---- */
 struct ww_config {
