@@ -8,6 +8,7 @@
  * the runtime overlay from a privileged port; host name and network come from
  * the overlays.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Netns, debianImageInitrd, ensureDebianRoot, ensureWwclient, inCI, isRoot, missingTools } from '@warewulf/testenv';
 import { bootNode, requestsOf, serialLogPath } from './helpers.js';
 
-const needs = missingTools(['qemu-system-x86_64', 'dnsmasq', 'ip', 'debootstrap']);
+const needs = missingTools(['qemu-system-x86_64', 'dnsmasq', 'ip', 'debootstrap', 'skopeo']);
 const work = mkdtempSync(join(tmpdir(), 'e2e-debian-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -27,6 +28,10 @@ describe.skipIf(!isRoot || (needs.length > 0 && !inCI))(`e2e LONG: a Debian imag
     ensureWwclient();
     const debian = await ensureDebianRoot();
     const tRoot = Date.now();
+    // the same root as an OCI archive, for `wwctl image import`: skopeo reads it
+    const inspect = JSON.parse(execFileSync('skopeo', ['inspect', `oci-archive:${debian.ociArchive}`], { encoding: 'utf8' })) as { Layers: string[]; Os: string };
+    expect(inspect.Os).toBe('linux');
+    expect(inspect.Layers).toHaveLength(1);
     const image = await debianImageInitrd(debian);
     const srv = join(work, 'srv');
     mkdirSync(srv, { recursive: true });
