@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Netns, buildBusyboxImage, ensureDebianKernel, ensureWwclient, inCI, isRoot, missingTools, packDir } from '@warewulf/testenv';
-import { UPDATE_INTERVAL, bootNode, nodeData, requestsOf, serialLogPath, writeRuntimeOverlay } from './helpers.js';
+import { UPDATE_INTERVAL, bootNode, requestsOf, serialLogPath, worldFor, writeRuntimeOverlay } from './helpers.js';
 
 const UUID = '0e2e0000-0000-4000-8000-000000000011';
 const needs = missingTools(['qemu-system-x86_64', 'dnsmasq', 'ip']);
@@ -38,7 +38,7 @@ describe.skipIf(!isRoot || (needs.length > 0 && !inCI))(`e2e: busybox node boots
     const ns = Netns.create();
     try {
       const node = { id: 'n1', mac: '52:54:00:e2:e0:11', ip: `${ns.subnet}.11`, image: 'busybox', init: '/sbin/e2e-init', tags: { e2e: 'v1' } };
-      const { server, vm, sysconf } = await bootNode({
+      const { server, vm } = await bootNode({
         ns, srv, work, node, overlay: 'e2e-busybox', dhcpIp: `${ns.subnet}.51`,
         vm: { uuid: UUID, asset: 'rack 7', timeoutS: 150, serialLog: serialLogPath('busybox') },
       });
@@ -55,7 +55,7 @@ describe.skipIf(!isRoot || (needs.length > 0 && !inCI))(`e2e: busybox node boots
         await new Promise((r) => setTimeout(r, 200));
       }
       const tChange = Date.now();
-      await writeRuntimeOverlay(srv, nodeData(ns, { ...node, tags: { e2e: 'v2' } }), sysconf, node.mac);
+      await writeRuntimeOverlay(srv, worldFor(ns, { ...node, tags: { e2e: 'v2' } }, join(work, 'v2')), node);
       const [, runtime2] = await vm.waitFor(/E2E-RUNTIME2 (.*) after/, 30_000);
       const applyMs = Date.now() - tChange;
       expect(runtime2).toBe('v2 for n1');

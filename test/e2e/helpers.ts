@@ -7,8 +7,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
-  BOOT_SERVER_CLI, CACHE, Vm, type VmOptions, BootNetDev, BootTemplateData, BootWarewulf, packBootOverlays, repoOverlay, runtimePath,
-  type BootRequest, type Netns, type Proc,
+  BOOT_SERVER_CLI, CACHE, Vm, bootWorld, packBootOverlays, repoOverlay, runtimePath,
+  type BootRequest, type BootWorld, type Netns, type Proc, type VmOptions,
 } from '@warewulf/testenv';
 
 export const FIXTURES = resolve(import.meta.dirname, 'fixtures', 'overlays');
@@ -33,46 +33,49 @@ export function serialLogPath(name: string): string {
   return join(dir, `${name}.serial.log`);
 }
 
-/** The template data of a node on the namespace's network, the server being the namespace's .1. */
-export function nodeData(ns: Netns, n: BootNode): BootTemplateData {
-  return new BootTemplateData(
-    n.id,
-    n.image,
-    n.root ?? 'initramfs',
-    n.init,
-    { default: new BootNetDev('eth0', n.mac, n.ip, '255.255.255.0', ns.serverIp) },
-    'default',
-    ns.serverIp,
-    new BootWarewulf(PORT, 9874, UPDATE_INTERVAL, true, false),
-    undefined,
-    undefined,
-    n.tags ?? {},
-  );
+/** A nodes.conf holding one node on the namespace's network (static address, gateway = the server). */
+export function nodesConfFor(ns: Netns, n: BootNode): string {
+  const tags = Object.entries(n.tags ?? {}).map(([k, v]) => `      ${k}: ${v}\n`).join('');
+  return `nodeprofiles:
+  default: {}
+nodes:
+  ${n.id}:
+    image name: ${n.image}
+    root: ${n.root ?? 'initramfs'}
+    init: ${n.init}
+${tags ? `    tags:\n${tags}` : ''}    network devices:
+      default:
+        device: eth0
+        hwaddr: ${n.mac}
+        ipaddr: ${n.ip}
+        netmask: 255.255.255.0
+        gateway: ${ns.serverIp}
+`;
 }
 
-/** A sysconfdir whose warewulf/warewulf.conf is the server's (what wwinit's warewulf.conf.ww includes). */
-export function writeSysconf(dir: string, ns: Netns): string {
-  mkdirSync(join(dir, 'warewulf'), { recursive: true });
-  writeFileSync(
-    join(dir, 'warewulf', 'warewulf.conf'),
-    `ipaddr: ${ns.serverIp}\nnetmask: 255.255.255.0\nwarewulf:\n  port: ${PORT}\n  secure: true\n  update interval: ${UPDATE_INTERVAL}\n`,
-  );
-  return dir;
+/** The server's warewulf.conf in the namespace: secure, a short update interval. */
+export function warewulfConfFor(ns: Netns): string {
+  return `ipaddr: ${ns.serverIp}\nnetmask: 255.255.255.0\nwarewulf:\n  port: ${PORT}\n  secure: true\n  update interval: ${UPDATE_INTERVAL}\n`;
+}
+
+/** The server's view of the node (core's real template data), its sysconfdir under `work`. */
+export function worldFor(ns: Netns, n: BootNode, work: string): BootWorld {
+  return bootWorld({ confDir: join(work, 'etc', 'warewulf'), nodesConf: nodesConfFor(ns, n), warewulfConf: warewulfConfFor(ns) });
 }
 
 /** The system overlay (wwinit, wwclient, then `extra` overlay dirs) as srv/system.img.gz. */
-export async function writeSystemOverlay(srv: string, data: BootTemplateData, sysconf: string, extra: string[]): Promise<void> {
-  await packBootOverlays([repoOverlay('wwinit'), repoOverlay('wwclient'), ...extra], data, sysconf, join(srv, 'system.img.gz'));
+export async function writeSystemOverlay(srv: string, world: BootWorld, id: string, extra: string[]): Promise<void> {
+  await packBootOverlays([repoOverlay('wwinit'), repoOverlay('wwclient'), ...extra], world.data(id), world.env, join(srv, 'system.img.gz'));
 }
 
 /** The runtime overlay as the plain cpio wwclient fetches from /runtime/<wwid>. */
-export async function writeRuntimeOverlay(srv: string, data: BootTemplateData, sysconf: string, wwid: string): Promise<void> {
+export async function writeRuntimeOverlay(srv: string, world: BootWorld, n: BootNode): Promise<void> {
   const gz = join(srv, 'runtime.img.gz');
-  await packBootOverlays([join(FIXTURES, 'e2e-runtime')], data, sysconf, gz);
+  await packBootOverlays([join(FIXTURES, 'e2e-runtime')], world.data(n.id), world.env, gz);
   mkdirSync(join(srv, 'runtime'), { recursive: true });
-  writeFileSync(`${runtimePath(srv, wwid)}.tmp`, gunzipSync(readFileSync(gz)));
+  writeFileSync(`${runtimePath(srv, n.mac)}.tmp`, gunzipSync(readFileSync(gz)));
   // rename: the server never reads a half-written overlay
-  renameSync(`${runtimePath(srv, wwid)}.tmp`, runtimePath(srv, wwid));
+  renameSync(`${runtimePath(srv, n.mac)}.tmp`, runtimePath(srv, n.mac));
 }
 
 /** iPXE script in Warewulf's single-stage shape (§7.1): kernel, image, system overlay; the arguments on the boot line. */
@@ -129,10 +132,10 @@ export interface BootSetup {
  * Everything a boot needs around the image: overlays rendered for the node, the iPXE script,
  * the secure fixture server and dnsmasq in the namespace, then qemu started.
  */
-export async function bootNode(o: BootSetup): Promise<{ server: Proc; vm: Vm; sysconf: string }> {
-  const sysconf = writeSysconf(join(o.work, 'etc'), o.ns);
-  await writeSystemOverlay(o.srv, nodeData(o.ns, o.node), sysconf, [join(FIXTURES, o.overlay)]);
-  await writeRuntimeOverlay(o.srv, nodeData(o.ns, o.node), sysconf, o.node.mac);
+export async function bootNode(o: BootSetup): Promise<{ server: Proc; vm: Vm; world: BootWorld }> {
+  const world = worldFor(o.ns, o.node, o.work);
+  await writeSystemOverlay(o.srv, world, o.node.id, [join(FIXTURES, o.overlay)]);
+  await writeRuntimeOverlay(o.srv, world, o.node);
   writeIpxeScript(o.srv, o.ns, o.node.mac, 'console=ttyS0 panic=-1 quiet');
   const server = await startServer(o.ns, o.srv);
   await o.ns.startDnsmasq({
@@ -140,5 +143,5 @@ export async function bootNode(o: BootSetup): Promise<{ server: Proc; vm: Vm; sy
     hosts: [{ mac: o.node.mac, ip: o.dhcpIp }],
   });
   const vm = new Vm({ netns: o.ns, tap: o.ns.addTap(), mac: o.node.mac, ...o.vm });
-  return { server, vm, sysconf };
+  return { server, vm, world };
 }

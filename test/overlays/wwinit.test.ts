@@ -11,43 +11,72 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  BootIpmi, BootNetDev, BootTemplateData, BootWarewulf, busyboxPath, isRoot, renderBootOverlays, repoOverlay,
-} from '@warewulf/testenv';
-import type { RenderedEntry } from '@warewulf/testenv';
+import { bootWorld, busyboxPath, isRoot, renderBootOverlays, repoOverlay, type RenderedEntry } from '@warewulf/testenv';
+import type { BootWorld } from '@warewulf/testenv';
+
+type NodeData = ReturnType<BootWorld['data']>;
+type TemplateEnv = BootWorld['env'];
 
 const work = mkdtempSync(join(tmpdir(), 'wwinit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const SERVER_CONF = 'ipaddr: 192.168.0.1\nwarewulf:\n  port: 9873\n  secure: true\n';
-function sysconf(withCert: boolean): string {
-  const dir = mkdtempSync(join(work, 'etc-'));
-  mkdirSync(join(dir, 'warewulf', 'tls'), { recursive: true });
-  writeFileSync(join(dir, 'warewulf', 'warewulf.conf'), SERVER_CONF);
-  if (withCert) writeFileSync(join(dir, 'warewulf', 'tls', 'warewulf.crt'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-  return dir;
+const SERVER_CONF = 'ipaddr: 192.168.0.1\nnetmask: 255.255.255.0\nwarewulf:\n  port: 9873\n  secure: true\n';
+
+interface Node1Options {
+  user?: string;
+  password?: string;
+  write?: string;
+  tags?: Record<string, string>;
+  /** YAML of the node's `network devices` (default: eth0 with MAC and gateway, plus an off-at-boot ib0). */
+  netdevs?: string;
 }
 
-/** upstream's example node (§8.1): image rockylinux-9, ipmi user/password/addresses, write true, server 192.168.0.1. */
-function node1(ipmi: Partial<{ user: string; password: string; tags: Record<string, string>; write: string }> = {}, netdevs?: Record<string, BootNetDev>): BootTemplateData {
-  return new BootTemplateData(
-    'node1',
-    'rockylinux-9',
-    'initramfs',
-    '/sbin/init',
-    netdevs ?? {
-      default: new BootNetDev('eth0', '52:54:00:00:00:01', '10.0.0.11', '255.255.255.0', '10.0.0.1', '9000'),
-      ib: new BootNetDev('ib0', '', '10.1.0.11', '255.255.0.0', '', '', 'false'),
-    },
-    'default',
-    '192.168.0.1',
-    new BootWarewulf(9873, 9874, 60, true, false),
-    new BootIpmi('192.168.4.21', '255.255.255.0', '192.168.4.1', ipmi.user ?? 'user', ipmi.password ?? 'password', ipmi.write ?? 'true', ipmi.tags ?? {}),
-  );
+const NETDEVS = `    network devices:
+      default:
+        device: eth0
+        hwaddr: 52:54:00:00:00:01
+        ipaddr: 10.0.0.11
+        netmask: 255.255.255.0
+        gateway: 10.0.0.1
+        mtu: "9000"
+      ib:
+        device: ib0
+        ipaddr: 10.1.0.11
+        netmask: 255.255.0.0
+        onboot: "false"
+`;
+
+/**
+ * upstream's example node (§8.1): image rockylinux-9, ipmi user/password/addresses, write true,
+ * server 192.168.0.1; rendered with core's real template data and functions.
+ */
+function node1(o: Node1Options = {}, withCert = false): { data: NodeData; env: TemplateEnv } {
+  const tags = Object.entries(o.tags ?? {}).map(([k, v]) => `        ${k}: ${JSON.stringify(v)}\n`).join('');
+  const nodesConf = `nodeprofiles:
+  default: {}
+nodes:
+  node1:
+    image name: rockylinux-9
+    init: /sbin/init
+    root: initramfs
+    ipmi:
+      ipaddr: 192.168.4.21
+      netmask: 255.255.255.0
+      gateway: 192.168.4.1
+      username: ${JSON.stringify(o.user ?? 'user')}
+      password: ${JSON.stringify(o.password ?? 'password')}
+      write: "${o.write ?? 'true'}"
+${tags ? `      tags:\n${tags}` : ''}${o.netdevs ?? NETDEVS}`;
+  const world = bootWorld({ confDir: join(mkdtempSync(join(work, 'etc-')), 'warewulf'), nodesConf, warewulfConf: SERVER_CONF });
+  if (withCert) {
+    mkdirSync(join(world.confDir, 'tls'), { recursive: true });
+    writeFileSync(join(world.confDir, 'tls', 'warewulf.crt'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  }
+  return { data: world.data('node1'), env: world.env };
 }
 
-async function render(data: BootTemplateData, withCert = false): Promise<Map<string, RenderedEntry>> {
-  const entries = await renderBootOverlays([repoOverlay('wwinit'), repoOverlay('wwclient')], data, sysconf(withCert));
+async function render(node: { data: NodeData; env: TemplateEnv }): Promise<Map<string, RenderedEntry>> {
+  const entries = await renderBootOverlays([repoOverlay('wwinit'), repoOverlay('wwclient')], node.data, node.env);
   return new Map(entries.map((e) => [e.path, e]));
 }
 
@@ -125,8 +154,8 @@ WWIPADDR=192.168.0.1
   });
 
   it("copies the server's TLS certificate when there is one, and writes no file otherwise (abort)", async () => {
-    expect((await render(node1(), false)).has('warewulf/tls/warewulf.crt')).toBe(false);
-    const withCert = await render(node1(), true);
+    expect((await render(node1({}, false))).has('warewulf/tls/warewulf.crt')).toBe(false);
+    const withCert = await render(node1({}, true));
     expect(text(withCert.get('warewulf/tls/warewulf.crt'))).toMatch(/^-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n$/);
   });
 
@@ -154,14 +183,14 @@ WWIPADDR=192.168.0.1
 
 describe.skipIf(!isRoot)('wwinit scripts run in a busybox chroot (root: chroot, namespaces)', () => {
   /** A busybox root with the rendered overlays, a stub ipmitool, and a final init that reports. */
-  async function chrootWith(data: BootTemplateData): Promise<string> {
+  async function chrootWith(node: { data: NodeData; env: TemplateEnv }): Promise<string> {
     const root = mkdtempSync(join(work, 'chroot-'));
     mkdirSync(join(root, 'bin'), { recursive: true });
     copyFileSync(busyboxPath(), join(root, 'bin', 'busybox'));
     for (const a of ['sh', 'ls', 'cat', 'grep', 'sed', 'sleep', 'hostname', 'mkdir', 'chmod', 'rm', 'readlink', 'echo', 'ip', 'tail', 'setsid', 'tr', 'modprobe', 'uname']) {
       symlinkSync('busybox', join(root, 'bin', a));
     }
-    materialise(await render(data), root);
+    materialise(await render(node), root);
     mkdirSync(join(root, 'usr', 'bin'), { recursive: true });
     writeFileSync(join(root, 'usr', 'bin', 'ipmitool'), '#!/bin/sh\necho "$*" >> /ipmitool.log\n', { mode: 0o755 });
     mkdirSync(join(root, 'sbin'), { recursive: true });
@@ -181,7 +210,7 @@ describe.skipIf(!isRoot)('wwinit scripts run in a busybox chroot (root: chroot, 
   };
 
   it('run-init runs every init.d script in order, then execs the node\'s init with the config in its environment', async () => {
-    const root = await chrootWith(node1({ write: 'false' }, {}));
+    const root = await chrootWith(node1({ write: 'false', netdevs: '' }));
     const { status, out } = inChroot(root, ['/warewulf/run-init']);
     expect(status, out).toBe(0);
     const ran = [...out.matchAll(/running init\.d\/(\S+)/g)].map((m) => m[1]);
@@ -205,7 +234,7 @@ describe.skipIf(!isRoot)('wwinit scripts run in a busybox chroot (root: chroot, 
   });
 
   it('80-wwclient leaves wwclient to systemd when systemd is the init', async () => {
-    const root = await chrootWith(node1({ write: 'false' }, {}));
+    const root = await chrootWith(node1({ write: 'false', netdevs: '' }));
     mkdirSync(join(root, 'lib', 'systemd'), { recursive: true });
     writeFileSync(join(root, 'lib', 'systemd', 'systemd'), '#!/bin/sh\n', { mode: 0o755 });
     rmSync(join(root, 'sbin', 'init'));
@@ -215,7 +244,7 @@ describe.skipIf(!isRoot)('wwinit scripts run in a busybox chroot (root: chroot, 
   });
 
   it('50-ipmi configures the BMC with ipmitool when ipmi write is true, without printing the password', async () => {
-    const root = await chrootWith(node1({ password: 's3cr$t', tags: { vlan: '42', 'bit-rate': '115.2' } }, {}));
+    const root = await chrootWith(node1({ password: 's3cr$t', tags: { vlan: '42', 'bit-rate': '115.2' }, netdevs: '' }));
     const { status, out } = inChroot(root, ['/bin/sh', '/warewulf/init.d/50-ipmi']);
     expect(status, out).toBe(0);
     expect(out).toContain('wwinit: BMC configured (192.168.4.21)');

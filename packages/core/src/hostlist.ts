@@ -45,6 +45,8 @@ function expandGroup(pattern: string, body: string, budget: number): string[] {
     const width = startText.length; // padding comes from the start number only
     const start = Number(startText);
     const end = m[2] === undefined ? start : Number(m[2]);
+    // beyond 2^53 `i++` stops changing i: refuse any number that is not exact
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) throw invalid(pattern, `number too large: ${m[2] ?? startText}`);
     if (end - start + 1 + values.length > budget) throw tooMany(pattern);
     for (let i = start; i <= end; i++) values.push(String(i).padStart(width, '0')); // descending: no values
   }

@@ -1,121 +1,52 @@
 /**
  * Rendering the node-side overlays (wwinit, wwclient, test fixtures) for
- * boot tests before the overlay builder and the full template data exist:
- * a hand-built data object with exactly the §5.3 names these templates use
- * (classes, so a misspelt or missing field fails as in Go), and stand-ins
- * for the Warewulf functions they call (`Include` from a sysconfdir,
- * `abort`), rendered and packed by core's overlay code. The lead swaps this
- * for the real builder once it lands; the templates do not change.
+ * boot tests with core's real template data and function map: a nodes.conf
+ * and a warewulf.conf in, one node's data object out (§5.3), each overlay
+ * rendered by core's `renderOverlay` (slots, `Include`, `abort`, Sprig) and
+ * packed as the gzip newc cpio iPXE hands to the kernel. The overlay builder
+ * and warewulfd will do the same from their stores.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { packOverlay, renderOverlay, type RenderedEntry } from '@warewulf/core/overlay';
-
-export type { RenderedEntry };
-import { refFuncs, type FuncMap } from '@warewulf/gotemplate';
+import { NodeMerger, parseNodesConf, resolvePaths, type MergedNode } from '@warewulf/core';
+import { parseWarewulfConf } from '@warewulf/core/config';
+import { TemplateBuild, packOverlay, renderOverlay, type NodeData, type RenderedEntry, type TemplateEnv } from '@warewulf/core/overlay';
 import type { PackResult } from '@warewulf/cpio';
 import { REPO } from './paths.js';
 
-export class BootNetDev {
-  constructor(
-    readonly Device: string,
-    readonly Hwaddr: string,
-    readonly Ipaddr: string,
-    readonly Netmask: string,
-    readonly Gateway = '',
-    readonly MTU = '',
-    /** A WWbool prints its string: `true`, `false` or empty (= default true). */
-    readonly OnBoot = '',
-    readonly Type = 'ethernet',
-    readonly Tags: Record<string, string> = {},
-  ) {}
+export type { RenderedEntry };
 
-  get IpCIDR(): string {
-    if (!this.Ipaddr || !this.Netmask) return '';
-    const bits = this.Netmask.split('.').reduce((n, o) => n + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
-    return `${this.Ipaddr}/${bits}`;
-  }
+export interface BootWorld {
+  /** `<sysconfdir>/warewulf`: warewulf.conf (what wwinit's copy includes), tls/ for a certificate. */
+  confDir: string;
+  env: TemplateEnv;
+  build: TemplateBuild;
+  /** The data object of a node of the nodes.conf. */
+  data(id: string): NodeData;
 }
 
-export class BootIpmi {
-  constructor(
-    readonly Ipaddr = '',
-    readonly Netmask = '',
-    readonly Gateway = '',
-    readonly UserName = '',
-    readonly Password = '',
-    readonly Write = '',
-    readonly Tags: Record<string, string> = {},
-    readonly Port = '',
-    readonly Interface = '',
-    readonly EscapeChar = '',
-    readonly Template = '',
-  ) {}
-}
-
-export class BootWarewulf {
-  constructor(
-    readonly Port: number,
-    readonly TLSPort: number,
-    readonly UpdateInterval: number,
-    private readonly secure: boolean,
-    private readonly tls: boolean,
-  ) {}
-
-  Secure(): boolean {
-    return this.secure;
-  }
-
-  TLSEnabled(): boolean {
-    return this.tls;
-  }
-}
-
-export class BootKernel {
-  constructor(
-    readonly Version: string,
-    readonly Args: string,
-  ) {}
-}
-
-/** The node + server view the wwinit and wwclient templates read. */
-export class BootTemplateData {
-  constructor(
-    readonly Id: string,
-    readonly ImageName: string,
-    readonly Root: string,
-    readonly Init: string,
-    readonly NetDevs: Record<string, BootNetDev>,
-    readonly PrimaryNetDev: string,
-    /** The server's address (warewulf.conf ipaddr). */
-    readonly Ipaddr: string,
-    readonly Warewulf: BootWarewulf,
-    readonly Ipmi = new BootIpmi(),
-    readonly Kernel = new BootKernel('', ''),
-    readonly Tags: Record<string, string> = {},
-  ) {}
-
-  get Hostname(): string {
-    return this.Id;
-  }
-}
-
-const ABORT = '\u0000ww-abort\u0000';
-
-/** Stand-ins for Warewulf's `Include` (relative to `<sysconfdir>/warewulf`, trailing newline dropped, missing = "") and `abort`. */
-export function standInFuncs(sysconfdir: string): FuncMap {
+/**
+ * A server's view for rendering: `warewulfConf` is written to `<confDir>/warewulf.conf` and parsed,
+ * `nodesConf` parsed and merged. Throws core's errors for invalid input.
+ */
+export function bootWorld(opts: { confDir: string; nodesConf: string; warewulfConf: string; hostname?: string }): BootWorld {
+  mkdirSync(opts.confDir, { recursive: true });
+  writeFileSync(join(opts.confDir, 'warewulf.conf'), opts.warewulfConf);
+  const conf = parseWarewulfConf(opts.warewulfConf);
+  const doc = parseNodesConf(opts.nodesConf);
+  const merger = new NodeMerger(doc);
+  const nodes = new Map<string, MergedNode>();
+  for (const id of Object.keys(doc.nodes)) nodes.set(id, merger.merge(id)!);
+  const build = new TemplateBuild({ conf, paths: resolvePaths({ env: {}, conf }), hostname: opts.hostname ?? 'wwserver' }, () => nodes.values());
   return {
-    ...refFuncs(),
-    Include: (path: unknown) => {
-      const p = String(path);
-      try {
-        return readFileSync(p.startsWith('/') ? p : join(sysconfdir, 'warewulf', p), 'utf8').replace(/\n$/, '');
-      } catch {
-        return '';
-      }
+    confDir: opts.confDir,
+    env: { confDir: opts.confDir },
+    build,
+    data(id) {
+      const node = nodes.get(id);
+      if (!node) throw new Error(`no node ${id} in the nodes.conf`);
+      return build.dataFor(node);
     },
-    // rendering goes on to the end, and the file is dropped afterwards (enough for these templates)
-    abort: () => ABORT,
   };
 }
 
@@ -128,19 +59,13 @@ export function repoOverlay(name: string): string {
  * Render overlays (directories) in order for one node, later ones overwriting earlier files,
  * as one system or runtime image is built (§5.2). Aborted templates produce no file.
  */
-export async function renderBootOverlays(dirs: readonly string[], data: BootTemplateData, sysconfdir: string): Promise<RenderedEntry[]> {
-  const funcs = standInFuncs(sysconfdir);
+export async function renderBootOverlays(dirs: readonly string[], data: NodeData, env: TemplateEnv): Promise<RenderedEntry[]> {
   const byPath = new Map<string, RenderedEntry>();
-  for (const dir of dirs) {
-    for (const e of await renderOverlay(dir, data, { funcs })) {
-      if (e.data?.includes(ABORT)) continue;
-      byPath.set(e.path, e);
-    }
-  }
+  for (const dir of dirs) for (const e of await renderOverlay(dir, data, { env })) byPath.set(e.path, e);
   return [...byPath.values()];
 }
 
 /** Render and pack as a gzip newc cpio (an iPXE initrd). */
-export async function packBootOverlays(dirs: readonly string[], data: BootTemplateData, sysconfdir: string, out: string): Promise<PackResult> {
-  return packOverlay(await renderBootOverlays(dirs, data, sysconfdir), out);
+export async function packBootOverlays(dirs: readonly string[], data: NodeData, env: TemplateEnv, out: string): Promise<PackResult> {
+  return packOverlay(await renderBootOverlays(dirs, data, env), out);
 }

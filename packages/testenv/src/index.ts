@@ -10,15 +10,5 @@ export { ensureDebianRoot, debianImageInitrd, debianMirror, DEBIAN_SUITE, DEBIAN
 export { writeOciArchive, type OciArchiveInfo, type OciArchiveOptions } from './oci-archive.js';
 export { startBootServer, normaliseWwid, runtimePath, type BootServer, type BootServerOptions, type BootRequest } from './boot-server.js';
 export { BOOT_SERVER_CLI, WWCLIENT_BIN, ensureWwclient, missingTools } from './tools.js';
-export {
-  BootTemplateData,
-  BootNetDev,
-  BootIpmi,
-  BootWarewulf,
-  BootKernel,
-  standInFuncs,
-  repoOverlay,
-  renderBootOverlays,
-  packBootOverlays,
-  type RenderedEntry,
-} from './boot-overlays.js';
+export { bootWorld, repoOverlay, renderBootOverlays, packBootOverlays, type BootWorld, type RenderedEntry } from './boot-overlays.js';
+export { startBmcs, bmcSimUnavailable, type BmcSim, type BmcSpec, type SimBmc } from './bmc.js';

@@ -6,13 +6,16 @@
 import { Command, Option } from 'commander';
 import type { Ctx } from './context.js';
 import { nodeAddCommand } from './commands/node/add.js';
+import { nodeConsoleCommand } from './commands/node/console.js';
 import { nodeDeleteCommand } from './commands/node/delete.js';
 import { nodeEditCommand } from './commands/node/edit.js';
 import { nodeExportCommand } from './commands/node/export.js';
 import { nodeImportCommand } from './commands/node/import.js';
 import { nodeListCommand } from './commands/node/list.js';
+import { nodeSensorsCommand } from './commands/node/sensors.js';
 import { nodeSetCommand } from './commands/node/set.js';
 import { nodeUnsetCommand } from './commands/node/unset.js';
+import { powerCommand } from './commands/power/power.js';
 import { profileAddCommand } from './commands/profile/add.js';
 import { profileDeleteCommand } from './commands/profile/delete.js';
 import { profileEditCommand } from './commands/profile/edit.js';
@@ -39,7 +42,7 @@ export function buildProgram(ctx: () => Ctx): Command {
     .showSuggestionAfterError(true);
 
   const node = new Command('node').alias('nodes').summary('Node management');
-  for (const make of [nodeAddCommand, nodeSetCommand, nodeUnsetCommand, nodeDeleteCommand, nodeListCommand, nodeEditCommand, nodeExportCommand, nodeImportCommand]) {
+  for (const make of [nodeAddCommand, nodeSetCommand, nodeUnsetCommand, nodeDeleteCommand, nodeListCommand, nodeEditCommand, nodeExportCommand, nodeImportCommand, nodeConsoleCommand, nodeSensorsCommand]) {
     node.addCommand(make(ctx));
   }
   const profile = new Command('profile').summary('Node profile management');
@@ -48,6 +51,7 @@ export function buildProgram(ctx: () => Ctx): Command {
   }
   program.addCommand(node);
   program.addCommand(profile);
+  program.addCommand(powerCommand(ctx));
   return program;
 }
 
