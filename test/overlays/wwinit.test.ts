@@ -140,6 +140,7 @@ WWIPADDR=192.168.0.1
       'file warewulf/init.d/75-vnfs_fixes 755',
       'file warewulf/init.d/80-wwclient 755',
       'file warewulf/init.d/90-selinux 755',
+      'file warewulf/mounts 644',
       'file warewulf/run-init 755',
       'file warewulf/run-wwinit.d 755',
       'symlink etc/systemd/system/multi-user.target.wants/wwclient.service 777',
@@ -151,6 +152,23 @@ WWIPADDR=192.168.0.1
     expect(files.get('warewulf/wwprescripts')?.target).toBe('run-init');
     expect(files.get('etc/systemd/system/multi-user.target.wants/wwclient.service')?.target).toBe('../wwclient.service');
     expect(text(files.get('etc/warewulf/warewulf.conf'))).toBe(SERVER_CONF);
+  });
+
+  it('lists the node\'s native filesystems (not swap) in /warewulf/mounts for a two-stage boot', async () => {
+    expect(text((await render(node1())).get('warewulf/mounts'))).toBe('');
+    const fs = `    filesystems:
+      /dev/disk/by-partlabel/scratch:
+        format: btrfs
+        path: /scratch
+      /dev/disk/by-partlabel/swap:
+        format: swap
+        path: swap
+      /dev/vdb1:
+        format: ext4
+        path: /var/tmp
+`;
+    const files = await render(node1({ netdevs: NETDEVS + fs }));
+    expect(text(files.get('warewulf/mounts'))).toBe('/dev/disk/by-partlabel/scratch btrfs /scratch\n/dev/vdb1 ext4 /var/tmp\n');
   });
 
   it("copies the server's TLS certificate when there is one, and writes no file otherwise (abort)", async () => {
