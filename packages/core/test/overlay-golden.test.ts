@@ -39,6 +39,8 @@ const CASES: Record<string, string[]> = {
   debug: ['node1'],
   host: ['wwserver'],
   generic: ['node2'],
+  wwinit: ['node1', 'node2'],
+  wwclient: ['node1'],
 };
 
 const world = makeWorld();

@@ -22,24 +22,14 @@ import { CACHE } from './paths.js';
 import { skopeoCopy } from './registry.js';
 
 /** Bump when the recipe changes, so cached archives are rebuilt. */
+import { kernelPackage } from './kernel.js';
+
 const RECIPE = 4;
 
 function sh(cmd: string, cwd?: string): string {
   const r = spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}: ${r.stderr.trim()}`);
   return r.stdout.trim();
-}
-
-/** The versioned package behind linux-image-amd64 (e.g. linux-image-6.1.0-57-amd64). */
-export function kernelPackage(): string {
-  const q = `apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}'`;
-  let pkg = sh(q);
-  if (!pkg) {
-    sh('apt-get -o DPkg::Lock::Timeout=600 update >/dev/null 2>&1 || true');
-    pkg = sh(q);
-  }
-  if (!pkg) throw new Error('cannot resolve the kernel package behind linux-image-amd64 (apt-get update?)');
-  return pkg;
 }
 
 /** `apt-get download` each package into `dir` once; returns the .deb paths in order. */
