@@ -5,7 +5,7 @@ export {
 export { parseNodesConf, parseEntityMap, dumpNodesConf, emptyNodesDocument, type NodesDocument, type RawEntity } from './document.js';
 export { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
 export {
-  NodeMerger, expandProfiles, negateList, compareFields, DEFAULT_PROFILE,
+  NodeMerger, expandProfiles, negateList, compareFields, mergedDigest, DEFAULT_PROFILE,
   type MergedField, type MergedNode,
 } from './merge.js';
 export { applyEdit, entityFromFields, type EditOp } from './edit.js';

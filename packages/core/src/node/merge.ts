@@ -7,7 +7,9 @@ import type { Logger } from '../log.js';
 import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
+import { createHash } from 'node:crypto';
 import { isMapping, newMapping } from '../yaml-value.js';
+import { plainData } from '../yaml/scalar.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -120,6 +122,39 @@ class LayeredFields implements ReadonlyMap<string, Readonly<MergedField>> {
   ownValues(): IterableIterator<MergedField> {
     return this.own.values();
   }
+
+  /**
+   * A digest of every field, computed from the shared base's digest (once per
+   * profile list) and the node's own layer: a whole registry's digests cost
+   * what its nodes' own values cost, not what their merged fields do.
+   */
+  digest(): string {
+    let b = BASE_DIGESTS.get(this.base);
+    if (b === undefined) {
+      b = digestFields(this.base.entries());
+      BASE_DIGESTS.set(this.base, b);
+    }
+    const h = createHash('sha256').update(b);
+    h.update(digestFields(this.own.entries()));
+    if (this.hidden) h.update(`hidden:${[...this.hidden].sort().join(',')}`);
+    return h.digest('hex');
+  }
+}
+
+const BASE_DIGESTS = new WeakMap<object, string>();
+
+function digestFields(entries: Iterable<[string, MergedField]>): string {
+  const h = createHash('sha256');
+  for (const [path, f] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    h.update(`${path}\0${JSON.stringify(plainData(f.value))}\0${f.isDefault ? 'd' : ''}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** A digest of a merged node's fields (what its templates can see of it). */
+export function mergedDigest(node: MergedNode): string {
+  if (node.fields instanceof LayeredFields) return node.fields.digest();
+  return digestFields(node.fields.entries());
 }
 
 /** Freeze a merged field and what it holds (arrays, resources). */

@@ -7,7 +7,8 @@
  * its old image stays in place).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Paths } from '../../config/paths.js';
@@ -15,10 +16,10 @@ import type { WarewulfConf } from '../../config/types.js';
 import { toWwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { NodeDb } from '../../node/nodedb.js';
-import { templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
+import { SHARED_DIR, sharedRenderName, templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
 import { OverlayCompiler, overlayDigest, type CompiledOverlay } from './compiler.js';
 import { overlayImagePath, type OverlayKind } from './image.js';
-import { allNodesDigest, builtNodeDirs, nodeDigest, readIndex, readStamp, staleReason, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
+import { allNodesDigest, builtNodeDirs, GroupPool, nodeDigest, readIndex, readStamp, Staleness, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
 import { OverlayStore } from '../store.js';
 import type { WorkerTask } from './worker.js';
 
@@ -147,11 +148,53 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     if (d === undefined) allDigests.set(key, (d = allNodesDigest(db.all(), refs)));
     return d;
   };
+  const staleness = new Staleness(stamp);
   const planned: PlannedImage[] = [];
   const failedEarly: ImageOutcome[] = [];
   const emptyLists: BuildReport['emptyLists'] = [];
   const inputsOf = new Map<string, ImageInputs>();
   let upToDate = 0;
+
+  /** What an overlay list contributes to its images' inputs, worked out once per distinct list. */
+  interface ListInfo {
+    overlayDigests: Record<string, string>;
+    server?: string;
+    allNodes?: string;
+    broken?: Error;
+    key: string;
+  }
+  const lists = new Map<string, ListInfo>();
+  const listInfo = async (list: readonly string[]): Promise<ListInfo> => {
+    const k = list.join(',');
+    let info = lists.get(k);
+    if (info !== undefined) return info;
+    const overlayDigests: Record<string, string> = {};
+    let readsServer = false;
+    let readsAll = false;
+    const allRefs = new Set<string>();
+    let broken: Error | undefined;
+    for (const o of list) {
+      const c = await overlay(o);
+      if (c instanceof Error) {
+        broken ??= c;
+        continue;
+      }
+      overlayDigests[o] = c.digest;
+      readsServer ||= c.readsServer;
+      readsAll ||= c.readsAllNodes;
+      for (const r of c.allNodesRefs) allRefs.add(r);
+    }
+    const allNodes = readsAll ? allDigest([...allRefs].sort()) : undefined;
+    info = {
+      overlayDigests, key: `${k}\0${readsServer ? server : ''}\0${allNodes ?? ''}`,
+      ...(readsServer ? { server } : {}), ...(allNodes !== undefined ? { allNodes } : {}), ...(broken ? { broken } : {}),
+    };
+    lists.set(k, info);
+    return info;
+  };
+
+  // first every node's inputs (synchronous but for the few distinct lists), then the verdicts
+  const pending: { id: string; kind: OverlayKind; list: string[]; rec: ImageRecord | undefined; now: ImageInputs; key: string }[] = [];
   for (const id of ids) {
     const node = db.require(id);
     const image = String(node.fields.get('ImageName')?.value ?? '');
@@ -162,45 +205,49 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     }
     const digest = nodeDigest(node, kver);
     for (const kind of kinds) {
-      const rec = index.nodes[id]?.[kind];
+      const rec = index.get(id, kind);
       if (opts.onlyBuilt && (rec === undefined || !dirs.has(id))) continue;
-      const list = [...((node.fields.get(FIELD_OF[kind])?.value as readonly string[] | undefined) ?? [])];
+      const list = (node.fields.get(FIELD_OF[kind])?.value as string[] | undefined) ?? [];
       if (list.length === 0) emptyLists.push({ node: id, kind });
-      const overlayDigests: Record<string, string> = {};
-      let server_ = false;
-      let all = false;
-      const allRefs = new Set<string>();
-      let broken: Error | undefined;
-      for (const o of list) {
-        const c = await overlay(o);
-        if (c instanceof Error) {
-          broken ??= c;
-          continue;
-        }
-        overlayDigests[o] = c.digest;
-        server_ ||= c.readsServer;
-        all ||= c.readsAllNodes;
-        for (const r of c.allNodesRefs) allRefs.add(r);
-      }
-      if (broken) {
-        const ww = toWwError(broken);
-        failedEarly.push({ node: id, kind, ok: false, warnings: [], error: { code: ww?.code ?? 'WW_ERR_TEMPLATE', message: broken.message } });
+      const info = lists.get(list.join(',')) ?? (await listInfo(list));
+      if (info.broken) {
+        const ww = toWwError(info.broken);
+        failedEarly.push({ node: id, kind, ok: false, warnings: [], error: { code: ww?.code ?? 'WW_ERR_TEMPLATE', message: info.broken.message } });
         continue;
       }
-      const now: ImageInputs = { overlays: list, overlayDigests, node: digest, ...(server_ ? { server } : {}), ...(all ? { allNodes: allDigest([...allRefs].sort()) } : {}) };
-      inputsOf.set(`${id}\0${kind}`, now);
-      const reason = opts.force ? 'forced' : !dirs.has(id) && rec !== undefined ? 'image missing' : await staleReason(rec, now, stamp);
-      if (reason === undefined) {
-        upToDate++;
-        continue;
-      }
-      planned.push({ node: id, kind, overlays: list, reason });
+      const now: ImageInputs = {
+        overlays: list, overlayDigests: info.overlayDigests, node: digest,
+        ...(info.server !== undefined ? { server: info.server } : {}), ...(info.allNodes !== undefined ? { allNodes: info.allNodes } : {}),
+      };
+      pending.push({ id, kind, list, rec, now, key: info.key });
     }
   }
+  const verdicts = await Promise.all(
+    pending.map((p) => (opts.force ? 'forced' : !dirs.has(p.id) && p.rec !== undefined ? 'image missing' : staleness.reason(p.rec, p.now, p.key))),
+  );
+  pending.forEach((p, i) => {
+    inputsOf.set(`${p.id}\0${p.kind}`, p.now);
+    const reason = verdicts[i];
+    if (reason === undefined) upToDate++;
+    else planned.push({ node: p.id, kind: p.kind, overlays: [...p.list], reason });
+  });
 
   const report: BuildReport = { planned, results: [...failedEarly], upToDate, failed: failedEarly.length, emptyLists };
   for (const r of failedEarly) opts.onImage?.(r);
   if (opts.dryRun) return report;
+
+  // what each overlay's node-independent templates read: their kept output is valid while it holds
+  const sharedInputs: Record<string, string> = {};
+  const keptRenders = new Set<string>();
+  for (const [name, c] of compiled) {
+    if (c instanceof Error || c.nodeIndependent.size === 0) continue;
+    const inputs = createHash('sha256')
+      .update(`${c.digest}\0${c.readsServer ? server : ''}\0${c.readsAllNodes ? allDigest(c.allNodesRefs) : ''}`)
+      .digest('hex');
+    sharedInputs[name] = inputs;
+    for (const path of c.nodeIndependent) keptRenders.add(sharedRenderName(inputs, name, path));
+  }
+  settings.sharedInputs = sharedInputs;
 
   const jobs: ImageJob[] = planned.map((p) => ({ node: p.node, kind: p.kind, overlays: p.overlays }));
   const workers = Math.max(1, opts.workers !== undefined && opts.workers > 0 ? opts.workers : availableParallelism());
@@ -232,6 +279,7 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     }
   }
 
+  const groups = new GroupPool();
   for (const o of outcomes) {
     report.results.push(o);
     if (!o.ok) {
@@ -239,21 +287,27 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
       continue;
     }
     const inputs = inputsOf.get(`${o.node}\0${o.kind}`) as ImageInputs;
-    const rec: ImageRecord = { ...inputs, reads: o.reads ?? [], builtAt: settings.buildTime };
-    (index.nodes[o.node] ??= {})[o.kind] = rec;
+    const { node: nodeDigest_, ...group } = inputs;
+    const rec: ImageRecord = { group: groups.intern({ ...group, reads: o.reads ?? [] }), node: nodeDigest_, builtAt: settings.buildTime };
+    index.set(o.node, o.kind, rec);
   }
   await mkdir(paths.provisionOverlaysDir, { recursive: true });
   if (outcomes.length > 0) await writeIndex(paths.provisionOverlaysDir, index);
+  // renders kept for inputs that no longer hold are of no use
+  const sharedDir = join(paths.provisionOverlaysDir, SHARED_DIR);
+  for (const f of await readdir(sharedDir).catch(() => [] as string[])) {
+    if (!keptRenders.has(f) && ids.length === db.nodeIds.length) await rm(join(sharedDir, f), { force: true });
+  }
   // every node of the registry up to date, nothing failed: the next build can stop at the stamp
   const complete = report.failed === 0 && ids.length === db.nodeIds.length && kinds.length === 2 && !opts.onlyBuilt
-    && db.nodeIds.every((id) => kinds.every((k) => index.nodes[id]?.[k] !== undefined));
+    && db.nodeIds.every((id) => kinds.every((k) => index.get(id, k) !== undefined));
   if (complete) {
     const overlays: Record<string, string> = {};
     for (const [name, c] of compiled) if (!(c instanceof Error)) overlays[name] = c.digest;
     const reads = new Map<string, string>();
-    for (const id of db.nodeIds) for (const k of kinds) for (const r of index.nodes[id]?.[k]?.reads ?? []) reads.set(r.path, r.stamp);
+    for (const id of db.nodeIds) for (const k of kinds) for (const r of index.get(id, k)?.group.reads ?? []) reads.set(r.path, r.stamp);
     await writeStamp(paths.provisionOverlaysDir, {
-      format: 1, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
+      format: 2, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
       reads: [...reads].map(([path, stamp]) => ({ path, stamp })),
     });
   }

@@ -25,15 +25,22 @@ export function overlayImagePath(provisionOverlaysDir: string, node: string, kin
   return join(provisionOverlaysDir, node, imageBaseName(kind));
 }
 
+/** Results of node-independent templates: rendered once, then reused (by every node of a build, and across builds). */
+export interface SharedRenders {
+  get(overlay: string, path: string, t: CompiledTemplate): Promise<RenderResult | undefined>;
+  set(overlay: string, path: string, t: CompiledTemplate, r: RenderResult): Promise<void>;
+}
+
 export interface RenderedImage {
-  /** The node's own entries (directories, files, symlinks and its own rendered files). */
-  readonly entries: readonly CpioEntryInput[];
   /**
-   * Files rendered by node-independent templates (hosts, exports...): the same
-   * for every node of the build, archived and compressed once (see packImage).
-   * `key` names them so images with the same shared files share one part.
+   * What is the same for every node whose list is the same: the overlays'
+   * directories, files and symlinks, and the files of node-independent
+   * templates (hosts, exports). Archived and compressed once per build
+   * (see packImage); `key` tells which shared parts are equal.
    */
   readonly shared: { readonly key: string; readonly entries: readonly CpioEntryInput[] };
+  /** The node's own rendered files (and parent directories the shared part lacks). */
+  readonly entries: readonly CpioEntryInput[];
   /** Server and image files the templates read (host paths). */
   readonly reads: readonly string[];
   readonly warnings: readonly string[];
@@ -51,38 +58,39 @@ export async function renderImage(
   node: MergedNode,
   overlays: readonly string[],
   mtime = 0,
-  /** Results of node-independent templates, shared by the nodes of one build (see CompiledOverlay.nodeIndependent). */
-  sharedResults?: Map<CompiledTemplate, RenderResult>,
+  /** Where the results of node-independent templates are kept for the other nodes (and builds) (see CompiledOverlay.nodeIndependent). */
+  sharedResults?: SharedRenders,
 ): Promise<RenderedImage> {
   const byPath = new Map<string, CpioEntryInput>();
-  /** Paths whose entry came from a node-independent template, with the id of that output. */
-  const sharedIds = new Map<string, string>();
+  /** For entries that are the same for every node: an id (`overlay:path`) naming their content. */
+  const sharedId = new Map<string, string>();
   const reads = new Set<string>();
   const warnings: string[] = [];
   let data: NodeData | undefined;
-  const put = (e: CpioEntryInput, sharedId?: string) => {
+  const put = (e: CpioEntryInput, id: string | undefined) => {
     byPath.set(e.path, e);
-    if (sharedId === undefined) sharedIds.delete(e.path);
-    else sharedIds.set(e.path, sharedId);
+    if (id === undefined) sharedId.delete(e.path);
+    else sharedId.set(e.path, id);
   };
   for (const name of overlays) {
     const ov = await compiler.overlay(name);
     for (const e of ov.entries) {
       const meta = { mode: e.mode, uid: e.uid, gid: e.gid, mtime: Math.floor(e.mtimeMs / 1000) };
+      const id = `${name}:${e.path}`;
       if (e.type === 'directory') {
-        put({ path: e.path, type: 'directory', ...meta });
+        put({ path: e.path, type: 'directory', ...meta }, id);
       } else if (e.type === 'symlink') {
-        put({ path: e.path, type: 'symlink', target: e.target ?? '', ...meta });
+        put({ path: e.path, type: 'symlink', target: e.target ?? '', ...meta }, id);
       } else if (e.type === 'file' && !e.path.endsWith('.ww')) {
-        put({ path: e.path, type: 'file', data: ov.files.get(e.path) ?? Buffer.alloc(0), ...meta });
+        put({ path: e.path, type: 'file', data: ov.files.get(e.path) ?? Buffer.alloc(0), ...meta }, id);
       } else if (e.type === 'file') {
         const t = ov.templates.get(e.path) as CompiledTemplate;
         const independent = sharedResults !== undefined && ov.nodeIndependent.has(e.path);
-        let r = independent ? sharedResults.get(t) : undefined;
+        let r = independent ? await sharedResults.get(name, e.path, t) : undefined;
         if (r === undefined) {
           data ??= build.dataFor(node);
           r = t.render(data);
-          if (independent) sharedResults.set(t, r);
+          if (independent) await sharedResults.set(name, e.path, t, r);
         }
         for (const p of r.reads) reads.add(p);
         for (const w of r.warnings) warnings.push(`overlay ${name}: ${e.path}: ${w}`);
@@ -98,48 +106,56 @@ export async function renderImage(
   }
   const own: CpioEntryInput[] = [];
   const shared: CpioEntryInput[] = [];
-  for (const [p, e] of byPath) (sharedIds.has(p) ? shared : own).push(e);
-  // the shared part has no directories of its own: the node's part holds the parents of its files
-  const dirs = new Set(own.filter((e) => e.type === 'directory').map((e) => e.path));
-  for (const e of shared) {
-    for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1)) {
-      const d = e.path.slice(0, i);
-      if (dirs.has(d)) break;
-      dirs.add(d);
-      own.push({ path: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime });
+  for (const [p, e] of byPath) (sharedId.has(p) ? shared : own).push(e);
+  // the shared part comes first in the archive: each part holds the parent directories its files need that
+  // nothing before them made (a rendered file may be written where no overlay has a directory)
+  const dirs = new Set(shared.filter((e) => e.type === 'directory').map((e) => e.path));
+  const parentsOf = (entries: readonly CpioEntryInput[]): CpioEntryInput[] => {
+    const out: CpioEntryInput[] = [];
+    for (const e of entries) {
+      for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1)) {
+        const d = e.path.slice(0, i);
+        if (dirs.has(d)) break;
+        dirs.add(d);
+        out.push({ path: d, type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: 0 });
+      }
     }
-  }
-  const key = [...sharedIds.values()].sort().join('\n');
-  return { entries: own, shared: { key, entries: shared }, reads: [...reads].sort(), warnings };
+    return out;
+  };
+  const sharedParents = parentsOf(shared);
+  const ownParents = parentsOf(own);
+  const key = [...sharedId.values()].sort().join('\n');
+  return { shared: { key, entries: [...sharedParents, ...shared] }, entries: [...ownParents, ...own], reads: [...reads].sort(), warnings };
 }
 
 function cpioOf(entries: readonly CpioEntryInput[], opts: WriteOptions): Buffer {
   return encodeArchiveSync(entries, opts);
 }
 
-/** Inode numbers of shared parts start here, above any node part's. */
-const SHARED_FIRST_INODE = 1_000_000;
+/** Inode numbers of the node's own part start here, above any shared part's. */
+const OWN_FIRST_INODE = 1_000_000;
 
 /**
- * The gzip-compressed newc archive of a rendered image. It is two gzip
- * members that read as one archive (`gzip -dc | cpio -it`, the kernel and
- * wwclient all see one stream): the node's own entries without a trailer,
- * then the shared files with the trailer. The shared member is made once
- * per build (`sharedParts`, by key) and reused for every node: at 10,000
- * nodes every image holds the same 560 KB /etc/hosts, and it is compressed
- * once instead of 20,000 times.
+ * The gzip-compressed newc archive of a rendered image: two gzip members
+ * that read as one archive (`gzip -dc | cpio -it`, the kernel and wwclient
+ * all see one stream). First the shared part (the overlays' files, the
+ * node-independent templates' output; no trailer), made once per build and
+ * reused by every node with the same list; then the node's own rendered
+ * files with the trailer. At 10,000 nodes every image holds the same
+ * 560 KB /etc/hosts and the same wwclient binary: they are compressed once,
+ * not 20,000 times.
  */
 export async function packImage(img: RenderedImage, sharedParts?: Map<string, Promise<Buffer>>, level = 6): Promise<Buffer[]> {
   if (img.shared.entries.length === 0) return [gzipSync(cpioOf(img.entries, {}), { level })];
   let part = sharedParts?.get(img.shared.key);
   if (part === undefined) {
-    part = Promise.resolve(gzipSync(cpioOf(img.shared.entries, { parents: false, firstInode: SHARED_FIRST_INODE }), { level }));
+    part = Promise.resolve(gzipSync(cpioOf(img.shared.entries, { parents: false, trailer: false }), { level }));
     sharedParts?.set(img.shared.key, part);
   }
   // a node's own part is a few KB: a small window and state make zlib's setup (per call) cheap
-  const own = gzipSync(cpioOf(img.entries, { trailer: false }), { level, windowBits: 13, memLevel: 6 });
+  const own = gzipSync(cpioOf(img.entries, { parents: false, firstInode: OWN_FIRST_INODE }), { level, windowBits: 13, memLevel: 6 });
   // two buffers, written with one writev: the shared part is never copied per node
-  return [own, await part];
+  return [await part, own];
 }
 
 async function writeAtomic(path: string, data: readonly Buffer[]): Promise<void> {

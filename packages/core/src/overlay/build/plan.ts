@@ -17,12 +17,12 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrnoCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
-import type { MergedNode } from '../../node/merge.js';
+import { mergedDigest, type MergedNode } from '../../node/merge.js';
 import { plainData } from '../../yaml/scalar.js';
 import type { OverlayKind } from './image.js';
 
 const INDEX_NAME = '.ww-overlay-index.json';
-const INDEX_FORMAT = 1;
+const INDEX_FORMAT = 2;
 
 /** A file a template read, as it was then. */
 export interface ReadStamp {
@@ -31,37 +31,108 @@ export interface ReadStamp {
   readonly stamp: string;
 }
 
-/** What one image was built from. */
-export interface ImageRecord {
+/** What many images were built from alike: the overlay list and its digests, server and .AllNodes digests, files read. */
+export interface ImageGroup {
   readonly overlays: readonly string[];
   readonly overlayDigests: Readonly<Record<string, string>>;
-  readonly node: string;
   /** warewulf.conf's digest, when a template of the list reads server data. */
   readonly server?: string;
-  /** nodes.conf's revision, when a template of the list reads `.AllNodes`. */
+  /** A digest of the .AllNodes fields the list's templates read. */
   readonly allNodes?: string;
   readonly reads: readonly ReadStamp[];
+}
+
+/** What one image was built from: its group and the node's own digest. */
+export interface ImageRecord {
+  readonly group: ImageGroup;
+  readonly node: string;
   /** Build time (ms since the epoch). */
   readonly builtAt: number;
 }
 
-export interface BuildIndex {
-  format: number;
-  nodes: Record<string, Partial<Record<OverlayKind, ImageRecord>>>;
+/** One group object per distinct content, so that records share it (and the index writes it once). */
+export class GroupPool {
+  private readonly pool = new Map<string, ImageGroup>();
+
+  intern(g: ImageGroup): ImageGroup {
+    const key = `${g.overlays.join(',')}\0${g.server ?? ''}\0${g.allNodes ?? ''}\0${g.reads.map((r) => `${r.path}=${r.stamp}`).join('\0')}\0${g.overlays.map((o) => g.overlayDigests[o]).join(',')}`;
+    let x = this.pool.get(key);
+    if (x === undefined) this.pool.set(key, (x = g));
+    return x;
+  }
+}
+
+/**
+ * The records of every image. On disk the parts many images share (the
+ * overlay list, its digests, the server and .AllNodes digests, the files
+ * read) are written once per distinct group and referenced, so the index
+ * of 10,000 nodes stays about a megabyte.
+ */
+export class BuildIndex {
+  private readonly recs = new Map<string, Partial<Record<OverlayKind, ImageRecord>>>();
+
+  get(node: string, kind: OverlayKind): ImageRecord | undefined {
+    return this.recs.get(node)?.[kind];
+  }
+
+  set(node: string, kind: OverlayKind, rec: ImageRecord): void {
+    let r = this.recs.get(node);
+    if (r === undefined) this.recs.set(node, (r = {}));
+    r[kind] = rec;
+  }
+
+  toJSON(): unknown {
+    const groups: ImageGroup[] = [];
+    const groupIds = new Map<ImageGroup, number>();
+    const pool = new GroupPool();
+    const nodes: Record<string, Partial<Record<OverlayKind, [number, string, number]>>> = {};
+    for (const [id, kinds] of this.recs) {
+      const out: Partial<Record<OverlayKind, [number, string, number]>> = {};
+      for (const [kind, rec] of Object.entries(kinds) as [OverlayKind, ImageRecord][]) {
+        // records read together share their group object already; a group seen first is interned once
+        let gi = groupIds.get(rec.group);
+        if (gi !== undefined) {
+          out[kind] = [gi, rec.node, rec.builtAt];
+          continue;
+        }
+        const g = pool.intern(rec.group);
+        gi = groupIds.get(g);
+        if (gi === undefined) {
+          gi = groups.length;
+          groups.push(g);
+          groupIds.set(g, gi);
+        }
+        groupIds.set(rec.group, gi);
+        out[kind] = [gi, rec.node, rec.builtAt];
+      }
+      nodes[id] = out;
+    }
+    return { format: INDEX_FORMAT, groups, nodes };
+  }
+
+  static fromJSON(j: unknown): BuildIndex {
+    const idx = new BuildIndex();
+    const o = j as { format?: number; groups?: ImageGroup[]; nodes?: Record<string, Partial<Record<OverlayKind, [number, string, number]>>> };
+    if (o?.format !== INDEX_FORMAT || !Array.isArray(o.groups) || typeof o.nodes !== 'object' || o.nodes === null) return idx;
+    for (const [id, kinds] of Object.entries(o.nodes)) {
+      for (const [kind, t] of Object.entries(kinds) as [OverlayKind, [number, string, number]][]) {
+        const g = o.groups[t[0]];
+        if (g === undefined) continue;
+        idx.set(id, kind, { group: g, node: t[1], builtAt: t[2] });
+      }
+    }
+    return idx;
+  }
 }
 
 export function emptyIndex(): BuildIndex {
-  return { format: INDEX_FORMAT, nodes: Object.create(null) as BuildIndex['nodes'] };
+  return new BuildIndex();
 }
 
 /** The index of a provision tree; an unreadable or foreign one is an empty index (everything rebuilds). */
 export async function readIndex(provisionOverlaysDir: string): Promise<BuildIndex> {
   try {
-    const j = JSON.parse(await readFile(join(provisionOverlaysDir, INDEX_NAME), 'utf8')) as BuildIndex;
-    if (j.format !== INDEX_FORMAT || typeof j.nodes !== 'object' || j.nodes === null) return emptyIndex();
-    const nodes = Object.create(null) as BuildIndex['nodes'];
-    for (const [k, v] of Object.entries(j.nodes)) nodes[k] = v;
-    return { format: INDEX_FORMAT, nodes };
+    return BuildIndex.fromJSON(JSON.parse(await readFile(join(provisionOverlaysDir, INDEX_NAME), 'utf8')));
   } catch {
     return emptyIndex();
   }
@@ -114,17 +185,11 @@ export async function builtNodeDirs(provisionOverlaysDir: string): Promise<Set<s
 
 /**
  * A digest of everything a node's templates can see of the node: every
- * merged field (built-in defaults included) and its image's kernel version.
+ * merged field (built-in defaults included), its networks and its image's
+ * kernel version.
  */
 export function nodeDigest(node: MergedNode, kernelVersion: string): string {
-  const h = createHash('sha256');
-  h.update(`${node.id}\0${kernelVersion}\0${node.primaryNetDev ?? ''}\0`);
-  const paths = [...node.fields.keys()].sort();
-  for (const p of paths) {
-    const f = node.fields.get(p);
-    h.update(`${p}\0${JSON.stringify(plainData(f?.value))}\0${f?.isDefault ? 'd' : ''}\n`);
-  }
-  return h.digest('hex');
+  return createHash('sha256').update(`${node.id}\0${kernelVersion}\0${node.primaryNetDev ?? ''}\0${mergedDigest(node)}`).digest('hex');
 }
 
 const TOP_FIELDS = new Set(['Id', 'Hostname', 'Profiles', 'Comment', 'ClusterName', 'ImageName', 'Container', 'ContainerName', 'Ipxe',
@@ -146,14 +211,26 @@ export function allNodesDigest(nodes: Iterable<MergedNode>, refs: readonly strin
   const everything = norm.some((r) => r === '*' || !TOP_FIELDS.has(/^[A-Za-z0-9_]+/.exec(r)?.[0] ?? ''));
   // a map that is ranged over and whose members are read (`NetDevs` with `NetDevs[].Ipaddr`): only its keys count
   const keysOnly = new Set(norm.filter((r) => norm.some((o) => o.startsWith(`${r}[]`))));
-  const wanted = norm.filter((r) => !keysOnly.has(r));
+  const wanted = norm.filter((r) => !keysOnly.has(r) && r !== 'Id' && r !== 'NetDevs[].Primary');
+  // direct lookups for plain fields and per-network fields; a prefix scan only for maps read whole (tags...)
+  const plain = wanted.filter((r) => /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(r));
+  const perNet = wanted.filter((r) => /^NetDevs\[\]\.[A-Za-z0-9_]+$/.test(r)).map((r) => r.slice('NetDevs[]'.length));
+  const scanned = wanted.filter((r) => !plain.includes(r) && !perNet.includes(r.slice('NetDevs[]'.length)));
   const h = createHash('sha256');
+  const put = (path: string, v: unknown) => h.update(`${path}\0${typeof v === 'string' ? v : JSON.stringify(plainData(v))}\n`);
   for (const n of nodes) {
     h.update(`${n.id}\0${n.netdevs.join(',')}\0${n.primaryNetDev ?? ''}\n`);
-    for (const [path, f] of n.fields) {
-      const generic = path.replace(/\[[^\]]*\]/g, '[]');
-      if (!everything && !wanted.some((r) => generic === r || generic.startsWith(`${r}.`) || generic.startsWith(`${r}[`))) continue;
-      h.update(`${path}\0${JSON.stringify(plainData(f.value))}\n`);
+    if (everything) {
+      for (const [path, f] of n.fields) put(path, f.value);
+      continue;
+    }
+    for (const r of plain) put(r, n.fields.get(r)?.value);
+    for (const net of n.netdevs) for (const r of perNet) put(`NetDevs[${net}]${r}`, n.fields.get(`NetDevs[${net}]${r}`)?.value);
+    if (scanned.length > 0) {
+      for (const [path, f] of n.fields) {
+        const generic = path.replace(/\[[^\]]*\]/g, '[]');
+        if (scanned.some((r) => generic === r || generic.startsWith(`${r}.`) || generic.startsWith(`${r}[`))) put(path, f.value);
+      }
     }
   }
   return h.digest('hex');
@@ -179,24 +256,35 @@ export interface ImageInputs {
 }
 
 /**
- * Why an image must be rebuilt, or undefined when its record still holds.
- * `stamps` gives the current stamp of a read file (memoised by the caller:
- * thousands of nodes read the same host keys).
+ * Why images must be rebuilt, or undefined when a record still holds.
+ * What depends only on a record's group (the list, the digests, the files it
+ * read) is decided once per group and list: ten thousand records with the
+ * same group cost one comparison. `stamps` gives the current stamp of a
+ * read file (memoised by the caller).
  */
-export async function staleReason(
-  rec: ImageRecord | undefined,
-  now: ImageInputs,
-  stamps: (path: string) => Promise<string>,
-): Promise<string | undefined> {
-  if (rec === undefined) return 'not built yet';
-  if (rec.overlays.join(',') !== now.overlays.join(',')) return `overlay list changed (${rec.overlays.join(',') || '-'} -> ${now.overlays.join(',') || '-'})`;
-  const changed = now.overlays.filter((o) => rec.overlayDigests[o] !== now.overlayDigests[o]);
-  if (changed.length > 0) return `overlay ${changed.join(', ')} changed`;
-  if (rec.node !== now.node) return 'node changed';
-  if (now.server !== undefined && rec.server !== now.server) return 'warewulf.conf changed';
-  if (now.allNodes !== undefined && rec.allNodes !== now.allNodes) return 'nodes changed (a template reads .AllNodes)';
-  for (const r of rec.reads) {
-    if ((await stamps(r.path)) !== r.stamp) return `${r.path} changed`;
+export class Staleness {
+  private readonly memo = new Map<ImageGroup, Map<string, Promise<string | undefined>>>();
+
+  constructor(private readonly stamps: (path: string) => Promise<string>) {}
+
+  async reason(rec: ImageRecord | undefined, now: ImageInputs, nowKey: string): Promise<string | undefined> {
+    if (rec === undefined) return 'not built yet';
+    let byNow = this.memo.get(rec.group);
+    if (byNow === undefined) this.memo.set(rec.group, (byNow = new Map()));
+    let g = byNow.get(nowKey);
+    if (g === undefined) byNow.set(nowKey, (g = this.groupReason(rec.group, now)));
+    const r = await g;
+    if (r !== undefined) return r;
+    return rec.node !== now.node ? 'node changed' : undefined;
   }
-  return undefined;
+
+  private async groupReason(g: ImageGroup, now: ImageInputs): Promise<string | undefined> {
+    if (g.overlays.join(',') !== now.overlays.join(',')) return `overlay list changed (${g.overlays.join(',') || '-'} -> ${now.overlays.join(',') || '-'})`;
+    const changed = now.overlays.filter((o) => g.overlayDigests[o] !== now.overlayDigests[o]);
+    if (changed.length > 0) return `overlay ${changed.join(', ')} changed`;
+    if (now.server !== undefined && g.server !== now.server) return 'warewulf.conf changed';
+    if (now.allNodes !== undefined && g.allNodes !== now.allNodes) return 'nodes changed (a template reads .AllNodes)';
+    for (const r of g.reads) if ((await this.stamps(r.path)) !== r.stamp) return `${r.path} changed`;
+    return undefined;
+  }
 }
