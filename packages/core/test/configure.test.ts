@@ -10,10 +10,10 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isWwError } from '../src/errors.js';
 import {
   applyChange, planChange, planService, realRoot, resolveForWrite, setNetworkLines, unitName, type ServiceManager,
 } from '../src/configure/index.js';
+import { wwRejectionOf } from './helpers.js';
 
 let work: string;
 let root: string;
@@ -25,15 +25,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-async function codeOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (isWwError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a WwError');
-}
 
 describe('resolveForWrite', () => {
   it('keeps a path whose components do not exist yet as named', async () => {
@@ -63,11 +54,11 @@ describe('resolveForWrite', () => {
     symlinkSync('../../outside', join(root, 'etc/rel'));
     symlinkSync(join(work, 'outside/file'), join(root, 'etc/last'));
     for (const p of ['abs/hosts', 'etc/rel/hosts', 'etc/last']) {
-      const e = await codeOf(resolveForWrite(r, join(r, p), true));
+      const e = await wwRejectionOf(resolveForWrite(r, join(r, p), true));
       expect(e.code).toBe('WW_ERR_PATH_ESCAPE');
       expect(e.message).toContain('outside the output root');
     }
-    expect((await codeOf(resolveForWrite(r, join(work, 'outside/x'), true))).code).toBe('WW_ERR_PATH_ESCAPE');
+    expect((await wwRejectionOf(resolveForWrite(r, join(work, 'outside/x'), true))).code).toBe('WW_ERR_PATH_ESCAPE');
   });
 
   it('everything is inside when the root is /', async () => {
@@ -134,7 +125,7 @@ describe('planChange / applyChange', () => {
     const r = await realRoot(root);
     const plan = await planChange(r, { kind: 'file', path: join(r, 'etc/sub/x'), content: Buffer.from('x'), mode: 0o644, backup: false });
     symlinkSync(join(work, 'outside'), join(root, 'etc/sub'));
-    expect((await codeOf(applyChange(plan[1]!))).code).toBe('WW_ERR_PATH_ESCAPE');
+    expect((await wwRejectionOf(applyChange(plan[1]!))).code).toBe('WW_ERR_PATH_ESCAPE');
     expect(existsSync(join(work, 'outside/x'))).toBe(false);
   });
 });

@@ -77,6 +77,19 @@ class Planner {
     });
   }
 
+  /** dhcp and nfs: enabled in warewulf.conf, the server's network known, the host overlay, then the service. */
+  private async hostService(w: StepWork, s: { enabled: boolean; name: string; files: string; unit: string }): Promise<StepWork> {
+    if (!s.enabled) {
+      w.warnings.push(`${s.name} is not enabled in warewulf.conf: not configured`);
+      return w;
+    }
+    requireNetwork(this.ctx, s.name);
+    if (this.ctx.conf.warewulf.hostOverlay) await this.hostOverlay(w);
+    else w.notes.push(`warewulf.host overlay is false: ${s.files} is not written`);
+    if (s.unit !== '') w.service = { unit: s.unit };
+    return w;
+  }
+
   async work(step: StepName): Promise<StepWork> {
     const { conf } = this.ctx;
     const w = empty();
@@ -118,28 +131,10 @@ class Planner {
         else w.service = { unit: conf.tftp.systemdName };
         return w;
       }
-      case 'dhcp': {
-        if (!conf.dhcp.enabled) {
-          w.warnings.push('DHCP is not enabled in warewulf.conf: not configured');
-          return w;
-        }
-        requireNetwork(this.ctx, 'DHCP');
-        if (conf.warewulf.hostOverlay) await this.hostOverlay(w);
-        else w.notes.push('warewulf.host overlay is false: the DHCP configuration is not written');
-        if (conf.dhcp.systemdName !== '') w.service = { unit: conf.dhcp.systemdName };
-        return w;
-      }
-      case 'nfs': {
-        if (!conf.nfs.enabled) {
-          w.notes.push('NFS is not enabled in warewulf.conf: not configured');
-          return w;
-        }
-        requireNetwork(this.ctx, 'NFS (/etc/exports)');
-        if (conf.warewulf.hostOverlay) await this.hostOverlay(w);
-        else w.notes.push('warewulf.host overlay is false: /etc/exports is not written');
-        w.service = { unit: conf.nfs.systemdName || 'nfs-server' };
-        return w;
-      }
+      case 'dhcp':
+        return this.hostService(w, { enabled: conf.dhcp.enabled, name: 'DHCP', files: 'the DHCP configuration', unit: conf.dhcp.systemdName });
+      case 'nfs':
+        return this.hostService(w, { enabled: conf.nfs.enabled, name: 'NFS', files: '/etc/exports', unit: conf.nfs.systemdName || 'nfs-server' });
       case 'ssh': {
         // the cluster's keys are root's business; under WAREWULF_ROOT they are the tree's
         const hostKeys = this.ctx.user.uid === 0 || this.ctx.paths.root !== '';

@@ -34,6 +34,11 @@ async function lstatOrUndefined(p: string) {
   }
 }
 
+/** True when something (even a dangling symlink) is at `p`. */
+export async function pathExists(p: string): Promise<boolean> {
+  return (await lstatOrUndefined(p)) !== undefined;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Text for a diff, or undefined for binary content (a NUL byte, or not UTF-8). */

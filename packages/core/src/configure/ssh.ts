@@ -14,13 +14,13 @@
  * the pair is moved in place public half first: a key whose private half
  * exists is never regenerated.
  */
-import { lstat, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
-import { WwError, isErrnoCode } from '../errors.js';
+import { WwError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { resolveForWrite } from './confine.js';
 import { findOnPath, runChecked } from './exec.js';
-import type { Desired } from './files.js';
+import { pathExists, type Desired } from './files.js';
 import type { ConfigureContext, PlannedCommand } from './types.js';
 
 const KEY_TYPE_RE = /^[a-z0-9][a-z0-9-]*$/;
@@ -32,16 +32,6 @@ export function checkKeyTypes(types: readonly string[]): string[] {
     if (!KEY_TYPE_RE.test(t)) throw new WwError('WW_ERR_INVALID_VALUE', `invalid SSH key type ${JSON.stringify(t)} (ssh-keygen -t: ed25519, ecdsa, rsa ...)`);
   }
   return [...new Set(types)];
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch (err) {
-    if (isErrnoCode(err, 'ENOENT')) return false;
-    throw err;
-  }
 }
 
 /** ssh-keygen into a temp directory beside `dest`, then the pair moved in place (public half first). */
@@ -100,7 +90,7 @@ export async function planSsh(ctx: ConfigureContext, rootReal: string, keyTypes:
     desired.push({ kind: 'directory', path: ctx.paths.keysDir, mode: 0o755 });
     for (const type of types) {
       const key = posix.join(ctx.paths.keysDir, `ssh_host_${type}_key`);
-      const [hasKey, hasPub] = [await exists(key), await exists(`${key}.pub`)];
+      const [hasKey, hasPub] = [await pathExists(key), await pathExists(`${key}.pub`)];
       if (hasKey && !hasPub) commands.push(await pubCommand(key, `the public half of the ${type} host key is missing`));
       else if (!hasKey) commands.push(await keyCommand(type, key, `the cluster has no ${type} host key`));
     }
@@ -109,7 +99,7 @@ export async function planSsh(ctx: ConfigureContext, rootReal: string, keyTypes:
   const home = ctx.paths.root === '' ? ctx.user.home : posix.join(ctx.paths.root, ctx.user.home);
   const sshDir = posix.join(home, '.ssh');
   const authorized = posix.join(sshDir, 'authorized_keys');
-  if (!(await exists(authorized))) {
+  if (!(await pathExists(authorized))) {
     const first = types[0] as string;
     const id = posix.join(sshDir, `id_${first}`);
     const copyPub = async () => {
@@ -118,7 +108,7 @@ export async function planSsh(ctx: ConfigureContext, rootReal: string, keyTypes:
     };
     // a home made here is private, as useradd makes them
     desired.push({ kind: 'directory', path: home, mode: 0o700 }, { kind: 'directory', path: sshDir, mode: 0o700 });
-    const [hasId, hasPub] = [await exists(id), await exists(`${id}.pub`)];
+    const [hasId, hasPub] = [await pathExists(id), await pathExists(`${id}.pub`)];
     const why = `${authorized} is missing`;
     if (hasId && hasPub) {
       desired.push({ kind: 'file', path: authorized, content: await readFile(`${id}.pub`), mode: 0o600, backup: false, source: `${id}.pub` });

@@ -6,12 +6,12 @@
  * `warewulf`; or imported from / exported to a directory.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmod, lstat, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
-import { WwError, isErrnoCode } from '../errors.js';
+import { WwError } from '../errors.js';
 import { resolveForWrite } from './confine.js';
 import { findOnPath, runChecked } from './exec.js';
-import type { Desired } from './files.js';
+import { pathExists, type Desired } from './files.js';
 import type { ConfigureContext, PlannedCommand } from './types.js';
 
 export const TLS_KEY = 'warewulf.key';
@@ -30,16 +30,6 @@ export interface TlsWork {
   /** Files written where the admin said (`--export`), outside the output root's confinement. */
   exported: Desired[];
   commands: PlannedCommand[];
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch (err) {
-    if (isErrnoCode(err, 'ENOENT')) return false;
-    throw err;
-  }
 }
 
 async function readPair(dir: string): Promise<{ key: Buffer; crt: Buffer }> {
@@ -87,7 +77,7 @@ export async function planTls(ctx: ConfigureContext, rootReal: string, opts: Tls
     );
     return work;
   }
-  if (!opts.force && (await exists(key)) && (await exists(crt))) return work;
+  if (!opts.force && (await pathExists(key)) && (await pathExists(crt))) return work;
   const openssl = ctx.tools?.openssl ?? (await findOnPath('openssl')) ?? 'openssl';
   const [keyAt, crtAt] = [await resolveForWrite(rootReal, key, true), await resolveForWrite(rootReal, crt, true)];
   const argv = (k: string, c: string) => [
