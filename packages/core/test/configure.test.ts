@@ -163,14 +163,14 @@ exit 0
 
   it('restarts when a file changed or the unit is down, enables only when disabled', async () => {
     const up = fakeSystemctl({ loaded: true, active: true, enabled: true });
-    expect((await planService(up.sm, 'dhcpd', false)).commands).toEqual([]);
-    const changed = await planService(up.sm, 'dhcpd', true);
+    expect((await planService(up.sm, 'dhcpd')).commands).toEqual([]);
+    const changed = await planService(up.sm, 'dhcpd', 'its configuration changed');
     expect(changed.commands.map((c) => c.argv.slice(1))).toEqual([['restart', 'dhcpd.service']]);
     await changed.commands[0]?.exec?.();
     expect(up.calls()).toContain('restart dhcpd.service');
 
     const down = fakeSystemctl({ loaded: true, active: false, enabled: false });
-    expect((await planService(down.sm, 'nfs-server', false)).commands.map((c) => [c.argv[1], c.why])).toEqual([
+    expect((await planService(down.sm, 'nfs-server')).commands.map((c) => [c.argv[1], c.why])).toEqual([
       ['restart', 'it is not running'],
       ['enable', 'it is not enabled'],
     ]);
@@ -178,15 +178,15 @@ exit 0
 
   it('a unit that is not installed is a warning; without systemd the commands are shown, not run', async () => {
     const none = fakeSystemctl({ loaded: false, active: false, enabled: false });
-    const r = await planService(none.sm, 'tftp', true);
+    const r = await planService(none.sm, 'tftp', 'x');
     expect(r.commands).toEqual([]);
     expect(r.warnings[0]).toContain('tftp.service is not installed');
-    const off = await planService({ systemctl: 'systemctl', unavailable: 'systemd is not running here' }, 'dhcpd', true);
+    const off = await planService({ systemctl: 'systemctl', unavailable: 'systemd is not running here' }, 'dhcpd', 'x');
     expect(off.commands.map((c) => [c.argv.join(' '), c.runnable, c.skipped])).toEqual([
       ['systemctl restart dhcpd.service', false, 'systemd is not running here'],
       ['systemctl enable dhcpd.service', false, 'systemd is not running here'],
     ]);
-    expect((await planService({ systemctl: 'systemctl', unavailable: 'x' }, 'dhcpd', false)).commands).toEqual([]);
+    expect((await planService({ systemctl: 'systemctl', unavailable: 'x' }, 'dhcpd')).commands).toEqual([]);
     expect(unitName('tftp.socket')).toBe('tftp.socket');
   });
 });

@@ -322,6 +322,51 @@ describe('configure tls', () => {
   });
 });
 
+describe('configure tls --export / --import', () => {
+  it('copies the pair out and into another root', async () => {
+    const a = makeRoot(NODES);
+    a.write('etc/warewulf/warewulf.conf', `${conf()}warewulf:\n  tls: true\n`);
+    await ok(a, 'configure', 'tls');
+    const out = makeRoot();
+    await ok(a, 'configure', 'tls', '--export', join(out.root, 'pair'));
+    expect(readFileSync(join(out.root, 'pair/warewulf.crt'))).toEqual(readFileSync(at(a, 'etc/warewulf/tls/warewulf.crt')));
+    expect(statSync(join(out.root, 'pair/warewulf.key')).mode & 0o777).toBe(0o600);
+    const b = makeRoot(NODES);
+    b.write('etc/warewulf/warewulf.conf', conf());
+    const r = await ok(b, 'configure', 'tls', '--import', join(out.root, 'pair'));
+    expect(r.stdout).toContain(`SHA256 fingerprint: ${new X509Certificate(readFileSync(at(a, 'etc/warewulf/tls/warewulf.crt'))).fingerprint256}`);
+    expect(readFileSync(at(b, 'etc/warewulf/tls/warewulf.key'))).toEqual(readFileSync(at(a, 'etc/warewulf/tls/warewulf.key')));
+    const missing = await wwctl(b, 'configure', 'tls', '--import', join(out.root, 'nothing'));
+    expect(missing.stderr).toContain(`ERROR: cannot read the TLS key pair in ${join(out.root, 'nothing')}`);
+  });
+});
+
+describe('services and grubboot', () => {
+  it('configure warewulfd names the restart it would do; an empty unit name only warns', async () => {
+    const t = makeRoot(NODES);
+    t.write('etc/warewulf/warewulf.conf', `${conf()}warewulf:\n  systemd name: warewulfd\n`);
+    const r = await ok(t, 'configure', 'warewulfd');
+    expect(r.stdout).toMatch(/not run: \S*systemctl restart warewulfd\.service {2}# asked for by name; WAREWULF_ROOT is set/);
+    const t2 = makeRoot(NODES);
+    // the built-in default is "" (§3.1; the shipped file says warewulfd)
+    t2.write('etc/warewulf/warewulf.conf', conf());
+    const r2 = await ok(t2, 'configure', 'warewulfd');
+    expect(r2.stderr).toContain('warewulf.systemd name is empty in warewulf.conf');
+    expect(r2.stdout).not.toContain('systemctl');
+  });
+
+  it('with warewulf.grubboot, tftp copies shim and GRUB (or says which are missing) instead of iPXE', async () => {
+    const t = world();
+    t.write('etc/warewulf/warewulf.conf', `${conf()}warewulf:\n  grubboot: true\n`);
+    const r = await ok(t, 'configure', 'tftp');
+    const dir = at(t, 'var/lib/tftpboot/warewulf');
+    expect(existsSync(join(dir, 'undionly.kpxe'))).toBe(false);
+    const names = readdirSync(dir).sort();
+    expect(names.includes('shim.efi')).toBe(!r.stderr.includes('no shim found'));
+    expect(names.includes('grubx64.efi')).toBe(!r.stderr.includes('no network GRUB found'));
+  });
+});
+
 describe('warewulf.conf network values', () => {
   it('--all writes a detected network value into warewulf.conf, keeping the rest of the file', async () => {
     const t = makeRoot(NODES);

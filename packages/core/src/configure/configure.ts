@@ -106,7 +106,7 @@ class Planner {
           w.notes.push('TLS is not enabled in warewulf.conf');
           return w;
         }
-        const r = await planTls(this.ctx, this.rootReal, { ...tls, force: tls.force ?? this.opts.tlsForce ?? false });
+        const r = await planTls(this.ctx, this.rootReal, tls);
         w.desired.push(...r.desired);
         w.anywhere = r.exported;
         w.commands.push(...r.commands);
@@ -190,8 +190,15 @@ export async function planConfigure(ctx: ConfigureContext, steps: readonly StepN
     for (const d of w.desired) add(await planChange(rootReal, d));
     for (const d of w.anywhere ?? []) add(await planChange('/', { ...d, path: posix.resolve(d.path) }));
     if (w.service) {
-      const changed = touched || w.service.force === true || (w.service.after ?? []).some((s) => touchedSteps.has(s));
-      const sv = await planService(ctx.services, w.service.unit, changed);
+      const after = (w.service.after ?? []).filter((s) => touchedSteps.has(s));
+      const trigger = touched
+        ? 'its configuration changed'
+        : after.length > 0
+          ? `configure ${after.join(', ')} changed`
+          : w.service.force
+            ? 'asked for by name'
+            : undefined;
+      const sv = await planService(ctx.services, w.service.unit, trigger);
       sp.commands.push(...sv.commands);
       sp.warnings.push(...sv.warnings);
     }

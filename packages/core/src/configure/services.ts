@@ -54,9 +54,11 @@ export interface ServicePlan {
 /**
  * The systemctl commands that bring `name` up to date.
  *
- * @param changed files this step writes changed (or the step was asked for by name)
+ * @param trigger why a restart is due (`its configuration changed`), or
+ *   undefined when nothing of the step changed (then only a unit that is
+ *   down is restarted)
  */
-export async function planService(sm: ServiceManager, name: string, changed: boolean): Promise<ServicePlan> {
+export async function planService(sm: ServiceManager, name: string, trigger?: string): Promise<ServicePlan> {
   const unit = unitName(name);
   const cmd = (verb: string, why: string): PlannedCommand => {
     const argv = [sm.systemctl, verb, unit];
@@ -65,14 +67,14 @@ export async function planService(sm: ServiceManager, name: string, changed: boo
   };
   if (sm.unavailable !== undefined) {
     // nothing can be asked of systemd: say what would be done when something changed
-    return { commands: changed ? [cmd('restart', 'its configuration changed'), cmd('enable', 'start it at boot')] : [], warnings: [] };
+    return { commands: trigger !== undefined ? [cmd('restart', trigger), cmd('enable', 'start it at boot')] : [], warnings: [] };
   }
   const load = (await run([sm.systemctl, 'show', '-p', 'LoadState', '--value', unit])).stdout.trim();
   if (load !== 'loaded') return { commands: [], warnings: [`service ${unit} is not installed (${load || 'unknown'}): not started`] };
   const active = (await run([sm.systemctl, 'is-active', '--quiet', unit])).code === 0;
   const enabled = (await run([sm.systemctl, 'is-enabled', '--quiet', unit])).code === 0;
   const commands: PlannedCommand[] = [];
-  if (changed || !active) commands.push(cmd('restart', changed ? 'its configuration changed' : 'it is not running'));
+  if (trigger !== undefined || !active) commands.push(cmd('restart', trigger ?? 'it is not running'));
   if (!enabled) commands.push(cmd('enable', 'it is not enabled'));
   return { commands, warnings: [] };
 }

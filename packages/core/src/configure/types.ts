@@ -43,8 +43,6 @@ export interface ConfigureContext {
 export interface StepOptions {
   /** `configure ssh -t`: key types instead of warewulf.conf's `ssh.key types`. */
   keyTypes?: readonly string[];
-  /** `configure tls --force`: regenerate the key and certificate. */
-  tlsForce?: boolean;
   /**
    * The step was asked for by name (`configure warewulfd`), not as part of
    * `--all`: its service is restarted even when no file of it changed, as

@@ -23,6 +23,9 @@ export function isDryRun(cmd: Command): boolean {
   return cmd.optsWithGlobals<DryRunFlag>().dryRun === true;
 }
 
+/** The step as the admin knows it (`conf` is the write-back of detected network values). */
+const label = (step: StepName) => (step === 'conf' ? 'warewulf.conf' : step);
+
 const octal = (m: number) => m.toString(8).padStart(4, '0');
 
 function changeLine(c: FileChange, dry: boolean): string {
@@ -56,7 +59,7 @@ export function formatPlan(plan: ConfigurePlan, dry: boolean, showCommand: (argv
   let out = '';
   for (const s of plan.steps) {
     const empty = s.changes.length === 0 && s.commands.length === 0 && s.plannedEarlier.length === 0;
-    out += `configure ${s.step}:${empty ? ' nothing to change' : ''}\n`;
+    out += `configure ${label(s.step)}:${empty ? ' nothing to change' : ''}\n`;
     for (const n of s.notes) out += `  ${n}\n`;
     if (s.plannedEarlier.length > 0) out += `  (${s.plannedEarlier.length} of its file change(s) listed under an earlier step)\n`;
     for (const c of s.changes) {
@@ -88,7 +91,7 @@ export async function runConfigure(c: Ctx, steps: readonly StepName[], dry: bool
     services: await cfg.detectServiceManager(paths, c.env),
   };
   const plan = await cfg.planConfigure(ctx, steps, opts);
-  for (const s of plan.steps) for (const w of s.warnings) c.log.warn(`configure ${s.step}: ${w}`);
+  for (const s of plan.steps) for (const w of s.warnings) c.log.warn(`configure ${label(s.step)}: ${w}`);
   const changes = plan.steps.reduce((n, s) => n + s.changes.length, 0);
   const commands = plan.steps.reduce((n, s) => n + s.commands.filter((x) => x.runnable).length, 0);
   if (dry) {
@@ -102,7 +105,7 @@ export async function runConfigure(c: Ctx, steps: readonly StepName[], dry: bool
   let notRun = 0;
   for (const s of plan.steps) {
     const empty = s.changes.length === 0 && s.commands.length === 0 && s.plannedEarlier.length === 0;
-    c.out.write(`configure ${s.step}:${empty ? ' nothing to change' : ''}\n`);
+    c.out.write(`configure ${label(s.step)}:${empty ? ' nothing to change' : ''}\n`);
     for (const n of s.notes) c.out.write(`  ${n}\n`);
     if (s.plannedEarlier.length > 0) c.out.write(`  (${s.plannedEarlier.length} of its file change(s) made by an earlier step)\n`);
     const r = await cfg.applyConfigure({ root: plan.root, steps: [s] }, (e) => {
