@@ -16,9 +16,9 @@ import { toWwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { NodeDb } from '../../node/nodedb.js';
 import { templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
-import { OverlayCompiler, type CompiledOverlay } from './compiler.js';
+import { OverlayCompiler, overlayDigest, type CompiledOverlay } from './compiler.js';
 import { overlayImagePath, type OverlayKind } from './image.js';
-import { allNodesDigest, builtNodeDirs, nodeDigest, readIndex, staleReason, stampOf, writeIndex, type ImageInputs, type ImageRecord } from './plan.js';
+import { allNodesDigest, builtNodeDirs, nodeDigest, readIndex, readStamp, staleReason, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
 import { OverlayStore } from '../store.js';
 import type { WorkerTask } from './worker.js';
 
@@ -114,8 +114,25 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     return c;
   };
 
-  const [index, dirs] = await Promise.all([readIndex(paths.provisionOverlaysDir), builtNodeDirs(paths.provisionOverlaysDir)]);
   const server = confDigest(ctx.conf, paths, ctx.hostname);
+  const stampNow = await (async () => {
+    // the fast path: the last complete build's inputs all still hold
+    if (opts.force || opts.onlyBuilt) return undefined;
+    const stamp = await readStamp(paths.provisionOverlaysDir);
+    if (stamp === undefined || stamp.revision !== db.revision || db.revision === '' || stamp.server !== server) return undefined;
+    const store = OverlayStore.fromPaths(paths);
+    for (const [name, digest] of Object.entries(stamp.overlays)) {
+      const info = await store.get(name);
+      if (info === undefined || overlayDigest(info, await store.walk(info)) !== digest) return undefined;
+    }
+    for (const [image, kver] of Object.entries(stamp.kernels)) if ((ctx.kernelVersion?.(image) ?? '') !== kver) return undefined;
+    for (const r of stamp.reads) if ((await stampOf(r.path)) !== r.stamp) return undefined;
+    const dirs = await builtNodeDirs(paths.provisionOverlaysDir);
+    return ids.every((id) => dirs.has(id)) ? stamp : undefined;
+  })();
+  if (stampNow !== undefined) return { planned: [], results: [], upToDate: ids.length * kinds.length, failed: 0, emptyLists: [] };
+  await writeStamp(paths.provisionOverlaysDir, undefined).catch(() => undefined);
+  const [index, dirs] = await Promise.all([readIndex(paths.provisionOverlaysDir), builtNodeDirs(paths.provisionOverlaysDir)]);
   const stamps = new Map<string, Promise<string>>();
   const stamp = (p: string) => {
     let s = stamps.get(p);
@@ -183,7 +200,7 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
 
   const report: BuildReport = { planned, results: [...failedEarly], upToDate, failed: failedEarly.length, emptyLists };
   for (const r of failedEarly) opts.onImage?.(r);
-  if (opts.dryRun || planned.length === 0) return report;
+  if (opts.dryRun) return report;
 
   const jobs: ImageJob[] = planned.map((p) => ({ node: p.node, kind: p.kind, overlays: p.overlays }));
   const workers = Math.max(1, opts.workers !== undefined && opts.workers > 0 ? opts.workers : availableParallelism());
@@ -192,7 +209,9 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     outcomes.push(o);
     opts.onImage?.(o);
   };
-  if (workers === 1 || jobs.length < POOL_THRESHOLD) {
+  if (jobs.length === 0) {
+    // nothing to build: only the stamp may need writing
+  } else if (workers === 1 || jobs.length < POOL_THRESHOLD) {
     const tb = new ThreadBuilder(settings, db, ctx.log);
     for (const j of jobs) done(await tb.buildOne(j));
   } else {
@@ -224,7 +243,20 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     (index.nodes[o.node] ??= {})[o.kind] = rec;
   }
   await mkdir(paths.provisionOverlaysDir, { recursive: true });
-  await writeIndex(paths.provisionOverlaysDir, index);
+  if (outcomes.length > 0) await writeIndex(paths.provisionOverlaysDir, index);
+  // every node of the registry up to date, nothing failed: the next build can stop at the stamp
+  const complete = report.failed === 0 && ids.length === db.nodeIds.length && kinds.length === 2 && !opts.onlyBuilt
+    && db.nodeIds.every((id) => kinds.every((k) => index.nodes[id]?.[k] !== undefined));
+  if (complete) {
+    const overlays: Record<string, string> = {};
+    for (const [name, c] of compiled) if (!(c instanceof Error)) overlays[name] = c.digest;
+    const reads = new Map<string, string>();
+    for (const id of db.nodeIds) for (const k of kinds) for (const r of index.nodes[id]?.[k]?.reads ?? []) reads.set(r.path, r.stamp);
+    await writeStamp(paths.provisionOverlaysDir, {
+      format: 1, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
+      reads: [...reads].map(([path, stamp]) => ({ path, stamp })),
+    });
+  }
   return report;
 }
 

@@ -46,6 +46,14 @@ export interface CompiledOverlay {
   readsAllNodes: boolean;
 }
 
+/** Changes whenever a file of the overlay changes: name, type, mode, owner, size, time, inode, link target. */
+export function overlayDigest(info: OverlayInfo, entries: readonly OverlayEntry[]): string {
+  const h = createHash('sha256');
+  h.update(`${info.dir}\0`);
+  for (const e of entries) h.update(`${e.path}\0${e.type}\0${e.mode}\0${e.uid}\0${e.gid}\0${e.size}\0${e.mtimeMs}\0${e.ino}\0${e.target ?? ''}\n`);
+  return h.digest('hex');
+}
+
 export class OverlayCompiler {
   private readonly cache = new Map<string, Promise<CompiledOverlay>>();
 
@@ -70,14 +78,11 @@ export class OverlayCompiler {
     const entries = await this.store.walk(info);
     const templates = new Map<string, CompiledTemplate>();
     const files = new Map<string, Buffer>();
-    const h = createHash('sha256');
-    h.update(`${info.dir}\0`);
     let readsServer = false;
     let readsAllNodes = false;
     const nodeIndependent = new Set<string>();
     const allNodesRefs = new Set<string>();
     for (const e of entries) {
-      h.update(`${e.path}\0${e.type}\0${e.mode}\0${e.uid}\0${e.gid}\0${e.size}\0${e.mtimeMs}\0${e.ino}\0${e.target ?? ''}\n`);
       if (e.type === 'other') {
         throw new WwError('WW_ERR_OVERLAY_FILE', `overlay ${name}: ${e.path} is a ${e.kind}: only files, directories and symlinks can be in an overlay`);
       }
@@ -99,6 +104,6 @@ export class OverlayCompiler {
       }
     }
     this.log?.debug(`overlay ${name}: ${entries.length} entries, ${templates.size} templates`);
-    return { info, entries, templates, files, nodeIndependent, allNodesRefs: [...allNodesRefs].sort(), digest: h.digest('hex'), readsServer, readsAllNodes };
+    return { info, entries, templates, files, nodeIndependent, allNodesRefs: [...allNodesRefs].sort(), digest: overlayDigest(info, entries), readsServer, readsAllNodes };
   }
 }

@@ -129,8 +129,8 @@ const SHARED_FIRST_INODE = 1_000_000;
  * nodes every image holds the same 560 KB /etc/hosts, and it is compressed
  * once instead of 20,000 times.
  */
-export async function packImage(img: RenderedImage, sharedParts?: Map<string, Promise<Buffer>>, level = 6): Promise<Buffer> {
-  if (img.shared.entries.length === 0) return gzipSync(cpioOf(img.entries, {}), { level });
+export async function packImage(img: RenderedImage, sharedParts?: Map<string, Promise<Buffer>>, level = 6): Promise<Buffer[]> {
+  if (img.shared.entries.length === 0) return [gzipSync(cpioOf(img.entries, {}), { level })];
   let part = sharedParts?.get(img.shared.key);
   if (part === undefined) {
     part = Promise.resolve(gzipSync(cpioOf(img.shared.entries, { parents: false, firstInode: SHARED_FIRST_INODE }), { level }));
@@ -138,15 +138,16 @@ export async function packImage(img: RenderedImage, sharedParts?: Map<string, Pr
   }
   // a node's own part is a few KB: a small window and state make zlib's setup (per call) cheap
   const own = gzipSync(cpioOf(img.entries, { trailer: false }), { level, windowBits: 13, memLevel: 6 });
-  return Buffer.concat([own, await part]);
+  // two buffers, written with one writev: the shared part is never copied per node
+  return [own, await part];
 }
 
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+async function writeAtomic(path: string, data: readonly Buffer[]): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   // no fsync: a node's images are regenerated from their inputs at any time (a crash leaves the old file or a stray temp)
   const fh = await open(tmp, 'wx', 0o644);
   try {
-    await fh.writeFile(data);
+    await fh.writev([...data]);
   } catch (err) {
     await fh.close();
     await unlink(tmp).catch(() => undefined);
@@ -162,7 +163,7 @@ async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
  * would be 20,000 copies of the same hosts file at 10,000 nodes):
  * warewulfd decompresses for a client that asks for the plain archive.
  */
-export async function writeImage(path: string, gz: Buffer, dirs?: Set<string>): Promise<{ gzBytes: number }> {
+export async function writeImage(path: string, gz: readonly Buffer[], dirs?: Set<string>): Promise<{ gzBytes: number }> {
   const dir = dirname(path);
   if (!dirs?.has(dir)) {
     // the provision tree exists (the build made it): one plain mkdir per node, not a recursive walk
@@ -173,5 +174,5 @@ export async function writeImage(path: string, gz: Buffer, dirs?: Set<string>): 
     dirs?.add(dir);
   }
   await writeAtomic(`${path}.gz`, gz);
-  return { gzBytes: gz.length };
+  return { gzBytes: gz.reduce((n, b) => n + b.length, 0) };
 }

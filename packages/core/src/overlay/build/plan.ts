@@ -13,7 +13,7 @@
  * read, not one per node.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrnoCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
@@ -69,6 +69,37 @@ export async function readIndex(provisionOverlaysDir: string): Promise<BuildInde
 
 export async function writeIndex(provisionOverlaysDir: string, index: BuildIndex): Promise<void> {
   await writeFileAtomic(join(provisionOverlaysDir, INDEX_NAME), JSON.stringify(index), 0o644);
+}
+
+const STAMP_NAME = '.ww-overlay-stamp.json';
+
+/**
+ * What the last complete build (every node, every kind, no failure) was
+ * made from, in a small file: when all of it still holds, nothing is stale
+ * and a build is over without looking at a single node.
+ */
+export interface BuildStamp {
+  format: number;
+  revision: string;
+  server: string;
+  overlays: Record<string, string>;
+  kernels: Record<string, string>;
+  reads: ReadStamp[];
+}
+
+export async function readStamp(provisionOverlaysDir: string): Promise<BuildStamp | undefined> {
+  try {
+    const j = JSON.parse(await readFile(join(provisionOverlaysDir, STAMP_NAME), 'utf8')) as BuildStamp;
+    return j.format === INDEX_FORMAT ? j : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeStamp(provisionOverlaysDir: string, stamp: BuildStamp | undefined): Promise<void> {
+  const p = join(provisionOverlaysDir, STAMP_NAME);
+  if (stamp === undefined) await rm(p, { force: true });
+  else await writeFileAtomic(p, JSON.stringify(stamp), 0o644);
 }
 
 /** Node directories that exist in the provision tree (one readdir, not a stat per node). */

@@ -1,5 +1,6 @@
 /** What several `wwctl image` commands share: interruption and `--build` after a change. */
-import { buildImage } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 import { progressSink } from '../../output/progress.js';
 
@@ -25,7 +26,7 @@ export async function buildWithProgress(c: Ctx, name: string, force: boolean, si
   const { paths } = await c.load();
   const progress = progressSink(c);
   try {
-    await buildImage(paths, name, { force, log: c.log, onProgress: (e) => progress.pack(e), ...(signal ? { signal } : {}) });
+    await (await imageMod()).buildImage(paths, name, { force, log: c.log, onProgress: (e) => progress.pack(e), ...(signal ? { signal } : {}) });
   } finally {
     progress.stop();
   }

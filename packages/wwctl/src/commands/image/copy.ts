@@ -1,6 +1,7 @@
 /** `wwctl image copy IMAGE NEW` (alias cp; §1.5). */
 import { Command } from 'commander';
-import { copyImage } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 import { buildWithProgress, interruptible } from './common.js';
 
@@ -15,7 +16,7 @@ export function imageCopyCommand(ctx: () => Ctx): Command {
       const c = ctx();
       const { paths } = await c.load();
       await interruptible(async (signal) => {
-        await copyImage(paths, src, dst, signal);
+        await (await imageMod()).copyImage(paths, src, dst, signal);
         c.log.info(`Image ${src} copied to ${dst}`);
         if (opts.build) await buildWithProgress(c, dst, true, signal);
       });

@@ -1,7 +1,8 @@
 /** `wwctl image delete IMAGE...` (aliases rm, remove, del; §1.5). */
 import { Command } from 'commander';
 import { WwError } from '@warewulf/core';
-import { deleteImage, imageUsers, requireImage } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 
 export function imageDeleteCommand(ctx: () => Ctx): Command {
@@ -14,8 +15,8 @@ export function imageDeleteCommand(ctx: () => Ctx): Command {
     .action(async (names: string[], opts: { yes?: boolean; force?: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      for (const n of names) await requireImage(paths, n);
-      const users = await imageUsers(paths, c.log);
+      for (const n of names) await (await imageMod()).requireImage(paths, n);
+      const users = await (await imageMod()).imageUsers(paths, c.log);
       for (const n of names) {
         const refs = users.references.get(n) ?? [];
         if (refs.length === 0) continue;
@@ -31,7 +32,7 @@ export function imageDeleteCommand(ctx: () => Ctx): Command {
         return;
       }
       for (const n of names) {
-        await deleteImage(paths, n);
+        await (await imageMod()).deleteImage(paths, n);
         c.log.info(`Image has been deleted: ${n}`);
       }
     });

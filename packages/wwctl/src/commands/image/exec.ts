@@ -1,12 +1,15 @@
 /** `wwctl image exec IMAGE COMMAND...` and `image shell IMAGE` (alias chroot; §1.5, §6.6). */
 import { Command, Option } from 'commander';
 import { WwError } from '@warewulf/core';
-import { execInImage, imageShell, parseBindSpec, type BindSpec } from '@warewulf/core/image';
+import type { BindSpec } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 import { boolValue } from './common.js';
 
 interface Opts {
-  bind?: BindSpec[];
+  /** As given; parsed (and refused with the bad one named) when the command runs. */
+  bind?: string[];
   syncuser?: boolean;
   build: boolean;
   node?: string;
@@ -14,7 +17,7 @@ interface Opts {
 
 function withExecOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-b, --bind <src[:dst[:ro|copy]]>', 'bind-mount a host path into the image (repeatable)').argParser((v: string, prev: BindSpec[] | undefined) => [...(prev ?? []), parseBindSpec(v)]))
+    .addOption(new Option('-b, --bind <src[:dst[:ro|copy]]>', 'bind-mount a host path into the image (repeatable)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
     .option('--syncuser', 'check uid/gid sync afterwards when passwd/group changed')
     .addOption(new Option('--build [bool]', 'build the image afterwards when it changed (default true)').argParser(boolValue('build')).default(true))
     .option('-n, --node <node>', "mount the node's rendered overlays read-only over the image");
@@ -26,8 +29,10 @@ async function run(c: Ctx, name: string, command: string[], opts: Opts, stdinIsT
   }
   const { conf, paths } = await c.load();
   const writers = { out: { write: (s: string | Buffer) => c.out.write(s.toString()) }, err: { write: (s: string | Buffer) => c.err.write(s.toString()) } };
+  const { execInImage, parseBindSpec } = await imageMod();
+  const binds: BindSpec[] = (opts.bind ?? []).map(parseBindSpec);
   await execInImage(paths, name, command, {
-    binds: opts.bind ?? [],
+    binds,
     imageMounts: conf.imageMounts,
     syncuser: opts.syncuser === true,
     build: opts.build,
@@ -58,7 +63,7 @@ export function imageShellCommand(ctx: () => Ctx): Command {
   ).action(async (name: string, opts: Opts) => {
     const c = ctx();
     const { paths } = await c.load();
-    const sh = await imageShell(paths, name, c.env);
+    const sh = await (await imageMod()).imageShell(paths, name, c.env);
     c.log.info('Image build will be skipped if the shell ends with a non-zero exit code.');
     await run(c, name, [sh], opts, tty(c));
   });

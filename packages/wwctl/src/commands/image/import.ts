@@ -1,6 +1,7 @@
 /** `wwctl image import SOURCE [NAME]` (alias pull; §1.5, §6.1). */
 import { Command, Option } from 'commander';
-import { importImage, setDefaultProfileImage } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 import { progressSink } from '../../output/progress.js';
 import { interruptible } from './common.js';
@@ -40,6 +41,7 @@ export function imageImportCommand(ctx: () => Ctx): Command {
       const c = ctx();
       const { paths } = await c.load();
       const progress = progressSink(c);
+      const { importImage } = await imageMod();
       try {
         const r = await interruptible((signal) =>
           importImage(paths, source, {
@@ -61,7 +63,7 @@ export function imageImportCommand(ctx: () => Ctx): Command {
         progress.stop();
         c.log.verbose(`Imported image ${r.name} from ${source} (${r.kind}${r.id ? `, ${r.id}` : ''})`);
         if (opts.setdefault) {
-          await setDefaultProfileImage(paths, r.name);
+          await (await imageMod()).setDefaultProfileImage(paths, r.name);
           c.log.info(`Set default profile to image: ${r.name}`);
         }
       } finally {

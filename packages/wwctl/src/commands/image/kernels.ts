@@ -1,7 +1,8 @@
 /** `wwctl image kernels [IMAGE...]` (alias kernel; §1.5, §6.3). */
 import { Command } from 'commander';
 import { tabTable } from '../../output/table.js';
-import { defaultKernel, imageKernels, imageUsers, listImages, requireImage, resolveNodeKernel } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 
 export function imageKernelsCommand(ctx: () => Ctx): Command {
@@ -12,16 +13,16 @@ export function imageKernelsCommand(ctx: () => Ctx): Command {
     .action(async (names: string[]) => {
       const c = ctx();
       const { paths } = await c.load();
-      const list = names.length > 0 ? names : await listImages(paths);
-      for (const n of list) await requireImage(paths, n);
-      const users = await imageUsers(paths, c.log);
+      const list = names.length > 0 ? names : await (await imageMod()).listImages(paths);
+      for (const n of list) await (await imageMod()).requireImage(paths, n);
+      const users = await (await imageMod()).imageUsers(paths, c.log);
       const rows: string[][] = [];
       for (const image of list) {
-        const kernels = await imageKernels(paths, image);
-        const def = defaultKernel(kernels);
+        const kernels = await (await imageMod()).imageKernels(paths, image);
+        const def = (await imageMod()).defaultKernel(kernels);
         const count = new Map<string, number>();
         for (const node of users.nodes.get(image) ?? []) {
-          const k = await resolveNodeKernel(paths, image, users.byNode.get(node)?.kernelVersion, kernels);
+          const k = await (await imageMod()).resolveNodeKernel(paths, image, users.byNode.get(node)?.kernelVersion, kernels);
           if (k) count.set(k.path, (count.get(k.path) ?? 0) + 1);
         }
         for (const k of kernels) rows.push([image, k.path, k.version ?? '--', String(k === def), String(count.get(k.path) ?? 0)]);

@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { humanSize } from '../../output/size.js';
 import { tabTable } from '../../output/table.js';
-import { imageInfo, imageUsers, listImages, requireImage } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 
 interface Opts {
@@ -35,13 +36,14 @@ export function imageListCommand(ctx: () => Ctx): Command {
     .action(async (names: string[], opts: Opts) => {
       const c = ctx();
       const { paths } = await c.load();
-      const list = names.length > 0 ? names : await listImages(paths);
-      for (const n of list) await requireImage(paths, n);
+      const list = names.length > 0 ? names : await (await imageMod()).listImages(paths);
+      for (const n of list) await (await imageMod()).requireImage(paths, n);
       if (!opts.long && !opts.kernel && !opts.size && !opts.chroot && !opts.compressed) {
         c.out.write(tabTable(['IMAGE NAME'], list.map((n) => [n])));
         return;
       }
-      const users = await imageUsers(paths, c.log);
+      const users = await (await imageMod()).imageUsers(paths, c.log);
+      const { imageInfo } = await imageMod();
       const infos = await Promise.all(list.map((n) => imageInfo(paths, n, users)));
       const dash = (v: string | undefined) => (v === undefined || v === '' ? '--' : v);
       const size = (i: (typeof infos)[number]) =>

@@ -1,6 +1,7 @@
 /** `wwctl image rename IMAGE NEW` (alias mv; §1.5): nodes and profiles follow. */
 import { Command } from 'commander';
-import { renameImage } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 import { buildWithProgress } from './common.js';
 
@@ -14,7 +15,7 @@ export function imageRenameCommand(ctx: () => Ctx): Command {
     .action(async (src: string, dst: string, opts: { build?: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      const r = await renameImage(paths, src, dst);
+      const r = await (await imageMod()).renameImage(paths, src, dst);
       c.log.info(`Image ${src} renamed to ${dst}`);
       for (const n of r.nodes) c.log.verbose(`node ${n}: image name ${dst}`);
       for (const p of r.profiles) c.log.verbose(`profile ${p}: image name ${dst}`);

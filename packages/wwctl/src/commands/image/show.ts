@@ -1,6 +1,7 @@
 /** `wwctl image show IMAGE` (§1.5). */
 import { Command } from 'commander';
-import { imageInfo, imageUsers, requireImage } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 
 export function imageShowCommand(ctx: () => Ctx): Command {
@@ -11,12 +12,12 @@ export function imageShowCommand(ctx: () => Ctx): Command {
     .action(async (name: string, opts: { all?: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      const ip = await requireImage(paths, name);
+      const ip = await (await imageMod()).requireImage(paths, name);
       if (!opts.all) {
         c.out.write(`${ip.rootfs}\n`);
         return;
       }
-      const i = await imageInfo(paths, name, await imageUsers(paths, c.log));
+      const i = await (await imageMod()).imageInfo(paths, name, await (await imageMod()).imageUsers(paths, c.log));
       c.out.write(`Name: ${i.name}\nKernelVersion: ${i.kernelVersion ?? 'not found'}\nRootfs: ${i.rootfs}\nNr nodes: ${i.nodes.length}\nNodes: [${i.nodes.join(' ')}]\n`);
     });
 }

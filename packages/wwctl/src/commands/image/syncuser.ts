@@ -1,6 +1,7 @@
 /** `wwctl image syncuser IMAGE` (§1.5, §6.5). */
 import { Command, Option } from 'commander';
-import { syncUser } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 import { boolValue, buildWithProgress } from './common.js';
 
@@ -13,7 +14,7 @@ export function imageSyncuserCommand(ctx: () => Ctx): Command {
     .action(async (name: string, opts: { write: boolean; build: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      const r = await syncUser(paths, name, { write: opts.write, log: c.log });
+      const r = await (await imageMod()).syncUser(paths, name, { write: opts.write, log: c.log });
       for (const u of r.uids) c.log.verbose(`user ${u.name}: uid ${u.from} -> ${u.to}`);
       for (const g of r.gids) c.log.verbose(`group ${g.name}: gid ${g.from} -> ${g.to}`);
       if (opts.write && opts.build) await buildWithProgress(c, name, true);

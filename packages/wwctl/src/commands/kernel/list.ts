@@ -9,7 +9,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Command } from 'commander';
 import { printfRow } from '../../output/table.js';
-import { imageKernels, imageUsers, listImages, resolveNodeKernel } from '@warewulf/core/image';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
 
 export function kernelListCommand(ctx: () => Ctx): Command {
@@ -19,7 +20,7 @@ export function kernelListCommand(ctx: () => Ctx): Command {
     .action(async () => {
       const c = ctx();
       const { paths } = await c.load();
-      const users = await imageUsers(paths, c.log);
+      const users = await (await imageMod()).imageUsers(paths, c.log);
       const rows = new Map<string, { version: string; nodes: number }>();
       const legacyDir = join(paths.wwprovisiondir, 'kernel');
       for (const k of (await readdir(legacyDir).catch(() => [] as string[])).sort()) {
@@ -28,11 +29,11 @@ export function kernelListCommand(ctx: () => Ctx): Command {
         const nodes = [...users.byNode.values()].filter((n) => n.kernelVersion === k).length;
         rows.set(k, { version, nodes });
       }
-      for (const image of await listImages(paths)) {
-        const kernels = await imageKernels(paths, image);
+      for (const image of await (await imageMod()).listImages(paths)) {
+        const kernels = await (await imageMod()).imageKernels(paths, image);
         const booted = new Map<string, number>();
         for (const node of users.nodes.get(image) ?? []) {
-          const k = await resolveNodeKernel(paths, image, users.byNode.get(node)?.kernelVersion, kernels);
+          const k = await (await imageMod()).resolveNodeKernel(paths, image, users.byNode.get(node)?.kernelVersion, kernels);
           if (k) booted.set(k.path, (booted.get(k.path) ?? 0) + 1);
         }
         for (const k of kernels) {

@@ -4,7 +4,8 @@
  * files (ours; upstream has no such command).
  */
 import { Command } from 'commander';
-import { createTwoFilesPatch } from 'diff';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const diffMod = () => import('diff');
 import type { Ctx } from '../../context.js';
 import { buildContext } from './support.js';
 
@@ -31,7 +32,7 @@ export function overlayDiffCommand(ctx: () => Ctx): Command {
           const mark = ch.change === 'added' ? 'A' : ch.change === 'removed' ? 'D' : 'M';
           c.out.write(`${mark} /${ch.path}${ch.what.length > 0 ? ` (${ch.what.join(', ')})` : ''}\n`);
           if (!opts.names && ch.before !== undefined && ch.after !== undefined) {
-            c.out.write(createTwoFilesPatch(`a/${ch.path}`, `b/${ch.path}`, ch.before, ch.after, 'built', 'rebuild').split('\n').slice(1).join('\n'));
+            c.out.write((await diffMod()).createTwoFilesPatch(`a/${ch.path}`, `b/${ch.path}`, ch.before, ch.after, 'built', 'rebuild').split('\n').slice(1).join('\n'));
           }
         }
       }

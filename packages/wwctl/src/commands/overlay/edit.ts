@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command } from 'commander';
 import { WwError, isErrnoCode } from '@warewulf/core';
-import { ensureParent } from '@warewulf/core/overlay';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const overlayMod = () => import('@warewulf/core/overlay');
 import type { Ctx } from '../../context.js';
 import { autobuild, overlayStore } from './support.js';
 
@@ -39,7 +40,7 @@ export function overlayEditCommand(ctx: () => Ctx): Command {
       } catch (err) {
         if (!isErrnoCode(err, 'ENOENT')) throw err;
       }
-      if (original === undefined) await ensureParent(path, opts.parents === true, file);
+      if (original === undefined) await (await overlayMod()).ensureParent(path, opts.parents === true, file);
       const dir = await mkdtemp(join(tmpdir(), 'ww4overlay-'));
       const tmp = join(dir, basename(file));
       try {

@@ -6,7 +6,8 @@ import { chmod, copyFile, lchown, rename, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import { WwError, isErrnoCode } from '@warewulf/core';
-import { ensureParent } from '@warewulf/core/overlay';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const overlayMod = () => import('@warewulf/core/overlay');
 import type { Ctx } from '../../context.js';
 import { autobuild, overlayStore } from './support.js';
 
@@ -42,7 +43,7 @@ export function overlayImportCommand(ctx: () => Ctx): Command {
       if (!opts.overwrite && (await stat(path).then(() => true, () => false))) {
         throw new WwError('WW_ERR_USAGE', 'a file with that name already exists in the overlay');
       }
-      await ensureParent(path, opts.parents === true, rel);
+      await (await overlayMod()).ensureParent(path, opts.parents === true, rel);
       // a temp file renamed over DEST: a symlink at DEST is replaced, never written through
       const tmp = `${path}.wwimport-${process.pid}`;
       await copyFile(src, tmp);

@@ -21,13 +21,9 @@ export async function buildContext(c: Ctx, db?: NodeDb): Promise<BuildContext> {
   const { conf, paths } = await c.load();
   const nodes = db ?? (await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: c.log }));
   // `.Kernel.Version` of a node without one is its image's default kernel (§5.3, §6.3)
-  const images = new Set<string>();
-  for (const n of nodes.all()) {
-    const image = n.fields.get('ImageName')?.value;
-    if (typeof image === 'string' && image !== '') images.add(image);
-  }
-  const { defaultKernelVersions } = await import('@warewulf/core/image');
-  const kernelVersion = await defaultKernelVersions(paths, images);
+  // the kernel lookup alone: the image module would load the OCI client (undici) for nothing
+  const { defaultKernelVersions } = await import('@warewulf/core/image/kernels');
+  const kernelVersion = await defaultKernelVersions(paths, nodes.imageNames());
   return { conf, paths, hostname: hostname(), db: nodes, log: c.log, kernelVersion };
 }
 
