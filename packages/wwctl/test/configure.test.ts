@@ -333,6 +333,11 @@ describe('configure tls --export / --import', () => {
     expect(statSync(join(out.root, 'pair/warewulf.key')).mode & 0o777).toBe(0o600);
     const b = makeRoot(NODES);
     b.write('etc/warewulf/warewulf.conf', conf());
+    // the private key is never shown, the certificate is
+    const dry = await ok(b, 'configure', 'tls', '--import', join(out.root, 'pair'), '--dry-run');
+    expect(dry.stdout).toMatch(/warewulf\.key \(0600, from \S+, private, \d+ bytes, content not shown\)/);
+    expect(dry.stdout).not.toContain('PRIVATE KEY');
+    expect(dry.stdout).toContain('+-----BEGIN CERTIFICATE-----');
     const r = await ok(b, 'configure', 'tls', '--import', join(out.root, 'pair'));
     expect(r.stdout).toContain(`SHA256 fingerprint: ${new X509Certificate(readFileSync(at(a, 'etc/warewulf/tls/warewulf.crt'))).fingerprint256}`);
     expect(readFileSync(at(b, 'etc/warewulf/tls/warewulf.key'))).toEqual(readFileSync(at(a, 'etc/warewulf/tls/warewulf.key')));

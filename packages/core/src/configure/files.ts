@@ -66,7 +66,7 @@ async function missingParents(root: string, path: string): Promise<FileChange[]>
   const out: FileChange[] = [];
   for (let d = dirname(path); d !== dirname(d); d = dirname(d)) {
     if (await lstatOrUndefined(d)) break;
-    out.unshift({ path: d, root, requested: d, kind: 'directory', action: 'create', mode: DIR_MODE, diff: '', binary: false, details: [] });
+    out.unshift({ path: d, root, requested: d, kind: 'directory', action: 'create', mode: DIR_MODE, diff: '', binary: false, secret: false, details: [] });
   }
   return out;
 }
@@ -83,7 +83,7 @@ export async function planChange(rootReal: string, d: Desired): Promise<FileChan
   const path = await resolveForWrite(rootReal, d.path, d.kind !== 'symlink');
   const st = await lstatOrUndefined(path);
   const parents = st ? [] : await missingParents(rootReal, path);
-  const base = { path, root: rootReal, requested: d.path, kind: d.kind, diff: '', binary: false, details: [] as string[] };
+  const base = { path, root: rootReal, requested: d.path, kind: d.kind, diff: '', binary: false, secret: false, details: [] as string[] };
   const label = d.path;
 
   if (d.kind === 'directory') {
@@ -109,11 +109,13 @@ export async function planChange(rootReal: string, d: Desired): Promise<FileChan
   }
 
   const owner = d.owner ? { owner: d.owner } : {};
-  const newText = asText(d.content);
+  // a file only its owner may read (a TLS key) is never shown in a diff, nor is its old content
+  const secret = (d.mode & 0o044) === 0 || (st !== undefined && (st.mode & 0o044) === 0);
+  const newText = secret ? undefined : asText(d.content);
   const source = d.source !== undefined ? { source: d.source } : {};
   if (!st) {
     const diff = newText === undefined ? '' : unifiedDiff('/dev/null', label, '', newText);
-    return [...parents, { ...base, action: 'create', mode: d.mode, content: d.content, diff, binary: newText === undefined, ...owner, ...source }];
+    return [...parents, { ...base, action: 'create', mode: d.mode, content: d.content, diff, binary: !secret && newText === undefined, secret, ...owner, ...source }];
   }
   // a symlink here was followed by resolveForWrite unless it dangles (then the target is created)
   const old = await readFile(path);
@@ -125,10 +127,10 @@ export async function planChange(rootReal: string, d: Desired): Promise<FileChan
     if (details.length === 0) return [];
     return [{ ...base, action: 'metadata', mode: d.mode, details, ...owner }];
   }
-  const oldText = asText(old);
-  const binary = newText === undefined || oldText === undefined;
-  const diff = binary ? '' : unifiedDiff(label, label, oldText, newText);
-  return [{ ...base, action: 'replace', mode: d.mode, content: d.content, diff, binary, details: ['content', ...details], ...owner, ...source, ...backup }];
+  const oldText = secret ? undefined : asText(old);
+  const binary = !secret && (newText === undefined || oldText === undefined);
+  const diff = newText === undefined || oldText === undefined ? '' : unifiedDiff(label, label, oldText, newText);
+  return [{ ...base, action: 'replace', mode: d.mode, content: d.content, diff, binary, secret, details: ['content', ...details], ...owner, ...source, ...backup }];
 }
 
 async function copyAtomic(from: string, to: string): Promise<void> {

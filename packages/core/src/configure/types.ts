@@ -82,6 +82,8 @@ export interface FileChange {
   diff: string;
   /** Binary content (no text diff). */
   binary: boolean;
+  /** Readable by its owner only (a private key): its content is never put in a diff. */
+  secret: boolean;
   /** What differs, for messages (`content`, `mode 0600 -> 0644`, `owner 1000:1000 -> 0:0`). */
   details: string[];
 }

@@ -42,6 +42,7 @@ function changeLine(c: FileChange, dry: boolean): string {
   if (c.owner) extra.push(`owner ${c.owner.uid}:${c.owner.gid}`);
   if (c.source) extra.push(`from ${c.source}`);
   if (c.binary) extra.push(`binary, ${c.content?.length ?? 0} bytes`);
+  if (c.secret) extra.push(`private, ${c.content?.length ?? 0} bytes, content not shown`);
   extra.push(...c.details.filter((d) => d !== 'content'));
   if (c.backup) extra.push(`backup ${c.backup}`);
   const v = c.action === 'create' ? verb('create', 'created') : verb('replace', 'replaced');
