@@ -43,6 +43,13 @@ wwctl('node', 'list', '-n');
 wwctl('node', 'list', '-a', 'n01');
 wwctl('node', 'list', '-a', '--style', 'current', 'n03');
 wwctl('profile', 'list');
+
+// The head node's first day (issue 12): what `configure --all` would change,
+// shown as unified diffs without touching anything, then done. Everything
+// lands under the state directory (WAREWULF_ROOT): its etc/dhcp/dhcpd.conf,
+// etc/hosts, etc/exports, TFTP root and SSH keys; services are named, not run.
+wwctl('configure', '--all', '--dry-run');
+wwctl('configure', '--all');
 // The seed's issue.ww overlay rendered for every node (Go templates) and
 // packed as the gzip newc cpio a node would boot (parallel gzip), then read back.
 const core = await import(join(repo, 'packages', 'core', 'dist', 'index.js'));

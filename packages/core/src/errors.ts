@@ -66,6 +66,8 @@ export const ERROR_STATUS = {
   WW_ERR_IMAGE_SYNCUSER: 409,
   /** Interrupted (SIGINT/SIGTERM or an aborted request). */
   WW_ERR_ABORTED: 503,
+  /** An external tool (systemctl, ssh-keygen, openssl) failed or could not be run. */
+  WW_ERR_COMMAND_FAILED: 500,
 } as const;
 
 export type WwErrorCode = keyof typeof ERROR_STATUS;

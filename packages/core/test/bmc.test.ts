@@ -13,7 +13,7 @@ import { makeRoot } from '@warewulf/testenv';
 import {
   BmcTemplates, POWER_ACTIONS, POWER_CMD, SHIPPED_BMC_DIR, loadBmcTargets, runBmcBatch, type BmcTarget,
 } from '../src/bmc/index.js';
-import { isWwError } from '../src/index.js';
+import { wwRejectionOf } from './helpers.js';
 
 /** AT-6's nodes.conf. */
 const AT6 = `nodeprofiles:
@@ -31,15 +31,6 @@ nodes:
     profiles: [default]
 `;
 
-async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    if (isWwError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a WwError');
-}
 
 function target(node: string, ipmi: Partial<BmcTarget['ipmi']>, hwaddr = ''): BmcTarget {
   return {
@@ -122,13 +113,13 @@ describe('template lookup and refusals', () => {
     const t = makeRoot();
     const templates = new BmcTemplates(join(t.root, 'bmc'), join(t.root, 'shipped'));
     const n = (Template: string) => target('n1', { Ipaddr: '192.0.2.1', Template });
-    expect(await rejection(templates.invocation(n(''), 'PowerOn'))).toEqual({ code: 'WW_ERR_BMC_TEMPLATE', message: 'no bmc template specified' });
-    expect((await rejection(templates.invocation(n('../../etc/passwd'), 'PowerOn'))).message).toMatch(/outside/);
-    expect((await rejection(templates.invocation(n('gone.tmpl'), 'PowerOn'))).message).toBe(`bmc template ${join(t.root, 'bmc', 'gone.tmpl')}: not found`);
+    expect(await wwRejectionOf(templates.invocation(n(''), 'PowerOn'))).toEqual({ code: 'WW_ERR_BMC_TEMPLATE', message: 'no bmc template specified' });
+    expect((await wwRejectionOf(templates.invocation(n('../../etc/passwd'), 'PowerOn'))).message).toMatch(/outside/);
+    expect((await wwRejectionOf(templates.invocation(n('gone.tmpl'), 'PowerOn'))).message).toBe(`bmc template ${join(t.root, 'bmc', 'gone.tmpl')}: not found`);
     const bad = t.write('bad.tmpl', 'ipmitool {{ .Nope }}');
-    expect((await rejection(templates.invocation(n(bad), 'PowerOn'))).message).toContain("can't evaluate field Nope");
+    expect((await wwRejectionOf(templates.invocation(n(bad), 'PowerOn'))).message).toContain("can't evaluate field Nope");
     const empty = t.write('empty.tmpl', '{{ if eq .Cmd "PowerOn" }}echo on{{ end }}');
-    expect((await rejection(templates.invocation(n(empty), 'PowerOff'))).message).toBe(`bmc template ${empty} renders no command for PowerOff`);
+    expect((await wwRejectionOf(templates.invocation(n(empty), 'PowerOff'))).message).toBe(`bmc template ${empty} renders no command for PowerOff`);
   });
 
   it('refuses shell syntax and a password anywhere but after ipmitool -P, naming the template and masking the password', async () => {
@@ -138,10 +129,10 @@ describe('template lookup and refusals', () => {
     const leak = t.write('leak.tmpl', 'curl -u {{ .UserName }}:{{ .Password }} http://{{ .Ipaddr }}/');
     const other = t.write('other.tmpl', 'othertool -P {{ .Password }} {{ .Ipaddr }}');
     const n = (Template: string) => target('n1', { Ipaddr: '192.0.2.1', UserName: 'u', Password: 'sekrit-pw', Template });
-    const p = await rejection(templates.invocation(n(pipe), 'PowerStatus'));
+    const p = await wwRejectionOf(templates.invocation(n(pipe), 'PowerStatus'));
     expect(p).toEqual({ code: 'WW_ERR_BMC_TEMPLATE', message: `bmc template ${pipe}: shell operator "|" in the rendered command; BMC commands run without a shell` });
     for (const file of [leak, other]) {
-      const e = await rejection(templates.invocation(n(file), 'PowerStatus'));
+      const e = await wwRejectionOf(templates.invocation(n(file), 'PowerStatus'));
       expect(e.code).toBe('WW_ERR_BMC_TEMPLATE');
       expect(e.message).toContain(`bmc template ${file} puts the IPMI password on the command line`);
       expect(e.message).toContain('********');
@@ -155,7 +146,7 @@ describe('node selection (never all nodes, ww#820)', () => {
     // the nodes.conf does not parse: the refusal comes first
     const t = makeRoot('nodes: [not, a, map');
     for (const patterns of [[], [''], [' ']]) {
-      expect((await rejection(loadBmcTargets(patterns, { nodesConf: t.nodesConf }))).code).toBe('WW_ERR_USAGE');
+      expect((await wwRejectionOf(loadBmcTargets(patterns, { nodesConf: t.nodesConf }))).code).toBe('WW_ERR_USAGE');
     }
   });
 
@@ -176,7 +167,7 @@ describe('node selection (never all nodes, ww#820)', () => {
     expect(targets[0]?.ipmi).toMatchObject({ Ipaddr: '10.10.10.10', UserName: 'admin', Password: 'admin', Template: 'ipmitool.tmpl' });
     expect(targets[1]?.ipmi.Ipaddr).toBe('');
     expect(targets[2]).toMatchObject({ hwaddr: '52:54:00:00:00:03', ipmi: { Port: '6230', Tags: { cipher: '3' }, UserName: 'admin' } });
-    expect(await rejection(loadBmcTargets(['x[1-2]'], { nodesConf: t.nodesConf }))).toEqual({ code: 'WW_ERR_NODE_NOT_FOUND', message: 'no such node: x1, x2' });
+    expect(await wwRejectionOf(loadBmcTargets(['x[1-2]'], { nodesConf: t.nodesConf }))).toEqual({ code: 'WW_ERR_NODE_NOT_FOUND', message: 'no such node: x1, x2' });
   });
 });
 
@@ -213,7 +204,7 @@ describe('runBmcBatch', () => {
       expect(Math.max(...counts)).toBeLessThanOrEqual(fanout);
       t.write('max', '');
     }
-    expect((await rejection(runBmcBatch(targets, 'PowerOn', { templates: new BmcTemplates(t.root), env: {}, fanout: 0 }))).code).toBe('WW_ERR_USAGE');
+    expect((await wwRejectionOf(runBmcBatch(targets, 'PowerOn', { templates: new BmcTemplates(t.root), env: {}, fanout: 0 }))).code).toBe('WW_ERR_USAGE');
   });
 
   it('reports exit status, stderr, a missing tool and a timeout per node; a tool echoing the password is masked', async () => {

@@ -10,3 +10,14 @@ export function wwErrorOf(fn: () => unknown): { code: string; message: string } 
   }
   throw new Error('expected a WwError');
 }
+
+/** The code and message of the WwError a promise rejects with; fails the test if it resolves or rejects with something else. */
+export async function wwRejectionOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    if (isWwError(err)) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error('expected a WwError');
+}

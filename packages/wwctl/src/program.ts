@@ -35,6 +35,7 @@ import { profileListCommand } from './commands/profile/list.js';
 import { profileSetCommand } from './commands/profile/set.js';
 import { profileUnsetCommand } from './commands/profile/unset.js';
 import { imageCommand, kernelCommand } from './commands/image/index.js';
+import { configureCommand } from './commands/configure/index.js';
 
 export interface GlobalOpts {
   verbose?: boolean;
@@ -75,6 +76,7 @@ export function buildProgram(ctx: () => Ctx): Command {
   program.addCommand(imageCommand(ctx));
   program.addCommand(kernelCommand(ctx));
   program.addCommand(powerCommand(ctx));
+  program.addCommand(configureCommand(ctx));
   return program;
 }
 
