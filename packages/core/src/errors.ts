@@ -17,7 +17,16 @@ export type WwErrorCode =
   | 'WW_ERR_HOSTLIST'
   | 'WW_ERR_INVALID_VALUE'
   | 'WW_ERR_USAGE'
-  | 'WW_ERR_IO';
+  | 'WW_ERR_IO'
+  // provisioning (warewulfd maps each to an HTTP status in one table)
+  | 'WW_ERR_BAD_REQUEST'
+  | 'WW_ERR_NOT_FOUND'
+  | 'WW_ERR_DENIED'
+  | 'WW_ERR_FORBIDDEN'
+  | 'WW_ERR_BUSY'
+  | 'WW_ERR_TEMPLATE'
+  | 'WW_ERR_BAD_RESPONSE'
+  | 'WW_ERR_SERVER';
 
 export class WwError extends Error {
   readonly code: WwErrorCode;
