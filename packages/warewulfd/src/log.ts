@@ -1,0 +1,44 @@
+/**
+ * The daemon's logger: pino, JSON lines for journald and log shippers, and
+ * readable lines (pino-pretty) when stdout is a terminal. The level follows
+ * upstream's `WAREWULFD_LOGLEVEL` numbers (§4.8: 10 debug ... 40 error).
+ */
+import { pino, type Logger } from 'pino';
+import type { Logger as CoreLogger } from '@warewulf/core';
+
+/** wwlog's numeric levels → pino's names. */
+export function levelName(n: number): 'debug' | 'info' | 'warn' | 'error' {
+  if (n <= 15) return 'debug';
+  if (n <= 20) return 'info';
+  if (n <= 30) return 'warn';
+  return 'error';
+}
+
+export interface LoggerOptions {
+  level?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Readable output (default: when stdout is a TTY). */
+  pretty?: boolean;
+  /** Where JSON lines go (default stdout); ignored when pretty. */
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(o: LoggerOptions = {}): Logger {
+  const level = o.level ?? 'info';
+  const pretty = o.pretty ?? process.stdout.isTTY === true;
+  if (pretty) {
+    return pino({ level, base: undefined, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard', ignore: 'pid,hostname' } } });
+  }
+  const dest = o.destination ?? pino.destination({ dest: 1, sync: false });
+  return pino({ level, base: { pid: process.pid } }, dest as pino.DestinationStream);
+}
+
+/** The core Logger interface on top of pino (core has no `verbose` in pino: it is debug). */
+export function coreLogger(log: Logger): CoreLogger {
+  return {
+    debug: (m) => log.debug(m),
+    verbose: (m) => log.debug(m),
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    error: (m) => log.error(m),
+  };
+}
