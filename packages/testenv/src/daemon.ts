@@ -88,3 +88,57 @@ export async function startTestDaemon(t: Pick<TestRoot, 'env'>, o: Partial<Start
   const d = await startDaemon({ env: t.env, host: '127.0.0.1', port: 0, log, ...o });
   return Object.assign(d, { logs, url: `http://127.0.0.1:${d.port}` });
 }
+
+/** The real `warewulfd` binary in a child process (needs the build), on 127.0.0.1 and a free port. */
+export interface DaemonProcess {
+  pid: number;
+  port: number;
+  url: string;
+  /** JSON log lines seen so far. */
+  logs: LogLine[];
+  /** Resolves with the exit code when the process ends. */
+  exited: Promise<number | null>;
+  signal(sig: NodeJS.Signals): void;
+  stop(): Promise<number | null>;
+}
+
+export async function spawnDaemon(t: Pick<TestRoot, 'env'>, args: string[] = []): Promise<DaemonProcess> {
+  const { spawn } = await import('node:child_process');
+  const { WAREWULFD_BIN } = await import('./paths.js');
+  const child = spawn(process.execPath, [WAREWULFD_BIN, '--listen', '127.0.0.1', '--port', '0', ...args], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: LogLine[] = [];
+  let stderr = '';
+  let buf = '';
+  const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          const l = JSON.parse(line) as LogLine;
+          logs.push(l);
+          if (typeof l['port'] === 'number' && l.msg.startsWith('warewulfd listening')) resolve(l['port']);
+        } catch {
+          /* not JSON */
+        }
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    void exited.then((code) => reject(new Error(`warewulfd exited (${code}) before listening: ${stderr}`)));
+  });
+  return {
+    pid: child.pid as number,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    exited,
+    signal: (sig) => void child.kill(sig),
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

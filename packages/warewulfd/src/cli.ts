@@ -1,5 +1,5 @@
 /**
- * `warewulfd [--warewulfconf FILE] [--listen ADDR] [--port N] [--pidfile FILE]`:
+ * `warewulfd [--warewulfconf FILE] [--listen ADDR] [--port N] [--pidfile FILE] [--no-watch]`:
  * the daemon in the foreground (what `wwctl server start` runs, and what
  * systemd runs through it). SIGHUP reloads; SIGTERM/SIGINT stop gracefully.
  * Errors at start-up print `ERROR: message` and exit 255, as wwctl does.
@@ -9,7 +9,7 @@ import { isWwError } from '@warewulf/core';
 import { createLogger, levelName } from './log.js';
 import { startDaemon } from './main.js';
 
-const USAGE = 'usage: warewulfd [--warewulfconf FILE] [--listen ADDR] [--port N] [--pidfile FILE] [--loglevel N]\n';
+const USAGE = 'usage: warewulfd [--warewulfconf FILE] [--listen ADDR] [--port N] [--pidfile FILE] [--loglevel N] [--no-watch]\n';
 
 function portArg(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
@@ -28,6 +28,7 @@ export async function runDaemonCli(argv: string[], env: NodeJS.ProcessEnv): Prom
       'tls-port': { type: 'string' },
       pidfile: { type: 'string' },
       loglevel: { type: 'string' },
+      'no-watch': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -48,6 +49,7 @@ export async function runDaemonCli(argv: string[], env: NodeJS.ProcessEnv): Prom
     ...(port !== undefined ? { port } : {}),
     ...(tlsPort !== undefined ? { tlsPort } : {}),
     ...(values.pidfile !== undefined ? { pidFile: values.pidfile } : {}),
+    ...(values['no-watch'] ? { watch: false } : {}),
   });
   process.on('SIGHUP', () => void d.reload());
   const stop = (sig: string) => {

@@ -8,7 +8,7 @@
  * finish, remove the pid file and exit.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -104,6 +104,11 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
     tlsPort = boundPort(https);
   }
   const port = boundPort(http);
+  // before the listening line: whoever waits for that line may read the pid file next
+  if (o.pidFile) {
+    await mkdir(dirname(o.pidFile), { recursive: true });
+    await writeFileAtomic(o.pidFile, `${process.pid}\n`, 0o644);
+  }
   log.info({ port, tlsPort, streamLimit, nodes: registry.current.db.nodeIds.length }, `warewulfd listening on port ${port}${tlsPort ? ` and ${tlsPort} (TLS)` : ''}`);
 
   const reload = async (why: string): Promise<void> => {
@@ -137,7 +142,6 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
     }
   }
 
-  if (o.pidFile) await writeFileAtomic(o.pidFile, `${process.pid}\n`, 0o644);
 
   let closed: Promise<void> | undefined;
   return {
