@@ -17,3 +17,4 @@ export { writeFileAtomic } from './fs/atomic-write.js';
 export * from './node/index.js';
 // overlays (template engine, cpio) are reached through '@warewulf/core/overlay',
 // so commands that never render one do not load them at start-up
+export * from './server/index.js';

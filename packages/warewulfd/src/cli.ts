@@ -52,7 +52,11 @@ export async function runDaemonCli(argv: string[], env: NodeJS.ProcessEnv): Prom
     ...(values['no-watch'] ? { watch: false } : {}),
   });
   process.on('SIGHUP', () => void d.reload());
+  let stopping = false;
   const stop = (sig: string) => {
+    // a second signal (systemd and a forwarding wwctl both send one) must not kill downloads in flight
+    if (stopping) return;
+    stopping = true;
     log.info(`${sig}: stopping (waiting for downloads in flight)`);
     d.close().then(
       () => {
@@ -65,8 +69,8 @@ export async function runDaemonCli(argv: string[], env: NodeJS.ProcessEnv): Prom
       },
     );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 const isMain = process.argv[1] !== undefined && /warewulfd(\.js)?$|cli\.js$/.test(process.argv[1]);

@@ -12,6 +12,7 @@ import { nodeExportCommand } from './commands/node/export.js';
 import { nodeImportCommand } from './commands/node/import.js';
 import { nodeListCommand } from './commands/node/list.js';
 import { nodeSetCommand } from './commands/node/set.js';
+import { nodeStatusCommand } from './commands/node/status.js';
 import { nodeUnsetCommand } from './commands/node/unset.js';
 import { profileAddCommand } from './commands/profile/add.js';
 import { profileDeleteCommand } from './commands/profile/delete.js';
@@ -19,6 +20,11 @@ import { profileEditCommand } from './commands/profile/edit.js';
 import { profileListCommand } from './commands/profile/list.js';
 import { profileSetCommand } from './commands/profile/set.js';
 import { profileUnsetCommand } from './commands/profile/unset.js';
+import { serverReloadCommand } from './commands/server/reload.js';
+import { serverRestartCommand } from './commands/server/restart.js';
+import { addDaemonFlags, runForeground, serverStartCommand } from './commands/server/start.js';
+import { serverStatusCommand } from './commands/server/status.js';
+import { serverStopCommand } from './commands/server/stop.js';
 
 export interface GlobalOpts {
   verbose?: boolean;
@@ -39,15 +45,22 @@ export function buildProgram(ctx: () => Ctx): Command {
     .showSuggestionAfterError(true);
 
   const node = new Command('node').alias('nodes').summary('Node management');
-  for (const make of [nodeAddCommand, nodeSetCommand, nodeUnsetCommand, nodeDeleteCommand, nodeListCommand, nodeEditCommand, nodeExportCommand, nodeImportCommand]) {
+  for (const make of [nodeAddCommand, nodeSetCommand, nodeUnsetCommand, nodeDeleteCommand, nodeListCommand, nodeEditCommand, nodeExportCommand, nodeImportCommand, nodeStatusCommand]) {
     node.addCommand(make(ctx));
   }
   const profile = new Command('profile').summary('Node profile management');
   for (const make of [profileAddCommand, profileSetCommand, profileUnsetCommand, profileDeleteCommand, profileListCommand, profileEditCommand]) {
     profile.addCommand(make(ctx));
   }
+  // `wwctl server` alone runs the daemon in the foreground (HEAD, §1.10); the verbs are 4.3's
+  const server = addDaemonFlags(new Command('server').summary('Warewulf provisioning server'))
+    .action(async (opts: { listen?: string; port?: string }) => runForeground(ctx(), opts));
+  for (const make of [serverStartCommand, serverStopCommand, serverStatusCommand, serverRestartCommand, serverReloadCommand]) {
+    server.addCommand(make(ctx));
+  }
   program.addCommand(node);
   program.addCommand(profile);
+  program.addCommand(server);
   return program;
 }
 

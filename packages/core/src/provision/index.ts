@@ -15,6 +15,6 @@ export {
 } from './template-data.js';
 export { discoverNode, type DiscoveryResult } from './discovery.js';
 export {
-  statusDocumentSchema, parseStatusDocument, seenState, nodeStatusRows, formatNodeStatus,
+  statusDocumentSchema, parseStatusDocument, seenState, nodeStatusRows, formatNodeStatus, statusUrl, fetchStatus,
   type NodeStatus, type StatusDocument, type SeenState, type NodeStatusRow, type NodeStatusOptions,
 } from './status.js';

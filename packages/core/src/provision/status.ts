@@ -127,3 +127,26 @@ export function formatNodeStatus(rows: readonly NodeStatusRow[], opts: { color: 
   }
   return out;
 }
+
+/**
+ * Where `wwctl node status` finds the daemon (§1.3): `http://<ipaddr>:<port>/status`,
+ * `[ipaddr6]` only when ipaddr is empty. WW_ERR_CONFIG_INVALID when neither is set.
+ */
+export function statusUrl(conf: { ipaddr: string; ipaddr6: string; warewulf: { port: number } }, confFile: string): string {
+  if (conf.ipaddr !== '') return `http://${conf.ipaddr}:${conf.warewulf.port}/status`;
+  if (conf.ipaddr6 !== '') return `http://[${conf.ipaddr6}]:${conf.warewulf.port}/status`;
+  throw new WwError('WW_ERR_CONFIG_INVALID', `warewulf server address is not configured: set ipaddr or ipaddr6 in ${confFile}`);
+}
+
+/** GET and parse a /status document (30 s timeout by default). WW_ERR_SERVER when it cannot be fetched. */
+export async function fetchStatus(url: string, timeoutMs = 30_000): Promise<StatusDocument> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new WwError('WW_ERR_SERVER', `cannot reach warewulfd at ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { cause: err });
+  }
+  if (!res.ok) throw new WwError('WW_ERR_SERVER', `${url}: HTTP ${res.status}`);
+  return parseStatusDocument(await res.text(), url);
+}
