@@ -53,8 +53,11 @@ export function buildProgram(ctx: () => Ctx): Command {
     profile.addCommand(make(ctx));
   }
   // `wwctl server` alone runs the daemon in the foreground (HEAD, §1.10); the verbs are 4.3's
-  const server = addDaemonFlags(new Command('server').summary('Warewulf provisioning server'))
-    .action(async (opts: { listen?: string; port?: string }) => runForeground(ctx(), opts));
+  const server = new Command('server').summary('Warewulf provisioning server');
+  server.addCommand(
+    addDaemonFlags(new Command('run').summary('Run the server in the foreground')).action(async (opts: { listen?: string; port?: string }) => runForeground(ctx(), opts)),
+    { isDefault: true, hidden: true },
+  );
   for (const make of [serverStartCommand, serverStopCommand, serverStatusCommand, serverRestartCommand, serverReloadCommand]) {
     server.addCommand(make(ctx));
   }
