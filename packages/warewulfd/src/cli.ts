@@ -59,10 +59,7 @@ export async function runDaemonCli(argv: string[], env: NodeJS.ProcessEnv): Prom
     stopping = true;
     log.info(`${sig}: stopping (waiting for downloads in flight)`);
     d.close().then(
-      () => {
-        log.flush();
-        process.exit(0);
-      },
+      () => log.flush(() => process.exit(0)),
       (err: unknown) => {
         log.error({ err }, 'error while stopping');
         process.exit(1);

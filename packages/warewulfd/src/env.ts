@@ -19,7 +19,7 @@ import type { NodeRegistry, Snapshot } from './plugins/node-db.js';
 import { SingleFlightBuilder, serveExistingOverlays, type OverlayBuilder } from './plugins/overlay-builder.js';
 import { StatusTable } from './plugins/status.js';
 import { StreamLimiter } from './plugins/stream-limit.js';
-import { TemplateCache } from './templates.js';
+import { RenderCache, TemplateCache } from './templates.js';
 
 export interface AppDeps {
   paths: Paths;
@@ -64,6 +64,7 @@ export interface DaemonEnv {
   readonly builder: SingleFlightBuilder;
   readonly metrics: Metrics;
   readonly templates: TemplateCache;
+  readonly rendered: RenderCache;
   readonly discovery: DiscoveryService;
 }
 
@@ -141,6 +142,7 @@ export function createDaemonEnv(deps: AppDeps): DaemonEnv {
     builder,
     metrics,
     templates,
+    rendered: new RenderCache(),
     discovery: new DiscoveryService(paths, deps.registry, deps.log, metrics),
   };
   return env;

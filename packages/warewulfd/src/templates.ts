@@ -73,3 +73,33 @@ export function render(t: Template, data: unknown): string {
     throw new WwError('WW_ERR_TEMPLATE', (err as Error).message, { cause: err });
   }
 }
+
+/**
+ * Rendered boot scripts, remembered per template and per registry snapshot
+ * (a reload or a template edit starts afresh): a node asking again, as in a
+ * boot storm with retries, costs a map lookup instead of a render.
+ */
+export class RenderCache {
+  private readonly byTemplate = new WeakMap<Template, WeakMap<object, Map<string, string>>>();
+  private size = 0;
+
+  constructor(private readonly maxEntries = 50_000) {}
+
+  get(t: Template, snapshot: object, key: string, make: () => string): string {
+    let perSnap = this.byTemplate.get(t);
+    if (!perSnap) this.byTemplate.set(t, (perSnap = new WeakMap()));
+    let m = perSnap.get(snapshot);
+    if (!m) perSnap.set(snapshot, (m = new Map()));
+    let out = m.get(key);
+    if (out === undefined) {
+      out = make();
+      if (this.size >= this.maxEntries) {
+        m.clear();
+        this.size = 0;
+      }
+      m.set(key, out);
+      this.size++;
+    }
+    return out;
+  }
+}

@@ -23,5 +23,7 @@ export const ipxeStage: StageHandler = async (c) => {
   const t = await c.env.templates.get(join(dir, `${name}.ipxe`));
   let version = nodeField(node, 'Kernel.Version');
   if (version === '' && nodeField(node, 'ImageName') !== '') version = (await c.env.resolveKernel(node, c.snap))?.version ?? '';
-  sendText(c.env, c.reply, render(t, bootTemplateData(node, c.snap.conf, req, version)), `${name}.ipxe`, c.target);
+  const key = `${node.id}\0${c.hwaddr}\0${req.ipv6 ? 6 : 4}\0${version}`;
+  const body = c.env.rendered.get(t, c.snap, key, () => render(t, bootTemplateData(node, c.snap.conf, req, version)));
+  sendText(c.env, c.reply, body, `${name}.ipxe`, c.target);
 };
