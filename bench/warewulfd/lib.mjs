@@ -64,7 +64,8 @@ export function makeTree({ nodes, kernelBytes, imageBytes, overlays = true, extr
   if (overlays) {
     for (let i = 1; i <= nodes; i++) {
       for (const kind of ['SYSTEM', 'RUNTIME']) {
-        const gz = gzipSync(`${kind} overlay of ${nodeName(i)}\n`.repeat(200));
+        // the same size for every node (node names are fixed-width), so clients can check lengths
+        const gz = Buffer.from(`${kind} overlay of ${nodeName(i)}\n`.repeat(200));
         overlaySizes[kind.toLowerCase()] = gz.length;
         put(`var/lib/warewulf/provision/overlays/${nodeName(i)}/__${kind}__.img.gz`, gz);
       }
