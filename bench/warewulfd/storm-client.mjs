@@ -74,20 +74,21 @@ async function storm() {
 
 async function blast() {
   let bytes = 0;
-  const started = process.hrtime.bigint();
   const end = Date.now() + job.seconds * 1000;
   await Promise.all(
     Array.from({ length: job.connections }, () => new Promise((resolve) => {
       const s = connect({ host: job.host, port: job.port });
+      const stop = setTimeout(() => s.destroy(), Math.max(0, end - Date.now()));
       s.on('data', (c) => {
-        bytes += c.length;
-        if (Date.now() > end) s.destroy();
+        if (Date.now() <= end) bytes += c.length;
+        else s.destroy();
       });
+      s.on('close', () => clearTimeout(stop));
       s.on('close', resolve);
       s.on('error', resolve);
     })),
   );
-  return { bytes, seconds: Number(process.hrtime.bigint() - started) / 1e9, failures: [], retries: 0 };
+  return { bytes, seconds: job.seconds, failures: [], retries: 0 };
 }
 
 const out = job.mode === 'blast' ? await blast() : await storm();

@@ -24,6 +24,8 @@ try {
   bare.once('exit', () => (bareGone = true));
   await waitForPort(barePort, () => bareGone);
   try {
+    // warm: nginx's files are in the page cache, warewulfd's in its memory cache after a first download
+    for (const u of [`${nginx.url}/bench.img`, `http://127.0.0.1:${barePort}/`, `${d.url}/image/${mac(1)}`]) wrk(u, { connections: 1, threads: 1, seconds: 2 });
     for (let round = 1; round <= ROUNDS; round++) {
       const r = {
         nginx: wrk(`${nginx.url}/bench.img`, { connections: CONN, seconds: SECONDS }),

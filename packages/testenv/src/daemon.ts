@@ -10,6 +10,7 @@ import {
   NodeRegistry, buildApp, createDaemonEnv, createLogger, startDaemon,
   type AppDeps, type DaemonEnv, type DaemonHandle, type StartOptions,
 } from '@warewulf/warewulfd';
+import { onTestFinished } from 'vitest';
 import type { TestRoot } from './root.js';
 
 export interface LogLine {
@@ -54,7 +55,7 @@ function testPeer(v: string | string[] | undefined): { address: string | undefin
   return m ? { address: m[1], port: Number(m[2]) } : { address: undefined, port: undefined };
 }
 
-/** The app of a test root, for inject(). */
+/** The app of a test root, for inject(); closed when the test finishes. */
 export async function provisionApp(t: Pick<TestRoot, 'env'>, deps: Partial<Omit<AppDeps, 'paths' | 'registry' | 'log'>> = {}): Promise<TestApp> {
   const confPath = resolveConfPath({ env: t.env });
   const load = async () => {
@@ -69,6 +70,7 @@ export async function provisionApp(t: Pick<TestRoot, 'env'>, deps: Partial<Omit<
   const env = createDaemonEnv({ paths, registry, log, peerOf: (raw) => testPeer(raw.headers['x-test-peer']), arpLookup: async () => undefined, ...deps });
   const app = buildApp(env);
   await app.ready();
+  onTestFinished(() => app.close());
   return {
     env,
     paths,
@@ -82,10 +84,11 @@ export async function provisionApp(t: Pick<TestRoot, 'env'>, deps: Partial<Omit<
   };
 }
 
-/** The real daemon on 127.0.0.1 (any free port), logging into `logs`. */
+/** The real daemon on 127.0.0.1 (any free port), logging into `logs`; closed when the test finishes. */
 export async function startTestDaemon(t: Pick<TestRoot, 'env'>, o: Partial<StartOptions> = {}): Promise<DaemonHandle & { logs: LogLine[]; url: string }> {
   const { logs, log } = captureLog();
   const d = await startDaemon({ env: t.env, host: '127.0.0.1', port: 0, log, ...o });
+  onTestFinished(() => d.close());
   return Object.assign(d, { logs, url: `http://127.0.0.1:${d.port}` });
 }
 

@@ -14,6 +14,7 @@ import {
   findEfiFile, findInitramfs, findKernel, parseArpTable, type ImageFile, type KernelFile,
 } from '@warewulf/core/provision';
 import { DiscoveryService } from './discovery.js';
+import { FileCache } from './plugins/file-cache.js';
 import { Metrics } from './plugins/metrics.js';
 import type { NodeRegistry, Snapshot } from './plugins/node-db.js';
 import { SingleFlightBuilder, serveExistingOverlays, type OverlayBuilder } from './plugins/overlay-builder.js';
@@ -47,6 +48,8 @@ export interface AppDeps {
   /** Unix seconds, for the status table. */
   now?: () => number;
   metrics?: Metrics;
+  /** Hot boot files in memory (default: files up to 512 MiB, 1 GiB in all). */
+  fileCache?: FileCache;
 }
 
 export interface DaemonEnv {
@@ -65,6 +68,8 @@ export interface DaemonEnv {
   readonly metrics: Metrics;
   readonly templates: TemplateCache;
   readonly rendered: RenderCache;
+  /** Kernel/image/initramfs contents served from memory once hot. */
+  readonly files: FileCache;
   readonly discovery: DiscoveryService;
 }
 
@@ -143,6 +148,7 @@ export function createDaemonEnv(deps: AppDeps): DaemonEnv {
     metrics,
     templates,
     rendered: new RenderCache(),
+    files: deps.fileCache ?? new FileCache(),
     discovery: new DiscoveryService(paths, deps.registry, deps.log, metrics),
   };
   return env;

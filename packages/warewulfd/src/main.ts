@@ -91,14 +91,16 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
     }
   });
 
+  // keys first: a daemon that cannot serve TLS must not half-start on plain HTTP
+  const tlsKeys = conf0.warewulf.tls ? await readTls(paths) : undefined;
   const apps: FastifyInstance[] = [];
   const host = o.host ?? '::';
   const http = buildApp(env);
   apps.push(http);
   await http.listen({ host, port: o.port ?? conf0.warewulf.port });
   let tlsPort: number | undefined;
-  if (conf0.warewulf.tls) {
-    const https = buildApp(env, { https: await readTls(paths) });
+  if (tlsKeys) {
+    const https = buildApp(env, { https: tlsKeys });
     apps.push(https);
     await https.listen({ host, port: o.tlsPort ?? conf0.warewulf.tlsPort });
     tlsPort = boundPort(https);

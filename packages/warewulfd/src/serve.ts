@@ -4,13 +4,16 @@
  * weak ETag/If-None-Match, so an unchanged runtime overlay poll is a 304.
  * The file is named by its directory and basename only (send's `root`), so
  * nothing reaches outside that directory; `compress=gz` picks `<file>.gz`.
- * Kernel/image/initramfs streams take a slot of the boot-storm bound first.
+ * Kernel/image/initramfs streams take a slot of the boot-storm bound first,
+ * and their bodies come from memory once the file is hot (plugins/file-cache).
  */
+import type { Readable } from 'node:stream';
 import send from '@fastify/send';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WwError } from '@warewulf/core';
 import { BULK_STAGES, type Artefact, type Stage } from '@warewulf/core/provision';
 import type { DaemonEnv } from './env.js';
+import { bufferStream } from './plugins/file-cache.js';
 
 /** Bigger reads than fs's 64 KiB default: fewer syscalls and socket writes per MB on a boot storm. */
 const READ_CHUNK = 256 * 1024;
@@ -32,7 +35,8 @@ export interface ServeTarget {
  */
 export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: FastifyReply, a: Artefact, t: ServeTarget): Promise<void> {
   let release: (() => void) | undefined;
-  if ((BULK_STAGES as ReadonlySet<string>).has(t.stage)) {
+  const bulk = (BULK_STAGES as ReadonlySet<string>).has(t.stage);
+  if (bulk) {
     const gone = new AbortController();
     const onClose = () => gone.abort();
     reply.raw.once('close', onClose);
@@ -71,14 +75,34 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
     }
     req.log.info({ file: r.metadata.path, node: t.node }, `send ${r.metadata.path} -> ${t.node}`);
     if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
+    const body = bulk ? fromCache(env, req.raw.method, r) ?? r.stream : r.stream;
     const counter = env.metrics.bytes.labels({ stage: t.stage });
-    r.stream.on('data', (chunk: Buffer) => counter.inc(chunk.length));
+    body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
     reply.code(r.statusCode).headers(r.headers);
-    await reply.send(r.stream);
+    await reply.send(body);
   } catch (err) {
     release?.();
     throw err;
   }
+}
+
+/**
+ * The body from memory when the file is cached and fresh (send's own
+ * stream, already opened, is closed); undefined to stream from disk.
+ */
+function fromCache(env: DaemonEnv, method: string | undefined, r: send.FileSendResult): Readable | undefined {
+  if (method === 'HEAD' || (r.statusCode !== 200 && r.statusCode !== 206)) return undefined;
+  const buf = env.files.lookup(r.metadata.path, r.metadata.stat);
+  if (buf === undefined) return undefined;
+  let start = 0;
+  let end = buf.length - 1;
+  const range = r.statusCode === 206 ? /^bytes (\d+)-(\d+)\//.exec(String(r.headers['Content-Range'] ?? '')) : null;
+  if (range) {
+    start = Number(range[1]);
+    end = Number(range[2]);
+  }
+  r.stream.destroy();
+  return bufferStream(buf, start, end);
 }
 
 /** A rendered template: plain text with its length; a `compress` parameter on a template is a 404 (§4.5). */

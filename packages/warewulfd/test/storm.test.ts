@@ -8,7 +8,6 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { Agent, get } from 'node:http';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { httpGet, makeProvisionRoot, spawnDaemon } from '@warewulf/testenv';
