@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeDb, WwError, dumpNodesConf, parseNodesConf } from '../src/index.js';
+import { parseWarewulfConf, warewulfConfToYaml } from '../src/config/index.js';
 import {
   compareVersions, discoverNode, findEfiFile, findInitramfs, findKernel, formatNodeStatus, imageArtefact, isSafeSegment,
   kernelVersionOf, nodeStatusRows, normalizeWwid, overlayArtefact, parseArpTable, parsePeer, parseProvisionRequest,
@@ -242,5 +243,16 @@ describe('node status rows (§1.3)', () => {
   it('refuses a malformed status document with the field that is wrong', () => {
     expect(() => parseStatusDocument('{"nodes": {"n1": {"stage": 3}}}', 'http://x/status')).toThrow(/http:\/\/x\/status: nodes\.n1\.node name/);
     expect(() => parseStatusDocument('<html>', 'http://x/status')).toThrow(/not JSON/);
+  });
+});
+
+describe('warewulf.conf: the boot-storm settings (ours)', () => {
+  it('reads stream limit and stream queue timeout, writes them back only when set', () => {
+    const conf = parseWarewulfConf('warewulf:\n  stream limit: 300\n  stream queue timeout: 5\n', { file: 'w.conf' });
+    expect([conf.warewulf.streamLimit, conf.warewulf.streamQueueTimeout]).toEqual([300, 5]);
+    expect(warewulfConfToYaml(conf)).toMatch(/stream limit: 300\n\s+stream queue timeout: 5\n/);
+    expect(warewulfConfToYaml(parseWarewulfConf('warewulf:\n  port: 9873\n', { file: 'w.conf' }))).not.toContain('stream');
+    expect(() => parseWarewulfConf('warewulf:\n  stream limit: -1\n', { file: 'w.conf' })).toThrow(/w\.conf:2:17: warewulf\.stream limit: expected a whole number/);
+    expect(() => parseWarewulfConf('warewulf:\n  stream queue timeout: 0\n', { file: 'w.conf' })).toThrow(/stream queue timeout/);
   });
 });
