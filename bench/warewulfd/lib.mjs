@@ -85,7 +85,7 @@ export function makeTree({ nodes, kernelBytes, imageBytes, overlays = true, extr
 /** The real warewulfd binary on 127.0.0.1; resolves once it listens. */
 export async function startDaemon(root, extra = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(repo, 'packages', 'warewulfd', 'bin', 'warewulfd.js'), '--listen', '127.0.0.1', '--port', String(port), '--loglevel', '30', ...extra], {
+  const child = spawn(process.execPath, [...(process.env.WW_BENCH_NODE_ARGS ? process.env.WW_BENCH_NODE_ARGS.split(' ') : []), join(repo, 'packages', 'warewulfd', 'bin', 'warewulfd.js'), '--listen', '127.0.0.1', '--port', String(port), '--loglevel', '30', ...extra], {
     env: { PATH: process.env.PATH, WAREWULF_ROOT: root },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

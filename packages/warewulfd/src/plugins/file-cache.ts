@@ -78,9 +78,9 @@ export class FileCache {
   }
 }
 
-/** Bytes `start..end` (inclusive) of `buf` as a stream of 256 KiB views (no copies). */
+/** Bytes `start..end` (inclusive) of `buf` as a stream of 1 MiB views (no copies; fewer, bigger socket writes). */
 export function bufferStream(buf: Buffer, start: number, end: number): Readable {
-  const CHUNK = 256 * 1024;
+  const CHUNK = 1024 * 1024;
   let pos = start;
   return new Readable({
     highWaterMark: CHUNK,
