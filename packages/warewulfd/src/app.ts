@@ -17,6 +17,12 @@ export interface BuildAppOptions {
   https?: { key: Buffer; cert: Buffer };
 }
 
+/**
+ * The fastify app of one listener: every provisioning route (§4.2), /files
+ * (§4.9), /status (§4.7) and /metrics, one error table. Not listening; call
+ * `listen()` or `inject()`. Errors inside handlers become statuses through
+ * plugins/errors.ts; nothing here throws after construction.
+ */
 export function buildApp(env: DaemonEnv, opts: BuildAppOptions = {}): FastifyInstance {
   const app = fastify({
     loggerInstance: env.log,

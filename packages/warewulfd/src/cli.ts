@@ -18,6 +18,7 @@ function portArg(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
+/** Parse the daemon's arguments, start it, and install the SIGHUP/SIGTERM/SIGINT handlers. Throws WwError at start-up. */
 export async function runDaemonCli(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const { values } = parseArgs({
     args: argv,

@@ -17,6 +17,7 @@ export interface Discovered {
   snap: Snapshot;
 }
 
+/** Single-flight discovery per hardware address, writing nodes.conf through core's updateNodesConf. */
 export class DiscoveryService {
   private readonly inflight = new Map<string, Promise<Discovered | undefined>>();
   private readonly hasCandidates = new WeakMap<NodeDb, boolean>();

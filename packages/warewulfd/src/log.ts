@@ -22,6 +22,7 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
+/** A pino logger: pretty on a TTY, else JSON lines to stdout (or `destination`) in 4 KiB batches flushed every second. */
 export function createLogger(o: LoggerOptions = {}): Logger {
   const level = o.level ?? 'info';
   const pretty = o.pretty ?? process.stdout.isTTY === true;

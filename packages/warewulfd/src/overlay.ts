@@ -10,6 +10,7 @@ import { overlayArtefact, withCompression, type OverlayKind } from '@warewulf/co
 import { serveFile } from './serve.js';
 import { requireNode, type StageContext } from './stage.js';
 
+/** Build (single flight) and stream the node's `kind` overlay; WW_ERR_NOT_FOUND / WW_ERR_IO on a failed build. */
 export async function serveOverlay(c: StageContext, kind: OverlayKind): Promise<void> {
   const node = requireNode(c);
   const base = overlayArtefact(c.env.paths, node.id, kind);

@@ -16,6 +16,7 @@ interface Entry {
   checkedAt: number;
 }
 
+/** Compiled templates by path; see the module comment for when a file is read again. */
 export class TemplateCache {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry>>();

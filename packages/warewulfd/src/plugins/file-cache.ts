@@ -22,6 +22,7 @@ interface Entry {
 
 const same = (e: Entry | Stats, s: Stats) => e.size === s.size && e.mtimeMs === s.mtimeMs && e.ino === s.ino;
 
+/** Path → contents of hot boot files, LRU-bounded; see the module comment. */
 export class FileCache {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<void>>();

@@ -10,6 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export type RefusalReason = 'insecure_port' | 'bad_asset_key' | 'tls_required' | 'files_port' | 'files_asset_key' | 'files_unknown_node';
 
+/** The daemon's metrics in their own registry. */
 export class Metrics {
   readonly registry = new Registry();
   readonly requests = new Counter({ name: 'warewulfd_requests_total', help: 'Requests by stage and HTTP status', labelNames: ['stage', 'code'] as const, registers: [this.registry] });
@@ -31,6 +32,7 @@ export class Metrics {
   }
 }
 
+/** `GET /metrics` in the Prometheus text format. */
 export function metricsRoutes(app: FastifyInstance, metrics: Metrics): void {
   app.get('/metrics', async (_req, reply) => {
     reply.type(metrics.registry.contentType);

@@ -27,6 +27,7 @@ function warm(db: NodeDb): void {
   db.byHwaddr('');
 }
 
+/** The current Snapshot and how to reload it (one load at a time, the last change always picked up). */
 export class NodeRegistry {
   private snap: Snapshot;
   private reloading: Promise<ReloadResult> | undefined;

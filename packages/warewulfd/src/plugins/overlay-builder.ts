@@ -25,6 +25,7 @@ export interface BuildObserver {
   onBuild(result: 'built' | 'fresh' | 'failed', seconds: number): void;
 }
 
+/** Wraps an OverlayBuilder: one build per node at a time, observed for the metrics. */
 export class SingleFlightBuilder {
   private readonly inflight = new Map<string, Promise<boolean>>();
 

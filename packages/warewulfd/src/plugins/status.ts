@@ -11,6 +11,7 @@ import type { NodeStatus, StatusDocument } from '@warewulf/core/provision';
 /** What a failed or refused request records instead of a file name. */
 export type StatusMark = 'BAD_ASSET' | 'BAD_REQUEST' | 'NOT_FOUND';
 
+/** Node id → NodeStatus (§4.7), in memory. */
 export class StatusTable {
   private readonly entries = new Map<string, NodeStatus>();
 
@@ -47,6 +48,7 @@ export class StatusTable {
   }
 }
 
+/** `GET /status` (any method, no auth): the table as pretty JSON. */
 export function statusRoutes(app: FastifyInstance, table: StatusTable): void {
   app.all('/status', async (_req, reply) => {
     reply.type('application/json');

@@ -19,6 +19,7 @@ export interface StreamLimiterStats {
   queued: number;
 }
 
+/** A counting semaphore with a bounded FIFO queue and a per-waiter timeout. */
 export class StreamLimiter {
   private active = 0;
   private readonly queue: Waiter[] = [];

@@ -63,6 +63,7 @@ async function handle(env: DaemonEnv, req: FastifyRequest, reply: FastifyReply):
   reply.code(200).type('application/octet-stream').send(body);
 }
 
+/** Register `/files` and `/files/*` (any method). */
 export function filesRoutes(app: FastifyInstance, env: DaemonEnv): void {
   const handler = (req: FastifyRequest, reply: FastifyReply) => handle(env, req, reply);
   app.all('/files', handler);
