@@ -71,20 +71,28 @@ function runTests(args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/** wwclient is C (nodes have no Node.js): compiled here, skipped when up to date. */
+function buildNative() {
+  run(process.execPath, [join(root, 'packages', 'wwclient', 'build.mjs')]);
+}
+
 const [job = 'test', ...rest] = process.argv.slice(2);
 installIfNeeded();
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
 switch (job) {
   case 'demo':
+    buildNative();
     run(process.execPath, [join(root, 'scripts', 'demo.mjs'), ...rest]);
     break;
   case 'test':
     ensureDebianPackages();
+    buildNative();
     // vitest strips types without checking them; the tests are typechecked here
     run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json']);
     runTests(rest);
     break;
   case 'build':
+    buildNative();
     break;
   default:
     console.error(`unknown job: ${job} (demo | test | build)`);

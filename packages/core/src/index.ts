@@ -1,4 +1,4 @@
-export { WwError, isWwError, isErrnoCode, type WwErrorCode } from './errors.js';
+export { WwError, isWwError, isErrnoCode, toWwError, ERROR_STATUS, type WwErrorCode } from './errors.js';
 export { noopLogger, memoryLogger, type Logger } from './log.js';
 // config without its zod schema: the schema, the parser and the renderer are
 // reached through '@warewulf/core/config' so the CLI's start-up stays lean
@@ -10,11 +10,15 @@ export { resolveConfPath, resolvePaths, type Env, type Paths, type ResolvePathsO
 export { loadConfigAndPaths, loadWarewulfConf, type LoadWarewulfConfOptions } from './config/load.js';
 export { autodetectNetwork, probeSourceAddress, type AutodetectOptions } from './config/autodetect.js';
 export { expandHostlist, compressHostlist, MAX_HOSTLIST_EXPANSION } from './hostlist.js';
-export { tabTable, printfRow } from './table.js';
 export { findLocation, formatKeyPath, locateKeys, type Location } from './yaml-locate.js';
 export { acquireLock, type LockHandle, type LockOptions } from './fs/lock.js';
 export { writeFileAtomic } from './fs/atomic-write.js';
 export * from './node/index.js';
 // overlays (template engine, cpio) are reached through '@warewulf/core/overlay',
 // so commands that never render one do not load them at start-up
+export { YamlScalar, plainData, scalarText } from './yaml/scalar.js';
+export { cloneData, isMapping, newMapping } from './yaml-value.js';
+export { nameIssue, checkName, type NameKind } from './node/names.js';
+export { dumpYaml, loadYaml } from './yaml/document.js';
+export { incrementIp } from './ip.js';
 export * from './server/index.js';

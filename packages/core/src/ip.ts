@@ -4,7 +4,8 @@
  * string forms: templates print these values, so `2001:db8::` must come out
  * exactly as Go's net.IP.String() would print it.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { WwError } from './errors.js';
 
 export interface Cidr {
   address: string;
@@ -102,5 +103,36 @@ export function maskIPv6(ip: string, bits: number): string {
     const keep = Math.max(0, Math.min(16, bits - i * 16));
     return keep === 0 ? 0 : g & ((0xffff << (16 - keep)) & 0xffff);
   });
+  return formatIPv6(groups);
+}
+
+/**
+ * `10.0.0.254` + 3 -> `10.0.1.1`: `node add` numbers the addresses of a
+ * range (§1.3). The address family and form are kept (`::ffff:10.0.0.1` + 1
+ * is `::ffff:10.0.0.2`); a result past the end of the address space is
+ * refused (WW_ERR_INVALID_VALUE), never wrapped to 0.0.0.0.
+ */
+export function incrementIp(ip: string, n: number): string {
+  if (n === 0) return ip;
+  const family = isIP(ip);
+  if (family === 4) {
+    const v = ipv4ToInt(ip) + n;
+    if (v > 0xffffffff) throw new WwError('WW_ERR_INVALID_VALUE', `address range overflows: ${ip} + ${n} is past 255.255.255.255`);
+    return intToIpv4(v);
+  }
+  if (family !== 6) throw new WwError('WW_ERR_INVALID_VALUE', `invalid IP address: ${JSON.stringify(ip)}`);
+  let big = parseIPv6(ip).reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) + BigInt(n);
+  if (big >= 1n << 128n) throw new WwError('WW_ERR_INVALID_VALUE', `address range overflows: ${ip} + ${n} is past the end of the IPv6 space`);
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    groups.unshift(Number(big & 0xffffn));
+    big >>= 16n;
+  }
+  // an IPv4-mapped or -embedded address keeps its dotted tail
+  const dotted = /^(.*:)\d+\.\d+\.\d+\.\d+$/.exec(ip);
+  if (dotted && groups.slice(0, 5).every((g) => g === 0) && (groups[5] === 0xffff || groups[5] === 0)) {
+    const v4 = intToIpv4(((groups[6] as number) << 16) + (groups[7] as number));
+    return groups[5] === 0xffff ? `::ffff:${v4}` : `::${v4}`;
+  }
   return formatIPv6(groups);
 }

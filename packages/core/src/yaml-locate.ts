@@ -63,7 +63,7 @@ export function locateKeys(text: string): Map<string, Location> {
 
     const m = KEY_RE.exec(rest);
     if (!m) continue;
-    const key = m[1] ?? m[2]?.replace(/''/g, "'") ?? m[3] ?? '';
+    const key = m[1] !== undefined ? unescapeDouble(m[1]) : (m[2]?.replace(/''/g, "'") ?? m[3] ?? '');
     while (stack.length > 1 && stack[stack.length - 1]!.indent >= col) stack.pop();
     const parent = stack[stack.length - 1]!;
     const path = join(parent.path, key);
@@ -73,6 +73,15 @@ export function locateKeys(text: string): Map<string, Location> {
     stack.push({ indent: col, path, item: false, nextIndex: 0 });
   }
   return out;
+}
+
+/** A double-quoted YAML key's text (its escapes are JSON's for the common cases); as written when it is not JSON. */
+function unescapeDouble(body: string): string {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    return body;
+  }
 }
 
 /** The location of `path`, or of its nearest located ancestor. */

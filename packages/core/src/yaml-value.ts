@@ -1,6 +1,8 @@
-/** A YAML mapping as js-yaml gives it: a plain object (not null, not a list). */
+import { YamlScalar } from './yaml/scalar.js';
+
+/** A YAML mapping as loaded: an object (not null, not a list, not a kept-text scalar). */
 export function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof YamlScalar);
 }
 
 /**
@@ -11,10 +13,15 @@ export function isMapping(v: unknown): v is Record<string, unknown> {
  */
 export function cloneData<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneData) as T;
-  if (isMapping(v) && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+  if (isMapping(v)) {
     const out: Record<string, unknown> = Object.create(null);
     for (const k of Object.keys(v)) out[k] = cloneData(v[k]);
     return out as T;
   }
   return v;
+}
+
+/** A new empty mapping (null prototype: any key is an ordinary key). */
+export function newMapping(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
 }

@@ -47,6 +47,7 @@ describe('resolvePaths', () => {
       distOverlayDir: '/usr/share/warewulf/overlays',
       bmcDir: '/usr/share/warewulf/bmc',
       ociCacheDir: '/var/cache/warewulf',
+      nodesCacheDir: '/var/cache/warewulf-nodes',
       provisionImagesDir: '/var/lib/warewulf/provision/images',
       provisionOverlaysDir: '/var/lib/warewulf/provision/overlays',
     });
@@ -89,10 +90,18 @@ describe('resolvePaths', () => {
     expect(p.datadir).toBe('/r/usr/share');
   });
 
-  it('empty WAREWULF_ROOT means not relocated; confPath is reported', () => {
-    const p = resolvePaths({ env: { WAREWULF_ROOT: '' }, confPath: '/x/ww.conf' });
+  it('WAREWULF_ROOT set but empty (or blank) is refused: it would silently write the real /etc/warewulf', () => {
+    for (const root of ['', ' ', '\t']) {
+      expect(() => resolvePaths({ env: { WAREWULF_ROOT: root }, confPath: '/x/ww.conf' })).toThrow(/WAREWULF_ROOT is set but empty/);
+      expect(() => resolveConfPath({ env: { WAREWULF_ROOT: root } })).toThrow(/WAREWULF_ROOT is set but empty/);
+    }
+  });
+
+  it('unset WAREWULF_ROOT means not relocated; a relative one is made absolute; confPath is reported', () => {
+    const p = resolvePaths({ env: {}, confPath: '/x/ww.conf' });
     expect(p.root).toBe('');
     expect(p.nodesConf).toBe('/etc/warewulf/nodes.conf');
     expect(p.warewulfConf).toBe('/x/ww.conf');
+    expect(resolvePaths({ env: { WAREWULF_ROOT: 'rel/root' } }).nodesConf).toBe(`${process.cwd()}/rel/root/etc/warewulf/nodes.conf`);
   });
 });

@@ -1,6 +1,6 @@
 /** Profile expansion (§2.3), merge and provenance (§2.4, §2.6, AT-5). */
 import { describe, expect, it } from 'vitest';
-import { NodeMerger, expandProfiles, memoryLogger, negateList, parseNodesConf } from '../src/index.js';
+import { NodeMerger, expandProfiles, memoryLogger, negateList, parseNodesConf, plainData } from '../src/index.js';
 
 describe('expandProfiles (§2.3 upstream cases)', () => {
   const graph = (g: Record<string, string[]>) => (n: string) => g[n];
@@ -90,7 +90,8 @@ nodes:
       'n1',
     );
     expect(n.fields.get('Resources[fstab]')?.value).toEqual([{ spec: 'a' }, { spec: 'b' }]);
-    expect(n.fields.get('Resources[opts]')?.value).toEqual({ x: 1, y: { z: 1, w: 2 } });
+    // templates and JSON see YAML values; the document keeps the text (YamlScalar)
+    expect(plainData(n.fields.get('Resources[opts]')?.value)).toEqual({ x: 1, y: { z: 1, w: 2 } });
     expect(n.fields.get('Resources[fstab]')?.contributors).toEqual(['p1', 'n1']);
   });
 

@@ -39,6 +39,8 @@ export async function* emitArchive(
   reuseChunks = false,
   /** Directory that `{ kind: 'tree' }` entries are relative to. */
   treeRoot = '',
+  /** End with `TRAILER!!!` (false: a part that a later part ends). */
+  trailer = true,
 ): AsyncGenerator<Buffer> {
   const fsPath = (e: PlannedEntry): string =>
     e.data?.kind === 'path' ? e.data.path : `${treeRoot}/${e.name}`;
@@ -143,7 +145,8 @@ export async function* emitArchive(
     counters.entries++;
     onEntry();
   }
-  const trailer = encodeTrailer();
-  counters.archiveBytes += trailer.length;
-  yield trailer;
+  if (!trailer) return;
+  const end = encodeTrailer();
+  counters.archiveBytes += end.length;
+  yield end;
 }

@@ -19,6 +19,7 @@ export type {
   WriteOptions,
 } from './types.js';
 export { packTree, packTreeToFile, writeArchive, writeArchiveToFile, writeStreamToFile } from './writer.js';
+export { encodeArchiveSync } from './sync.js';
 export type { ArchiveStream } from './writer.js';
 export { listArchive, readArchive } from './reader.js';
 export type { ArchiveSource, CpioReadEntry, ReadOptions } from './reader.js';

@@ -96,7 +96,7 @@ export function checkSize(size: number, name: string): void {
  * members in this archive, and put the data on the LAST member only (what GNU cpio writes and what
  * the kernel's initramfs unpacker expects: earlier members are created empty and linked).
  */
-export function assignInodes(raw: readonly RawEntry[]): PlannedEntry[] {
+export function assignInodes(raw: readonly RawEntry[], firstInode = 1): PlannedEntry[] {
   const groups = new Map<string, number[]>();
   raw.forEach((e, i) => {
     if (e.linkKey !== null) {
@@ -120,7 +120,7 @@ export function assignInodes(raw: readonly RawEntry[]): PlannedEntry[] {
   });
   const out: PlannedEntry[] = new Array(raw.length);
   const groupIno = new Map<string, number>();
-  let next = 1;
+  let next = firstInode;
   raw.forEach((e, i) => {
     let ino: number;
     let nlink = 1;
@@ -175,20 +175,36 @@ export async function planEntries(
   opts: WriteOptions,
   warn: (w: CpioWarning) => void,
 ): Promise<PlannedEntry[]> {
+  const { stat } = await import('node:fs/promises');
+  const list: CpioEntryInput[] = [];
+  for await (const e of input as AsyncIterable<CpioEntryInput>) {
+    // files named by path get their size here, so planning itself needs no I/O
+    list.push(e.type === 'file' && e.sourcePath !== undefined && e.size === undefined ? { ...e, size: (await stat(e.sourcePath)).size } : e);
+  }
+  return planEntriesSync(list, opts, warn);
+}
+
+/**
+ * planEntries for a list in memory whose files on disk (`sourcePath`) carry
+ * their `size`: no I/O, so small archives (overlay images) are planned
+ * without a trip through the event loop per entry.
+ */
+export function planEntriesSync(input: readonly CpioEntryInput[], opts: WriteOptions, warn: (w: CpioWarning) => void): PlannedEntry[] {
   const fixedMtime = opts.mtime === undefined ? undefined : toEpochSeconds(opts.mtime);
   const byName = new Map<string, RawEntry>();
   const hardlinks: Array<{ name: string; target: string }> = [];
-  const { stat } = await import('node:fs/promises');
+  const hardlinkNames = new Set<string>();
 
-  for await (const e of input as AsyncIterable<CpioEntryInput>) {
+  for (const e of input) {
     const name = normalizeArchiveName(e.path);
     checkName(name);
-    if (byName.has(name) || hardlinks.some((h) => h.name === name)) {
+    if (byName.has(name) || hardlinkNames.has(name)) {
       throw new CpioError('CPIO_ERR_INVALID_ENTRY', `duplicate entry: ${name}`, { path: name });
     }
     if (e.type === 'hardlink') {
       if (!e.target) throw new CpioError('CPIO_ERR_INVALID_ENTRY', `hardlink ${name} needs a target`, { path: name });
       hardlinks.push({ name, target: normalizeArchiveName(e.target) });
+      hardlinkNames.add(name);
       continue;
     }
     const typeBits = TYPE_BITS[e.type];
@@ -199,7 +215,8 @@ export async function planEntries(
     let size = 0;
     if (e.type === 'file') {
       if (e.sourcePath !== undefined) {
-        size = e.size ?? (await stat(e.sourcePath)).size;
+        if (e.size === undefined) throw new CpioError('CPIO_ERR_INVALID_ENTRY', `${name}: a file given by path needs its size here`, { path: name });
+        size = e.size;
         data = { kind: 'path', path: e.sourcePath };
       } else if (e.data === undefined) {
         size = 0;
@@ -261,7 +278,7 @@ export async function planEntries(
 
   // Implicit parents, so that the kernel and `cpio -i` (without -d) can create every file.
   const dirMtime = clampMtime(fixedMtime ?? 0, '', warn);
-  for (const name of [...byName.keys()]) {
+  for (const name of opts.parents === false ? [] : [...byName.keys()]) {
     let slash = name.lastIndexOf('/');
     while (slash > 0) {
       const parent = name.slice(0, slash);
@@ -283,5 +300,5 @@ export async function planEntries(
     .map((e) => ({ e, b: Buffer.from(e.name, 'utf8') }))
     .sort((x, y) => compareNames(x.b, y.b))
     .map((x) => x.e);
-  return assignInodes(raw);
+  return assignInodes(raw, opts.firstInode ?? 1);
 }

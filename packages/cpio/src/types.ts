@@ -59,6 +59,17 @@ export interface WriteOptions extends CompressionOptions {
   onWarning?: (w: CpioWarning) => void;
   /** Aborting makes the stream fail with an AbortError. */
   signal?: AbortSignal;
+  /**
+   * For one part of an archive built from several parts (the parts, concatenated,
+   * read as one archive; gzip members concatenate the same way):
+   * `parents: false` adds no implicit parent directories (another part has them),
+   * `trailer: false` leaves out `TRAILER!!!` (a later part ends the archive),
+   * `firstInode` starts the renumbering there (so parts do not share inode numbers).
+   * writeArchive only; defaults true, true, 1.
+   */
+  parents?: boolean;
+  trailer?: boolean;
+  firstInode?: number;
 }
 
 export interface PackTreeOptions extends WriteOptions {

@@ -20,7 +20,9 @@ import {
   kindOf,
   mapGet,
   mapSize,
+  NamedString,
   sliceTypeName,
+  stringOf,
   truth,
   typeName,
   utf8Len,
@@ -40,6 +42,7 @@ function length(item: unknown): number {
   if (item === undefined) throw new Error('reflect: call of reflect.Value.Type on zero Value');
   if (item === null) throw new Error('len of nil pointer');
   if (typeof item === 'string') return utf8Len(item);
+  if (item instanceof NamedString) return utf8Len(item.v);
   if (Array.isArray(item)) return item.length;
   if (typeof item === 'object' && (item instanceof Map || isPlainObject(item))) return mapSize(item);
   throw new Error(`len of type ${typeName(item)}`);
@@ -184,8 +187,10 @@ function eq(arg1: unknown, ...arg2: unknown[]): boolean {
     } else {
       switch (k1) {
         case BK.Bool:
-        case BK.String:
           t = arg1 === arg;
+          break;
+        case BK.String:
+          t = stringOf(arg1) === stringOf(arg);
           break;
         case BK.Int:
         case BK.Uint:
@@ -245,7 +250,7 @@ function lt(arg1: unknown, arg2: unknown): boolean {
     case BK.Uint:
       return typeof arg1 === 'number' && typeof arg2 === 'number' ? arg1 < arg2 : big(arg1) < big(arg2);
     case BK.String:
-      return compareBytes(arg1 as string, arg2 as string) < 0;
+      return compareBytes(stringOf(arg1), stringOf(arg2)) < 0;
   }
   return false;
 }

@@ -11,7 +11,10 @@ export class TemplateError extends Error {
     readonly templateName: string,
     /** 1-based line. */
     readonly line: number,
-    /** 0-based byte column within the line (Go's convention); null for parse errors. */
+    /**
+     * 0-based byte column within the line (Go's convention). Parse errors: the
+     * column of the token the parser stopped at (Go's message names no column).
+     */
     readonly col: number | null,
     readonly kind: 'parse' | 'exec',
     /** For exec errors: the {{define}}d template being executed. */

@@ -26,7 +26,7 @@ import {
   type VariableNode,
 } from './nodes.js';
 import { quote } from './strconv.js';
-import { GoBigInt, GoFloat, GoResult, IfaceValue, Kind, kindOf, isPlainObject, mapGet, sliceTypeName, sortedKeys, truth, typeName } from './values.js';
+import { GoBigInt, GoFloat, GoResult, IfaceValue, Kind, kindOf, isPlainObject, mapGet, NamedString, sliceTypeName, sortedKeys, StopExecution, truth, typeName } from './values.js';
 
 export type MissingKey = 'default' | 'invalid' | 'zero' | 'error';
 
@@ -460,7 +460,8 @@ export class ExecState {
         this.lastIface = true;
         return v;
       }
-      if (kindOf(receiver) === Kind.Struct && isStructMember(receiver, fieldName)) {
+      const named = receiver instanceof NamedString;
+      if ((named || kindOf(receiver) === Kind.Struct) && isStructMember(receiver, fieldName) && (!named || fieldName !== 'v')) {
         const prop = (receiver as Record<string, unknown>)[fieldName];
         if (typeof prop === 'function') {
           const method: FuncInfo = {
@@ -540,7 +541,7 @@ export class ExecState {
     try {
       v = fn.fn(...argv);
     } catch (e) {
-      if (e instanceof TemplateError || e instanceof DepthExceeded || isStackOverflow(e)) throw e;
+      if (e instanceof TemplateError || e instanceof DepthExceeded || e instanceof StopExecution || isStackOverflow(e)) throw e;
       this.node = node;
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -11,6 +11,7 @@ import {
   encodeBytes,
   isPlainObject,
   mapGet,
+  NamedString,
   sliceTypeName,
   sortedKeys,
   typeName,
@@ -30,7 +31,12 @@ function runeCount(s: string): number {
 
 /** Does the value have a Go String() method (fmt.Stringer)? */
 export function stringerOf(v: object): (() => unknown) | undefined {
-  if (Array.isArray(v) || isPlainObject(v) || v instanceof Map) return undefined;
+  if (Array.isArray(v)) {
+    // only a slice given a named type with stringerSlice() has one
+    const s = (v as { String?: unknown }).String;
+    return typeof s === 'function' ? (s as () => unknown) : undefined;
+  }
+  if (isPlainObject(v) || v instanceof Map) return undefined;
   if (v instanceof GoFloat || v instanceof GoUint8 || v instanceof GoComplex || v instanceof GoBigInt) return undefined;
   const f = (v as { String?: unknown }).String;
   return typeof f === 'function' ? (f as () => unknown) : undefined;
@@ -418,6 +424,7 @@ class Printer {
     if (arg instanceof GoBigInt) return this.fmtInt(arg.v, true, verb);
     if (arg instanceof GoComplex) return this.fmtComplex(arg, verb);
     if (this.handleMethods(arg, verb)) return;
+    if (arg instanceof NamedString) return this.fmtString(arg.v, verb);
     this.printValue(arg as object, verb, depth);
   }
 
@@ -482,7 +489,7 @@ class Printer {
     let prevString = false;
     for (let i = 0; i < a.length; i++) {
       const arg = a[i];
-      const isString = typeof arg === 'string';
+      const isString = typeof arg === 'string' || arg instanceof NamedString;
       if (i > 0 && !isString && !prevString) this.buf += ' ';
       this.printArg(arg, 'v');
       prevString = isString;

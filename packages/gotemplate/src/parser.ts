@@ -1,7 +1,7 @@
 // Parser for Go's text/template, following parse/parse.go production by
 // production (same look-ahead, same error texts and line numbers).
 
-import { TemplateError } from './errors.js';
+import { TemplateError, lineColAt } from './errors.js';
 import { type Item, Lexer, T, itemString } from './lexer.js';
 import {
   ActionNode,
@@ -65,7 +65,7 @@ class TreeParser {
 
   errorf(msg: string): never {
     const line = this.lx.lineOf(this.hi);
-    throw new TemplateError(`template: ${this.parseName}:${line}: ${msg}`, this.parseName, line, null, 'parse');
+    throw new TemplateError(`template: ${this.parseName}:${line}: ${msg}`, this.parseName, line, this.lx.colOf(this.hi), 'parse');
   }
 
   unexpected(token: Item, context: string): never {
@@ -723,6 +723,12 @@ class TokenStream {
   lineOf(hi: number): number {
     const it = this.items[Math.max(0, Math.min(hi, this.items.length) - 1)];
     return it ? this.lineAt(it.pos) : 1;
+  }
+
+  /** 0-based byte column of the token read last when `hi` tokens had been read (Go prints none for parse errors). */
+  colOf(hi: number): number {
+    const it = this.items[Math.max(0, Math.min(hi, this.items.length) - 1)];
+    return it ? lineColAt(this.text, it.pos).col : 0;
   }
 
   private nl: number[] | null = null;

@@ -2,51 +2,10 @@
 // same Go signatures so that Go's argument checks produce the same errors.
 // The subject argument comes last so it can be piped in.
 
-import { formatValue, stringerOf } from './fmt.js';
 import { quote as goQuote } from './strconv.js';
 import { type FuncMap, goFunc } from './template.js';
-import { GoBigInt, GoComplex, GoFloat, GoUint8, isEscapedByte, isPlainObject, mapSize, stringSlice } from './values.js';
-
-/** Sprig's strval: strings as is, Stringers via String(), else fmt %v. */
-function strval(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Error) return v.message;
-  if (typeof v === 'object' && v !== null) {
-    const s = stringerOf(v);
-    if (s) return String(s.call(v));
-  }
-  return formatValue(v);
-}
-
-function strslice(v: unknown): string[] {
-  if (Array.isArray(v)) {
-    const out: string[] = [];
-    for (const e of v) if (e !== null && e !== undefined) out.push(strval(e));
-    return out;
-  }
-  if (v === null || v === undefined) return [];
-  return [strval(v)];
-}
-
-function empty(v: unknown): boolean {
-  if (v === null || v === undefined) return true;
-  switch (typeof v) {
-    case 'string':
-      return v.length === 0;
-    case 'boolean':
-      return !v;
-    case 'number':
-      return v === 0;
-    case 'function':
-      return false;
-  }
-  if (Array.isArray(v)) return v.length === 0;
-  if (v instanceof GoFloat || v instanceof GoUint8) return v.v === 0;
-  if (v instanceof GoBigInt) return v.v === 0n;
-  if (v instanceof GoComplex) return v.re === 0 && v.im === 0;
-  if (v instanceof Map || isPlainObject(v as object)) return mapSize(v as object) === 0;
-  return false;
-}
+import { GoBigInt, GoFloat, GoUint8, isEscapedByte, stringSlice } from './values.js';
+import { empty, goInt, strslice, strval } from './sprig/conv.js';
 
 const INT64_MAX = 9.223372036854775807e18;
 
@@ -69,16 +28,11 @@ function toInt(v: unknown): bigint {
   return 0n;
 }
 
-function goInt(n: bigint): number | GoBigInt {
-  const w = BigInt.asIntN(64, n);
-  return w >= -(2n ** 53n - 1n) && w <= 2n ** 53n - 1n ? Number(w) : new GoBigInt(w);
-}
-
 // unicode.IsSpace
 const SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]';
-const TRIM_RE = new RegExp(`^${SPACE}+|${SPACE}+$`, 'gu');
+export const TRIM_RE = new RegExp(`^${SPACE}+|${SPACE}+$`, 'gu');
 
-function mapRunes(s: string, f: (ch: string) => string): string {
+export function mapRunes(s: string, f: (ch: string) => string): string {
   let out = '';
   for (const ch of s) {
     if (ch.length === 1 && isEscapedByte(ch.charCodeAt(0))) {
@@ -136,6 +90,6 @@ export function refFuncs(): FuncMap {
 }
 
 /** strings.ReplaceAll with an empty old string: insert NEW before every rune and at the end. */
-function goReplaceEmpty(s: string, n: string): string {
+export function goReplaceEmpty(s: string, n: string): string {
   return n + Array.from(s).join(n) + (s.length > 0 ? n : '');
 }

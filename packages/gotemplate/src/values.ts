@@ -45,6 +45,40 @@ export function goResult(value: unknown, error?: Error | string | null): GoResul
   return new GoResult(value, error);
 }
 
+/**
+ * A value of a Go named string type (`type WWbool string`): kind string for
+ * printing, comparison, `len` and truth, with the subclass's methods callable
+ * from templates (`.OnBoot.BoolDefaultTrue`). The class name is its Go type name.
+ */
+export class NamedString {
+  constructor(readonly v: string) {}
+}
+
+/** The string of a string-kind value (a JS string or a NamedString). */
+export function stringOf(v: unknown): string {
+  return v instanceof NamedString ? v.v : (v as string);
+}
+
+/**
+ * Execution stop requested by a function (Warewulf's `abort`): thrown from a
+ * func-map function, it passes through the executor untouched (not wrapped as
+ * "error calling ..."), so the caller can tell it from a template error.
+ * Output already written to a sink stays written.
+ */
+export class StopExecution {
+  constructor(readonly reason: string = 'stop') {}
+}
+
+/**
+ * Give a slice a Go named type with a `String()` method (`type Args []string`
+ * with a Stringer): it ranges and indexes as a slice and prints through String.
+ */
+export function stringerSlice<T>(a: T[], goType: string, str: (a: T[]) => string): T[] {
+  Object.defineProperty(a, GO_TYPE, { value: goType, enumerable: false });
+  Object.defineProperty(a, 'String', { value: () => str(a), enumerable: false });
+  return a;
+}
+
 /** A non-nil value whose static Go type is interface{} (see ParamType 'ivalue'). */
 export class IfaceValue {
   constructor(readonly v: unknown) {}
@@ -103,6 +137,7 @@ export function kindOf(v: unknown): Kind {
       if (v instanceof GoUint8) return Kind.Uint;
       if (v instanceof GoBigInt) return Kind.Int;
       if (v instanceof GoComplex) return Kind.Complex;
+      if (v instanceof NamedString) return Kind.String;
       if (v instanceof Map || isPlainObject(v)) return Kind.Map;
       return Kind.Struct;
   }
@@ -214,6 +249,7 @@ export function truth(v: unknown): boolean {
       if (v instanceof GoFloat || v instanceof GoUint8) return v.v !== 0;
       if (v instanceof GoBigInt) return v.v !== 0n;
       if (v instanceof GoComplex) return v.re !== 0 || v.im !== 0;
+      if (v instanceof NamedString) return v.v.length > 0;
       if (v instanceof Map) return v.size > 0;
       if (isPlainObject(v)) {
         for (const _ in v) return true;

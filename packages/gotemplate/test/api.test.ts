@@ -131,7 +131,7 @@ describe('execution API', () => {
       expect.unreachable();
     } catch (e) {
       const te = e as TemplateError;
-      expect([te.message, te.line, te.col, te.kind]).toEqual(['template: x.ww:3: missing value for if', 3, null, 'parse']);
+      expect([te.message, te.line, te.col, te.kind]).toEqual(['template: x.ww:3: missing value for if', 3, 6, 'parse']);
     }
   });
 

@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { updateNodesConf, wwboolTrue, type MergedNode, type NodeDb, type Paths } from '@warewulf/core';
+import { WwError, updateNodesConf, wwboolTrue, type MergedNode, type NodeDb, type Paths } from '@warewulf/core';
 import { discoverNode, isSafeSegment, type DiscoveryResult } from '@warewulf/core/provision';
 import type { Metrics } from './plugins/metrics.js';
 import { nodeByHwaddr, type NodeRegistry, type Snapshot } from './plugins/node-db.js';
@@ -51,14 +51,21 @@ export class DiscoveryService {
   }
 
   private async run(hwaddr: string): Promise<Discovered | undefined> {
-    const { result } = await updateNodesConf<DiscoveryResult>(
-      this.paths.nodesConf,
-      (doc) => {
-        const r = discoverNode(doc, hwaddr);
-        return { result: r, write: r.kind === 'discovered' };
-      },
-      { cacheDir: this.paths.ociCacheDir },
-    );
+    let result: DiscoveryResult;
+    try {
+      ({ result } = await updateNodesConf<DiscoveryResult>(
+        this.paths.nodesConf,
+        (doc) => {
+          const r = discoverNode(doc, hwaddr);
+          return { result: r, write: r.kind === 'discovered' };
+        },
+        { cacheDir: this.paths.nodesCacheDir },
+      ));
+    } catch (err) {
+      // nodes.conf unreadable or locked: the node may ask again (§4.4 step 4: 503)
+      this.metrics.discoveries.inc({ result: 'error' });
+      throw new WwError('WW_ERR_BUSY', `discovery of ${hwaddr} failed: ${(err as Error).message}`, { cause: err });
+    }
     this.metrics.discoveries.inc({ result: result.kind });
     if (result.kind === 'none') return undefined;
     const reloaded = await this.registry.reload();

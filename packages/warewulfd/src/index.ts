@@ -5,6 +5,6 @@ export { StatusTable, type StatusMark } from './plugins/status.js';
 export { StreamLimiter, linkSizedStreamLimit, type Release } from './plugins/stream-limit.js';
 export { SingleFlightBuilder, serveExistingOverlays, type OverlayBuilder } from './plugins/overlay-builder.js';
 export { Metrics, type RefusalReason } from './plugins/metrics.js';
-export { HTTP_STATUS, statusOf } from './plugins/errors.js';
+export { statusOf } from './plugins/errors.js';
 export { startDaemon, type DaemonHandle, type StartOptions } from './main.js';
 export { createLogger, coreLogger, levelName, type LoggerOptions } from './log.js';

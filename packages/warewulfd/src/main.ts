@@ -78,10 +78,10 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
   const paths = resolvePaths({ env: o.env, confPath, conf: conf0 });
   const load: SnapshotLoader = async () => {
     const conf = await loadWarewulfConf(confPath, { allowMissing, logger: coreLogger(log) });
-    const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.ociCacheDir, log: coreLogger(log) });
+    const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: coreLogger(log) });
     return { db, conf };
   };
-  const db0 = await loadNodeDb(paths.nodesConf, { cacheDir: paths.ociCacheDir, log: coreLogger(log) });
+  const db0 = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: coreLogger(log) });
   const registry = new NodeRegistry({ db: db0, conf: conf0 }, load);
   const streamLimit = o.deps?.streamLimit ?? (conf0.warewulf.streamLimit > 0 ? conf0.warewulf.streamLimit : await linkSizedStreamLimit());
   const env = createDaemonEnv({ ...o.deps, paths, registry, log, streamLimit });

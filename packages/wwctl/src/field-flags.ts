@@ -4,23 +4,18 @@
  * hidden 4.3 vocabulary. Parsed options become a core SetRequest/UnsetRequest.
  */
 import { Command, Option } from 'commander';
-import { FIELDS, FIELD_BY_FLAG, parseKeyValues, splitListFlag, type FieldSpec, type SetRequest, type UnsetRequest } from '@warewulf/core';
+import { FIELDS, FIELD_BY_FLAG, type FieldSpec } from '@warewulf/core';
+import { parseKeyValues, splitNames } from './flag-values.js';
+import { type SetRequest, type UnsetRequest } from './requests.js';
 
 type Opts = Record<string, unknown>;
 
-/** Repeated flags accumulate: lists join with commas, scalars keep the last. */
-const accumulate = (v: string, prev: unknown): string => (typeof prev === 'string' ? `${prev},${v}` : v);
+/** Repeated list flags accumulate, each argument kept whole (it is split by its own rules later); scalars keep the last. */
+const accumulate = (v: string, prev: unknown): string[] => [...(Array.isArray(prev) ? (prev as string[]) : []), v];
 const attr = (flag: string): string => `f_${flag}`;
 
-/** Legacy 4.3 spellings: [flags, canonical field flag]. */
-const LEGACY_VALUE_FLAGS: readonly [string, string][] = [
-  ['-C, --container <name>', 'image'],
-  ['-K, --kerneloverride <name>', 'kernelversion'],
-  ['--assetkey <key>', 'asset'],
-  ['-S, --system <overlays>', 'system-overlays'],
-  ['--wwinit <overlays>', 'system-overlays'],
-  ['--runtime <overlays>', 'runtime-overlays'],
-];
+/** Legacy 4.3 spellings (the field table's `legacyFlags`): [flags, canonical field flag]. */
+const LEGACY_VALUE_FLAGS: readonly [string, string][] = FIELDS.flatMap((s) => (s.legacyFlags ?? []).map((f) => [f, s.flag as string] as [string, string]));
 
 /** Bool-ish flags take an optional value in pflag style: `--onboot` alone means true. */
 export const BOOL_FLAGS: ReadonlySet<string> = new Set(
@@ -29,13 +24,14 @@ export const BOOL_FLAGS: ReadonlySet<string> = new Set(
   ),
 );
 
+const LONG_OF_SHORT = new Map(FIELDS.filter((s) => s.short !== undefined).map((s) => [`-${s.short}`, `--${s.flag}`]));
+
 /**
  * pflag lets `--discoverable n01` mean "discoverable=true, node n01";
- * commander would take n01 as the value. Rewrite bare bool flags first.
+ * commander would take n01 as the value. A bare bool flag becomes `--flag=true`.
  */
-export function rewriteBoolFlags(argv: readonly string[]): string[] {
-  const long = new Map(FIELDS.filter((s) => s.short !== undefined).map((s) => [`-${s.short}`, `--${s.flag}`]));
-  return argv.map((a) => (BOOL_FLAGS.has(a) ? `${long.get(a) ?? a}=true` : a));
+export function rewriteBoolFlag(flag: string): string {
+  return `${LONG_OF_SHORT.get(flag) ?? flag}=true`;
 }
 
 /** One option per field flag that `kind` has, stored under `f_<flag>`. */
@@ -83,28 +79,30 @@ export function addFieldFlags(cmd: Command, kind: 'node' | 'profile', withDelete
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown): string[] | undefined => (typeof v === 'string' ? splitListFlag(v) : undefined);
-const kv = (v: unknown, flag: string): [string, string][] | undefined => (typeof v === 'string' ? parseKeyValues(v, flag) : undefined);
+const args = (v: unknown): string[] | undefined => (typeof v === 'string' ? [v] : Array.isArray(v) ? (v as string[]) : undefined);
+const list = (v: unknown, flag: string): string[] | undefined => args(v)?.flatMap((a) => splitNames(a, flag));
+const kv = (v: unknown, flag: string): [string, string][] | undefined => args(v)?.flatMap((a) => parseKeyValues(a, flag));
 
 /** Only flags given on the command line count (an empty value still counts as a change). */
 export function setRequestFrom(cmd: Command): SetRequest {
   const o = cmd.opts<Opts>();
   const given = (key: string) => cmd.getOptionValueSource(key) === 'cli';
-  const values = new Map<string, string>();
+  const values = new Map<string, string | string[]>();
   for (const s of FIELDS) {
-    if (s.flag !== undefined && given(attr(s.flag)) && typeof o[attr(s.flag)] === 'string') values.set(s.flag, o[attr(s.flag)] as string);
+    const v = s.flag === undefined ? undefined : o[attr(s.flag)];
+    if (s.flag !== undefined && given(attr(s.flag)) && (typeof v === 'string' || Array.isArray(v))) values.set(s.flag, v as string | string[]);
   }
   for (const key of Object.keys(o)) {
     if (!key.startsWith('legacy_') || !given(key)) continue;
     const target = key.slice(key.lastIndexOf('_') + 1);
-    values.set(target, o[key] as string);
+    values.set(target, o[key] as string | string[]);
   }
   if (o.undiscoverable === true) values.set('discoverable', 'false');
   const netname = str(o.netname) ?? 'default';
   if (o.primary !== undefined && !/^(no|false|0)$/i.test(String(o.primary))) values.set('primarynet', netname);
   const tagadd = [...(kv(o.tagadd, 'tagadd') ?? []), ...(kv(o.tag, 'tag') ?? [])];
   const nettagadd = [...(kv(o.nettagadd, 'nettagadd') ?? []), ...(kv(o.nettag, 'nettag') ?? [])];
-  const nettagdel = [...(list(o.nettagdel) ?? []), ...(list(o.netdeltag) ?? [])];
+  const nettagdel = [...(list(o.nettagdel, 'nettagdel') ?? []), ...(list(o.netdeltag, 'netdeltag') ?? [])];
   const req: SetRequest = {
     values,
     netname,
@@ -112,13 +110,13 @@ export function setRequestFrom(cmd: Command): SetRequest {
     ...(str(o.partname) !== undefined ? { partname: str(o.partname) as string } : {}),
     ...(str(o.fsname) !== undefined ? { fsname: str(o.fsname) as string } : {}),
     tagadd,
-    tagdel: list(o.tagdel) ?? [],
+    tagdel: list(o.tagdel, 'tagdel') ?? [],
     ipmitagadd: kv(o.ipmitagadd, 'ipmitagadd') ?? [],
-    ipmitagdel: list(o.ipmitagdel) ?? [],
+    ipmitagdel: list(o.ipmitagdel, 'ipmitagdel') ?? [],
     nettagadd,
     nettagdel,
-    addProfiles: list(o.addprofile) ?? [],
-    delProfiles: list(o.delprofile) ?? [],
+    addProfiles: list(o.addprofile, 'addprofile') ?? [],
+    delProfiles: list(o.delprofile, 'delprofile') ?? [],
     ...(str(o.netdel) !== undefined ? { netdel: str(o.netdel) as string } : {}),
     ...(str(o.diskdel) !== undefined ? { diskdel: str(o.diskdel) as string } : {}),
     ...(str(o.partdel) !== undefined ? { partdel: str(o.partdel) as string } : {}),
@@ -153,8 +151,8 @@ export function unsetRequestFrom(cmd: Command): UnsetRequest {
     ...(str(o.diskname) !== undefined ? { diskname: str(o.diskname) as string } : {}),
     ...(str(o.partname) !== undefined ? { partname: str(o.partname) as string } : {}),
     ...(str(o.fsname) !== undefined ? { fsname: str(o.fsname) as string } : {}),
-    tag: list(o.tag) ?? [],
-    ipmitag: list(o.ipmitag) ?? [],
-    nettag: list(o.nettag) ?? [],
+    tag: list(o.tag, 'tag') ?? [],
+    ipmitag: list(o.ipmitag, 'ipmitag') ?? [],
+    nettag: list(o.nettag, 'nettag') ?? [],
   };
 }

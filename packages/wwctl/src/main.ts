@@ -2,20 +2,64 @@
  * The only place that exits. Errors print as `ERROR: message` (a hint on the
  * next line; the stack only with --debug) and exit 255, as upstream's wwctl.
  */
-import { CommanderError } from 'commander';
-import { isWwError } from '@warewulf/core';
+import { CommanderError, type Command } from 'commander';
+import { toWwError } from '@warewulf/core';
 import { createCtx, type Ctx } from './context.js';
-import { rewriteBoolFlags } from './field-flags.js';
+import { BOOL_FLAGS, rewriteBoolFlag } from './field-flags.js';
 import { buildProgram, forEachCommand, type GlobalOpts } from './program.js';
 import { LEVELS, createWwlog } from './wwlog.js';
 
 const ADD_SET = new Set(['add', 'new', 'create', 'set', 'modify']);
 
-/** Rewrite pflag-style bare bool flags only where field flags take values. */
-function prepareArgv(args: string[]): string[] {
-  const words = args.filter((a) => !a.startsWith('-'));
-  if (['node', 'nodes', 'profile'].includes(words[0] ?? '') && ADD_SET.has(words[1] ?? '')) return rewriteBoolFlags(args);
-  return args;
+/** Flags (long and short spellings) of a command that take a value (`--ipaddr <ip>`, `--warewulfconf <file>`). */
+function valueFlags(cmd: Command): Set<string> {
+  const out = new Set<string>();
+  for (const o of cmd.options) {
+    if (!o.required && !o.optional) continue;
+    if (o.long) out.add(o.long);
+    if (o.short) out.add(o.short);
+  }
+  return out;
+}
+
+/**
+ * Walk the arguments as commander will, knowing which options take a value,
+ * so that a value is never mistaken for a flag or a command word
+ * (`--ipmipass -e` stores "-e"; `--warewulfconf FILE node set` finds `node
+ * set`), and rewrite pflag-style bare bool flags (`--onboot`) of `node|profile
+ * add|set` to `--onboot=true`.
+ */
+function prepareArgv(program: Command, args: readonly string[]): string[] {
+  let cmd = program;
+  let takes = valueFlags(program);
+  const words: string[] = [];
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    if (a.startsWith('-') && a !== '-') {
+      const fieldCmd = ['node', 'nodes', 'profile'].includes(words[0] ?? '') && ADD_SET.has(words[1] ?? '');
+      if (fieldCmd && BOOL_FLAGS.has(a)) {
+        out.push(rewriteBoolFlag(a));
+        continue;
+      }
+      out.push(a);
+      // the next argument is this option's value, verbatim, whatever it looks like
+      if (!a.includes('=') && takes.has(a) && i + 1 < args.length) out.push(args[++i] as string);
+      continue;
+    }
+    out.push(a);
+    const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
+    if (sub) {
+      words.push(sub.name() === 'nodes' ? 'node' : a);
+      cmd = sub;
+      takes = new Set([...takes, ...valueFlags(sub)]);
+    }
+  }
+  return out;
 }
 
 export async function runWwctl(
@@ -47,7 +91,7 @@ export async function runWwctl(
     });
   });
   try {
-    await program.parseAsync(prepareArgv(args), { from: 'user' });
+    await program.parseAsync(prepareArgv(program, args), { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -56,10 +100,12 @@ export async function runWwctl(
       io.err.write(`ERROR: ${err.message.replace(/^error: /, '')}\n`);
       return 255;
     }
-    if (isWwError(err)) {
-      io.err.write(`ERROR: ${err.message}\n`);
-      if (err.hint) io.err.write(`hint: ${err.hint}\n`);
-      if (debug && err.stack) io.err.write(`${err.stack}\n`);
+    // WwErrors, and the errors of the libraries below core mapped to theirs (template, cpio, OCI, file system)
+    const ww = toWwError(err);
+    if (ww) {
+      io.err.write(`ERROR: ${ww.message}\n`);
+      if (ww.hint) io.err.write(`hint: ${ww.hint}\n`);
+      if (debug && ww.stack) io.err.write(`${ww.stack}\n`);
       return 255;
     }
     const e = err as Error;
@@ -72,6 +118,13 @@ export async function runWwctl(
 
 const isMain = process.argv[1] !== undefined && /wwctl(\.js)?$|main\.js$/.test(process.argv[1]);
 if (isMain) {
+  // `wwctl node list | head`: a closed pipe ends the output quietly, as for any Unix tool
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   runWwctl(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;

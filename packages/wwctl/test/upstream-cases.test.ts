@@ -1,7 +1,8 @@
 /** Upstream's pinned cases (§9.2 AT-1, AT-3, AT-4, AT-10) re-expressed. */
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { compressHostlist, expandHostlist, formatChangeSummary } from '@warewulf/core';
+import { FIELD_BY_NAME, compressHostlist, expandHostlist, type FieldChange, type FieldSpec } from '@warewulf/core';
+import { formatChangeSummary } from '../src/output/changes.js';
 import { makeRoot, wwctl, type TestRoot } from './helpers.js';
 
 const nodesOf = (t: TestRoot) => (yaml.load(t.readNodesConf()) as { nodes: Record<string, unknown> }).nodes;
@@ -174,8 +175,11 @@ describe('hostlist and change summary (AT-10)', () => {
     expect(compressHostlist(['n01', 'n02', 'n03', 'n05'])).toBe('n[01-03,05]');
   });
   it('groups identical change sets', () => {
-    const so = { path: 'system-overlays', before: '[wwinit]', after: '[wwinit, foo]' };
-    const s = formatChangeSummary(new Map([['n01', [so]], ['n02', [so]], ['n03', [{ path: 'comment', before: '<unset>', after: '"x"' }]]]));
+    const field = (name: string, before: unknown, after: unknown): FieldChange => ({
+      kind: 'field', ref: { spec: FIELD_BY_NAME.get(name) as FieldSpec, keys: [] }, path: name, before, after,
+    });
+    const so = field('SystemOverlay', ['wwinit'], ['wwinit', 'foo']);
+    const s = formatChangeSummary(new Map([['n01', [so]], ['n02', [so]], ['n03', [field('Comment', undefined, 'x')]]]));
     expect(s).toBe('n[01-02]:\n  system-overlays: [wwinit] → [wwinit, foo]\n\nn03:\n  comment: <unset> → "x"\n');
   });
 });

@@ -17,6 +17,7 @@
  *
  * Pure: env is an argument, the result is a frozen plain object.
  */
+import { WwError } from '../errors.js';
 import { posix } from 'node:path';
 import { DEFAULT_PATHS, DEFAULT_TFTPROOT } from './defaults.js';
 import type { PathKey, PathsConf, WarewulfConf } from './types.js';
@@ -37,7 +38,10 @@ export interface Paths extends PathsConf {
   tlsDir: string;
   distOverlayDir: string;
   bmcDir: string;
+  /** OCI blob cache (upstream's `<cachedir>/warewulf`). */
   ociCacheDir: string;
+  /** Parsed copies of nodes.conf, apart from the blob cache. */
+  nodesCacheDir: string;
   provisionImagesDir: string;
   provisionOverlaysDir: string;
 }
@@ -53,8 +57,20 @@ export interface ResolvePathsOptions {
 /** Paths that live on the provisioned node, not the server. */
 const NODE_SIDE: ReadonlySet<PathKey> = new Set<PathKey>(['wwclientdir']);
 
+/**
+ * `$WAREWULF_ROOT`, or '' when it is not set. Set but empty is refused
+ * (WW_ERR_USAGE): it would otherwise mean "no relocation" and quietly write
+ * the real /etc/warewulf; a relative root is made absolute.
+ */
 function relocationRoot(env: Env): string {
-  return env['WAREWULF_ROOT'] ?? '';
+  const root = env['WAREWULF_ROOT'];
+  if (root === undefined) return '';
+  if (root.trim() === '') {
+    throw new WwError('WW_ERR_USAGE', 'WAREWULF_ROOT is set but empty; unset it to use the system paths, or set it to a directory', {
+      hint: 'unset WAREWULF_ROOT',
+    });
+  }
+  return posix.resolve(root);
 }
 
 function under(root: string, p: string): string {
@@ -93,6 +109,7 @@ export function resolvePaths(opts: ResolvePathsOptions): Paths {
     distOverlayDir: posix.join(data, 'overlays'),
     bmcDir: posix.join(data, 'bmc'),
     ociCacheDir: posix.join(dirs.cachedir, 'warewulf'),
+    nodesCacheDir: posix.join(dirs.cachedir, 'warewulf-nodes'),
     provisionImagesDir: posix.join(dirs.wwprovisiondir, 'images'),
     provisionOverlaysDir: posix.join(dirs.wwprovisiondir, 'overlays'),
   });

@@ -4,13 +4,15 @@
  * the shape against the field table; a violation is
  * one error naming FILE:LINE:COL and the field path.
  */
-import yaml from 'js-yaml';
 import { WwError } from '../errors.js';
 import { findLocation, locateKeys } from '../yaml-locate.js';
-import type { FieldSpec } from './fields.js';
+import { FIELDS, type FieldSpec } from './fields.js';
 import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import { checkValue, isValidIp, isValidMac } from './values.js';
-import { isMapping } from '../yaml-value.js';
+import { nameIssue } from './names.js';
+import { isMapping, newMapping } from '../yaml-value.js';
+import { dumpYaml, loadYaml } from '../yaml/document.js';
+import { YamlScalar, scalarText } from '../yaml/scalar.js';
 
 export type RawEntity = Record<string, unknown>;
 
@@ -34,7 +36,7 @@ export interface ShapeIssue {
 }
 
 function scalarIssue(v: unknown): string | undefined {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return undefined;
+  if (v === null || typeof v === 'string' || v instanceof YamlScalar || typeof v === 'number' || typeof v === 'boolean') return undefined;
   return Array.isArray(v) ? 'expected a single value, got a list' : 'expected a single value, got a mapping';
 }
 
@@ -76,6 +78,8 @@ export function checkEntityShape(entity: unknown, t: FieldTreeNode = FIELD_TREE,
   if (!isMapping(entity)) return { path, message: 'expected a mapping' };
   if (t.wildcard) {
     for (const k in entity) {
+      const bad = t.wildcardKind === undefined ? undefined : nameIssue(t.wildcardKind, k);
+      if (bad) return { path: [...path, k], message: bad };
       const issue = checkEntityShape(entity[k], t.wildcard, [...path, k]);
       if (issue) return issue;
     }
@@ -91,36 +95,69 @@ export function checkEntityShape(entity: unknown, t: FieldTreeNode = FIELD_TREE,
 }
 
 
+/** The legacy spellings of the field table (`ipmi ipaddr`, `ipcidr`, `kernel args`...), each with the field it spells. */
+const LEGACY_PATHS: readonly { spec: FieldSpec; path: readonly string[] }[] = FIELDS.flatMap((spec) => (spec.legacyKeys ?? []).map((path) => ({ spec, path })));
+
+function cidrIssue(v: unknown): string | undefined {
+  const e = scalarIssue(v);
+  if (e || v === null) return e;
+  const [addr, bits, extra] = scalarText(v).split('/');
+  const n = Number(bits);
+  if (extra !== undefined || addr === undefined || bits === undefined || !isValidIp(addr) || !/^\d+$/.test(bits) || n > (addr.includes(':') ? 128 : 32)) {
+    return 'invalid CIDR address (expected ADDRESS/PREFIXLEN)';
+  }
+  return undefined;
+}
+
+/**
+ * 4.3's vocabulary gets the same checks as today's (§2.7): `ipmi ipaddr:
+ * not-an-ip`, `ipcidr: 999.1.1.1/24` or `ipmi port: 99999` are refused like
+ * their modern spellings would be.
+ */
+export function checkLegacyValues(entity: Record<string, unknown>): ShapeIssue | undefined {
+  for (const { spec, path } of LEGACY_PATHS) {
+    if (!((path[0] as string) in entity)) continue;
+    const walk = (node: unknown, i: number, at: (string | number)[]): ShapeIssue | undefined => {
+      if (i === path.length) {
+        const message = path[path.length - 1] === 'ipcidr' ? cidrIssue(node) : leafIssue(spec, node);
+        return message ? { path: at, message } : undefined;
+      }
+      if (!isMapping(node)) return undefined;
+      const k = path[i] as string;
+      if (k === '*') {
+        for (const key in node) {
+          const issue = walk(node[key], i + 1, [...at, key]);
+          if (issue) return issue;
+        }
+        return undefined;
+      }
+      return k in node ? walk(node[k], i + 1, [...at, k]) : undefined;
+    };
+    const issue = walk(entity, 0, []);
+    if (issue) return issue;
+  }
+  return undefined;
+}
+
 function fail(file: string, text: string, path: (string | number)[], message: string): never {
   const pos = findLocation(locateKeys(text), path);
   const where = pos ? `${file}:${pos.line}:${pos.keyColumn}` : file;
   throw new WwError('WW_ERR_NODES_INVALID', `${where}: ${path.join('.')}: ${message}`);
 }
 
-function loadYaml(text: string, file: string): unknown {
-  try {
-    return yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
-  } catch (err) {
-    if (err instanceof yaml.YAMLException) {
-      const m = err.mark;
-      const where = m ? `${file}:${m.line + 1}:${m.column + 1}` : file;
-      throw new WwError('WW_ERR_NODES_PARSE', `${where}: invalid YAML: ${err.reason}`, { cause: err });
-    }
-    throw err;
-  }
-}
-
 /** Check a mapping of names to nodes/profiles in place (null entries become `{}`). */
-function checkEntities(v: unknown, prefix: string[], file: string, text: string): Record<string, RawEntity> {
-  if (v === undefined || v === null) return {};
+function checkEntities(v: unknown, prefix: string[], file: string, text: string, kind: 'node' | 'profile'): Record<string, RawEntity> {
+  if (v === undefined || v === null) return newMapping() as Record<string, RawEntity>;
   if (!isMapping(v)) fail(file, text, prefix, 'must be a mapping of names to entries');
   for (const [name, entity] of Object.entries(v)) {
+    const bad = nameIssue(kind, name);
+    if (bad) fail(file, text, [...prefix, name], bad);
     if (entity === null || entity === undefined) {
-      v[name] = {};
+      v[name] = newMapping();
       continue;
     }
     if (!isMapping(entity)) fail(file, text, [...prefix, name], 'must be a mapping of fields');
-    const issue = checkEntityShape(entity);
+    const issue = checkEntityShape(entity) ?? checkLegacyValues(entity);
     if (issue) fail(file, text, [...prefix, name, ...issue.path], issue.message);
   }
   return v as Record<string, RawEntity>;
@@ -128,12 +165,12 @@ function checkEntities(v: unknown, prefix: string[], file: string, text: string)
 
 /** Parse nodes.conf text. Throws WwError naming the file, line, column and field path. */
 export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument {
-  let data = loadYaml(text, file);
-  if (data === null || data === undefined) data = {};
+  let data = loadYaml(text, file, 'WW_ERR_NODES_PARSE');
+  if (data === null || data === undefined) data = newMapping();
   if (!isMapping(data)) fail(file, text, [], 'the document must be a mapping with "nodeprofiles" and "nodes"');
   const raw = data;
-  raw.nodeprofiles = checkEntities(raw.nodeprofiles, ['nodeprofiles'], file, text);
-  raw.nodes = checkEntities(raw.nodes, ['nodes'], file, text);
+  raw.nodeprofiles = checkEntities(raw.nodeprofiles, ['nodeprofiles'], file, text, 'profile');
+  raw.nodes = checkEntities(raw.nodes, ['nodes'], file, text, 'node');
   return {
     raw,
     profiles: raw.nodeprofiles as Record<string, RawEntity>,
@@ -141,24 +178,34 @@ export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument
   };
 }
 
-/** A bare map of names to nodes or profiles (`node import`, `node edit`), checked like nodes.conf. */
-export function parseEntityMap(text: string, file: string): Record<string, RawEntity> {
-  return checkEntities(loadYaml(text, file), [], file, text);
+/**
+ * A bare map of names to nodes or profiles (`node import`, `node edit`),
+ * checked like nodes.conf. A whole nodes.conf given by mistake is named as
+ * such instead of becoming entries called `nodes` and `nodeprofiles`.
+ */
+export function parseEntityMap(text: string, file: string, kind: 'node' | 'profile' = 'node'): Record<string, RawEntity> {
+  const data = loadYaml(text, file, 'WW_ERR_NODES_PARSE');
+  if (isMapping(data) && ('nodes' in data || 'nodeprofiles' in data) && Object.keys(data).every((k) => k === 'nodes' || k === 'nodeprofiles')) {
+    const inner = [data.nodes, data.nodeprofiles].filter((v) => v !== undefined && v !== null);
+    if (inner.every((v) => isMapping(v) && Object.values(v).every((e) => e === null || isMapping(e)))) {
+      throw new WwError(
+        'WW_ERR_NODES_INVALID',
+        `${file}: this is a whole nodes.conf (it has "nodeprofiles"/"nodes" at the top); give a map of ${kind} names to their fields`,
+      );
+    }
+  }
+  return checkEntities(data, [], file, text, kind);
 }
 
 /** An empty registry. */
 export function emptyNodesDocument(): NodesDocument {
-  const raw: Record<string, unknown> = { nodeprofiles: {}, nodes: {} };
+  const raw = newMapping();
+  raw.nodeprofiles = newMapping();
+  raw.nodes = newMapping();
   return { raw, profiles: raw.nodeprofiles as Record<string, RawEntity>, nodes: raw.nodes as Record<string, RawEntity> };
 }
 
-/** Serialise; keys of untouched entries keep their order, so hand edits stay recognisable. */
+/** Serialise; keys of untouched entries keep their order and scalars their text, so hand edits stay recognisable. */
 export function dumpNodesConf(doc: NodesDocument): string {
-  return yaml.dump(doc.raw, {
-    indent: 2,
-    lineWidth: -1,
-    noRefs: true,
-    quotingType: '"',
-    schema: yaml.CORE_SCHEMA,
-  });
+  return dumpYaml(doc.raw);
 }

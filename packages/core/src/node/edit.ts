@@ -5,8 +5,9 @@
  */
 import { NESTED_KEY_ORDER, TOP_KEY_ORDER, yamlPath, type FieldRef } from './fields.js';
 import type { RawEntity } from './document.js';
-import { LEGACY_ALIASES, prefixToNetmask, type FlatValue } from './flat.js';
-import { isMapping } from '../yaml-value.js';
+import { prefixToNetmask, type FlatValue } from './flat.js';
+import { compareSortKeys, fieldSortKey } from './merge.js';
+import { isMapping, newMapping } from '../yaml-value.js';
 
 export type EditOp =
   | { readonly op: 'set'; readonly ref: FieldRef; readonly value: FlatValue }
@@ -42,7 +43,7 @@ function reorder(obj: Record<string, unknown>, path: readonly string[]): Record<
   } else {
     sorted = [...keys].sort();
   }
-  const out: Record<string, unknown> = {};
+  const out = newMapping();
   for (const k of sorted) out[k] = obj[k];
   return out;
 }
@@ -55,7 +56,7 @@ function setIn(entity: RawEntity, path: readonly string[], value: unknown): void
     const k = path[i] as string;
     let next = cur[k];
     if (!isMapping(next)) {
-      next = {};
+      next = newMapping();
       cur[k] = next;
     }
     cur = next as Record<string, unknown>;
@@ -116,7 +117,7 @@ function getIn(entity: RawEntity, path: readonly string[]): unknown {
 
 /** Drop the legacy spellings of a field, keeping anything else they carried. */
 function dropLegacyAliases(entity: RawEntity, ref: FieldRef): void {
-  const aliases = LEGACY_ALIASES[ref.spec.name];
+  const aliases = ref.spec.legacyKeys;
   if (!aliases) return;
   for (const alias of aliases) {
     let i = 0;
@@ -176,9 +177,35 @@ export function applyEdit(entity: RawEntity, edit: EditOp): boolean {
   }
 }
 
-/** Build a raw entity (YAML shape, declaration order) from concrete field values. */
+/** Set an own key, `__proto__` included, on an ordinary object (no prototype change, fast property mode). */
+function setKey(obj: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else obj[k] = v;
+}
+
+/**
+ * Build an entity in nodes.conf's shape (for output: list -y/-j, export
+ * --merged, the REST API) from concrete field values. Fields are sorted
+ * into data-model order first (compareFields), so inserting them in turn
+ * gives every container its declaration order; linear in the fields.
+ */
 export function entityFromFields(values: Iterable<{ ref: FieldRef; value: FlatValue }>): RawEntity {
+  // each field's sort key computed once, not once per comparison
+  const sorted = [...values].map((v) => ({ v, key: fieldSortKey(v.ref) })).sort((a, b) => compareSortKeys(a.key, b.key)).map((x) => x.v);
   const out: RawEntity = {};
-  for (const { ref, value } of values) setIn(out, yamlPath(ref.spec, ref.keys), value);
+  for (const { ref, value } of sorted) {
+    const path = yamlPath(ref.spec, ref.keys);
+    let cur = out;
+    for (let i = 0; i < path.length - 1; i++) {
+      const k = path[i] as string;
+      let next = Object.hasOwn(cur, k) ? cur[k] : undefined;
+      if (!isMapping(next)) {
+        next = {};
+        setKey(cur, k, next);
+      }
+      cur = next as Record<string, unknown>;
+    }
+    setKey(cur, path[path.length - 1] as string, value);
+  }
   return out;
 }

@@ -5,6 +5,7 @@
  * `node list` inside its half-second budget.
  */
 import { FIELDS, type FieldSpec } from './fields.js';
+import { keyKindUnder, type NameKind } from './names.js';
 
 export interface FieldTreeNode {
   /** Set on leaves. */
@@ -13,6 +14,8 @@ export interface FieldTreeNode {
   readonly children: Map<string, FieldTreeNode>;
   /** The node below a `*` (map key) level, if this level is a map. */
   wildcard?: FieldTreeNode;
+  /** What the keys of that map name (`network devices` -> network): checked by the name rules. */
+  wildcardKind?: NameKind;
 }
 
 function newNode(spec?: FieldSpec): FieldTreeNode {
@@ -27,6 +30,7 @@ function build(): FieldTreeNode {
       const leaf = i === spec.yaml.length - 1;
       if (k === '*') {
         t.wildcard ??= newNode(leaf ? spec : undefined);
+        t.wildcardKind ??= keyKindUnder(spec.yaml[i - 1] ?? '');
         t = t.wildcard;
       } else {
         let next = t.children.get(k);

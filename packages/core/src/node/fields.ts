@@ -39,6 +39,20 @@ export interface FieldSpec {
   readonly check?: 'netmask' | 'port' | 'mtu' | 'prefixlen6';
   /** Type label shown by `overlay info` and `node edit` headers. */
   readonly typeLabel: string;
+  /** The built-in default (the seed's defaults layer): fills the merged node when no layer sets it. */
+  readonly default?: string | readonly string[];
+  /** Never printed in clear: tables, change summaries and logs mask it (`-y`/`-j`/export show it). */
+  readonly secret?: boolean;
+  /** Lists: how a single string splits into items (4.3's `kernel args: "quiet splash"` is space separated). */
+  readonly separator?: 'comma' | 'space';
+  /** `node add` gives the 2nd, 3rd... node of a range the next address (§1.3). */
+  readonly numbered?: boolean;
+  /** Older spellings of the field in nodes.conf (§2.7), relative to the entity; `*` = the field's own map key. */
+  readonly legacyKeys?: readonly (readonly string[])[];
+  /** Hidden 4.3 flags that set this field (`-C, --container <name>`). */
+  readonly legacyFlags?: readonly string[];
+  /** The row of the seed's `node list -a` layout: its label and position (fields without one follow when set). */
+  readonly seed?: { readonly label: string; readonly order: number; readonly join?: string };
 }
 
 function f(spec: Omit<FieldSpec, 'typeLabel'> & { typeLabel?: string }): FieldSpec {
@@ -50,43 +64,43 @@ function f(spec: Omit<FieldSpec, 'typeLabel'> & { typeLabel?: string }): FieldSp
 
 /** In nodes.conf declaration order (the order the writer uses, §2.5). */
 export const FIELDS: readonly FieldSpec[] = Object.freeze([
-  f({ name: 'Discoverable', yaml: ['discoverable'], kind: 'wwbool', scope: 'top', flag: 'discoverable', short: 'e', nodeOnly: true, help: 'Make node discoverable' }),
-  f({ name: 'AssetKey', yaml: ['asset key'], kind: 'string', scope: 'top', flag: 'asset', nodeOnly: true, help: 'Set the node\'s Asset tag (key)' }),
-  f({ name: 'Profiles', yaml: ['profiles'], kind: 'list', scope: 'top', flag: 'profile', short: 'P', help: 'Set the node\'s profile members (comma separated)' }),
-  f({ name: 'Comment', yaml: ['comment'], kind: 'string', scope: 'top', flag: 'comment', help: 'Set arbitrary string comment' }),
-  f({ name: 'ClusterName', yaml: ['cluster name'], kind: 'string', scope: 'top', flag: 'cluster', short: 'c', help: 'Set cluster group' }),
-  f({ name: 'ImageName', yaml: ['image name'], kind: 'string', scope: 'top', flag: 'image', help: 'Set image name' }),
-  f({ name: 'Ipxe', yaml: ['ipxe template'], kind: 'string', scope: 'top', flag: 'ipxe', help: 'Set the iPXE template name' }),
-  f({ name: 'RuntimeOverlay', yaml: ['runtime overlay'], kind: 'list', scope: 'top', flag: 'runtime-overlays', short: 'R', help: 'Set the runtime overlays' }),
-  f({ name: 'SystemOverlay', yaml: ['system overlay'], kind: 'list', scope: 'top', flag: 'system-overlays', short: 'O', help: 'Set the system overlays' }),
-  f({ name: 'Kernel.Version', yaml: ['kernel', 'version'], kind: 'string', scope: 'top', flag: 'kernelversion', help: 'Set kernel version' }),
-  f({ name: 'Kernel.Args', yaml: ['kernel', 'args'], kind: 'list', scope: 'top', flag: 'kernelargs', short: 'A', help: 'Set kernel arguments' }),
-  f({ name: 'Ipmi.UserName', yaml: ['ipmi', 'username'], kind: 'string', scope: 'top', flag: 'ipmiuser', help: 'Set the IPMI username' }),
-  f({ name: 'Ipmi.Password', yaml: ['ipmi', 'password'], kind: 'string', scope: 'top', flag: 'ipmipass', help: 'Set the IPMI password' }),
-  f({ name: 'Ipmi.Ipaddr', yaml: ['ipmi', 'ipaddr'], kind: 'ip', scope: 'top', flag: 'ipmiaddr', help: 'Set the IPMI IP address' }),
-  f({ name: 'Ipmi.Gateway', yaml: ['ipmi', 'gateway'], kind: 'ip', scope: 'top', flag: 'ipmigateway', help: 'Set the IPMI gateway' }),
-  f({ name: 'Ipmi.Netmask', yaml: ['ipmi', 'netmask'], kind: 'ip', check: 'netmask', scope: 'top', flag: 'ipminetmask', help: 'Set the IPMI netmask' }),
-  f({ name: 'Ipmi.Port', yaml: ['ipmi', 'port'], kind: 'string', check: 'port', scope: 'top', flag: 'ipmiport', help: 'Set the IPMI port' }),
-  f({ name: 'Ipmi.Interface', yaml: ['ipmi', 'interface'], kind: 'string', scope: 'top', flag: 'ipmiinterface', help: 'Set the node\'s IPMI interface (defaults: \'lan\')' }),
-  f({ name: 'Ipmi.EscapeChar', yaml: ['ipmi', 'escapechar'], kind: 'string', scope: 'top', flag: 'ipmiescapechar', help: 'Set the IPMI escape character (defaults: \'~\')' }),
-  f({ name: 'Ipmi.Write', yaml: ['ipmi', 'write'], kind: 'wwbool', scope: 'top', flag: 'ipmiwrite', help: 'Enable the write of IPMI configuration' }),
+  f({ name: 'Discoverable', yaml: ['discoverable'], kind: 'wwbool', scope: 'top', flag: 'discoverable', short: 'e', nodeOnly: true, help: 'Make node discoverable', seed: { label: 'Discoverable', order: 3 } }),
+  f({ name: 'AssetKey', yaml: ['asset key'], kind: 'string', scope: 'top', flag: 'asset', nodeOnly: true, help: 'Set the node\'s Asset tag (key)', legacyFlags: ['--assetkey <key>'], seed: { label: 'AssetKey', order: 12 } }),
+  f({ name: 'Profiles', yaml: ['profiles'], kind: 'list', scope: 'top', flag: 'profile', short: 'P', help: 'Set the node\'s profile members (comma separated)', seed: { label: 'Profiles', order: 2 } }),
+  f({ name: 'Comment', yaml: ['comment'], kind: 'string', scope: 'top', flag: 'comment', help: 'Set arbitrary string comment', seed: { label: 'Comment', order: 0 } }),
+  f({ name: 'ClusterName', yaml: ['cluster name'], kind: 'string', scope: 'top', flag: 'cluster', short: 'c', help: 'Set cluster group', seed: { label: 'Cluster', order: 1 } }),
+  f({ name: 'ImageName', yaml: ['image name'], kind: 'string', scope: 'top', flag: 'image', help: 'Set image name', legacyKeys: [['container name']], legacyFlags: ['-C, --container <name>'], seed: { label: 'Container', order: 4 } }),
+  f({ name: 'Ipxe', yaml: ['ipxe template'], kind: 'string', scope: 'top', flag: 'ipxe', help: 'Set the iPXE template name', default: 'default', seed: { label: 'Ipxe', order: 9 } }),
+  f({ name: 'RuntimeOverlay', yaml: ['runtime overlay'], kind: 'list', scope: 'top', flag: 'runtime-overlays', short: 'R', help: 'Set the runtime overlays', default: ['generic'], legacyFlags: ['--runtime <overlays>'], seed: { label: 'RuntimeOverlay', order: 8 } }),
+  f({ name: 'SystemOverlay', yaml: ['system overlay'], kind: 'list', scope: 'top', flag: 'system-overlays', short: 'O', help: 'Set the system overlays', default: ['wwinit'], legacyFlags: ['-S, --system <overlays>', '--wwinit <overlays>'], seed: { label: 'SystemOverlay', order: 7 } }),
+  f({ name: 'Kernel.Version', yaml: ['kernel', 'version'], kind: 'string', scope: 'top', flag: 'kernelversion', help: 'Set kernel version', legacyKeys: [['kernel override'], ['kernel version'], ['kernel', 'override']], legacyFlags: ['-K, --kerneloverride <name>'], seed: { label: 'KernelOverride', order: 5 } }),
+  f({ name: 'Kernel.Args', yaml: ['kernel', 'args'], kind: 'list', scope: 'top', flag: 'kernelargs', short: 'A', help: 'Set kernel arguments', default: ['quiet', 'crashkernel=no', 'vga=791'], separator: 'space', legacyKeys: [['kernel args']], seed: { label: 'KernelArgs', order: 6, join: ' ' } }),
+  f({ name: 'Ipmi.UserName', yaml: ['ipmi', 'username'], kind: 'string', scope: 'top', flag: 'ipmiuser', help: 'Set the IPMI username', legacyKeys: [['ipmi username']], seed: { label: 'IpmiUserName', order: 17 } }),
+  f({ name: 'Ipmi.Password', yaml: ['ipmi', 'password'], kind: 'string', scope: 'top', flag: 'ipmipass', help: 'Set the IPMI password', legacyKeys: [['ipmi password']], secret: true }),
+  f({ name: 'Ipmi.Ipaddr', yaml: ['ipmi', 'ipaddr'], kind: 'ip', scope: 'top', flag: 'ipmiaddr', help: 'Set the IPMI IP address', legacyKeys: [['ipmi ipaddr']], numbered: true, seed: { label: 'IpmiIpaddr', order: 13 } }),
+  f({ name: 'Ipmi.Gateway', yaml: ['ipmi', 'gateway'], kind: 'ip', scope: 'top', flag: 'ipmigateway', help: 'Set the IPMI gateway', legacyKeys: [['ipmi gateway']], seed: { label: 'IpmiGateway', order: 16 } }),
+  f({ name: 'Ipmi.Netmask', yaml: ['ipmi', 'netmask'], kind: 'ip', check: 'netmask', scope: 'top', flag: 'ipminetmask', help: 'Set the IPMI netmask', legacyKeys: [['ipmi netmask']], seed: { label: 'IpmiNetmask', order: 14 } }),
+  f({ name: 'Ipmi.Port', yaml: ['ipmi', 'port'], kind: 'string', check: 'port', scope: 'top', flag: 'ipmiport', help: 'Set the IPMI port', legacyKeys: [['ipmi port']], seed: { label: 'IpmiPort', order: 15 } }),
+  f({ name: 'Ipmi.Interface', yaml: ['ipmi', 'interface'], kind: 'string', scope: 'top', flag: 'ipmiinterface', help: 'Set the node\'s IPMI interface (defaults: \'lan\')', legacyKeys: [['ipmi interface']], seed: { label: 'IpmiInterface', order: 18 } }),
+  f({ name: 'Ipmi.EscapeChar', yaml: ['ipmi', 'escapechar'], kind: 'string', scope: 'top', flag: 'ipmiescapechar', help: 'Set the IPMI escape character (defaults: \'~\')', legacyKeys: [['ipmi escapechar']] }),
+  f({ name: 'Ipmi.Write', yaml: ['ipmi', 'write'], kind: 'wwbool', scope: 'top', flag: 'ipmiwrite', help: 'Enable the write of IPMI configuration', legacyKeys: [['ipmi write']], seed: { label: 'IpmiWrite', order: 19 } }),
   f({ name: 'Ipmi.Template', yaml: ['ipmi', 'template'], kind: 'string', scope: 'top', flag: 'ipmitemplate', help: 'Set the BMC command template' }),
   f({ name: 'Ipmi.Tags[]', yaml: ['ipmi', 'tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'IPMI tag', typeLabel: 'map[string]string' }),
-  f({ name: 'Init', yaml: ['init'], kind: 'string', scope: 'top', flag: 'init', short: 'i', help: 'Define the init process to boot the image' }),
-  f({ name: 'Root', yaml: ['root'], kind: 'string', scope: 'top', flag: 'root', help: 'Define the rootfs' }),
-  f({ name: 'NetDevs[].Type', yaml: ['network devices', '*', 'type'], kind: 'string', scope: 'net', flag: 'type', short: 'T', help: 'Set device type of given network' }),
-  f({ name: 'NetDevs[].OnBoot', yaml: ['network devices', '*', 'onboot'], kind: 'wwbool', scope: 'net', flag: 'onboot', help: 'Enable/disable network device (true/false)' }),
-  f({ name: 'NetDevs[].Device', yaml: ['network devices', '*', 'device'], kind: 'string', scope: 'net', flag: 'netdev', short: 'N', help: 'Set the device for given network' }),
-  f({ name: 'NetDevs[].Hwaddr', yaml: ['network devices', '*', 'hwaddr'], kind: 'mac', scope: 'net', flag: 'hwaddr', short: 'H', help: 'Set the device\'s HW address for given network' }),
-  f({ name: 'NetDevs[].Ipaddr', yaml: ['network devices', '*', 'ipaddr'], kind: 'ip', scope: 'net', flag: 'ipaddr', short: 'I', help: 'IPv4 address in given network' }),
-  f({ name: 'NetDevs[].Netmask', yaml: ['network devices', '*', 'netmask'], kind: 'ip', check: 'netmask', scope: 'net', flag: 'netmask', short: 'M', help: 'Set the networks netmask' }),
-  f({ name: 'NetDevs[].Gateway', yaml: ['network devices', '*', 'gateway'], kind: 'ip', scope: 'net', flag: 'gateway', short: 'G', help: 'Set the node\'s network device gateway' }),
-  f({ name: 'NetDevs[].Ipaddr6', yaml: ['network devices', '*', 'ipaddr6'], kind: 'ip', scope: 'net', flag: 'ipaddr6', help: 'IPv6 address' }),
+  f({ name: 'Init', yaml: ['init'], kind: 'string', scope: 'top', flag: 'init', short: 'i', help: 'Define the init process to boot the image', default: '/sbin/init', seed: { label: 'Init', order: 10 } }),
+  f({ name: 'Root', yaml: ['root'], kind: 'string', scope: 'top', flag: 'root', help: 'Define the rootfs', default: 'initramfs', seed: { label: 'Root', order: 11 } }),
+  f({ name: 'NetDevs[].Type', yaml: ['network devices', '*', 'type'], kind: 'string', scope: 'net', flag: 'type', short: 'T', help: 'Set device type of given network', seed: { label: 'TYPE', order: 7 } }),
+  f({ name: 'NetDevs[].OnBoot', yaml: ['network devices', '*', 'onboot'], kind: 'wwbool', scope: 'net', flag: 'onboot', help: 'Enable/disable network device (true/false)', seed: { label: 'ONBOOT', order: 8 } }),
+  f({ name: 'NetDevs[].Device', yaml: ['network devices', '*', 'device'], kind: 'string', scope: 'net', flag: 'netdev', short: 'N', help: 'Set the device for given network', seed: { label: 'DEVICE', order: 1 } }),
+  f({ name: 'NetDevs[].Hwaddr', yaml: ['network devices', '*', 'hwaddr'], kind: 'mac', scope: 'net', flag: 'hwaddr', short: 'H', help: 'Set the device\'s HW address for given network', seed: { label: 'HWADDR', order: 2 } }),
+  f({ name: 'NetDevs[].Ipaddr', yaml: ['network devices', '*', 'ipaddr'], kind: 'ip', scope: 'net', flag: 'ipaddr', short: 'I', help: 'IPv4 address in given network', numbered: true, legacyKeys: [['network devices', '*', 'ipcidr']], seed: { label: 'IPADDR', order: 3 } }),
+  f({ name: 'NetDevs[].Netmask', yaml: ['network devices', '*', 'netmask'], kind: 'ip', check: 'netmask', scope: 'net', flag: 'netmask', short: 'M', help: 'Set the networks netmask', default: '255.255.255.0', legacyKeys: [['network devices', '*', 'ipcidr']], seed: { label: 'NETMASK', order: 5 } }),
+  f({ name: 'NetDevs[].Gateway', yaml: ['network devices', '*', 'gateway'], kind: 'ip', scope: 'net', flag: 'gateway', short: 'G', help: 'Set the node\'s network device gateway', seed: { label: 'GATEWAY', order: 6 } }),
+  f({ name: 'NetDevs[].Ipaddr6', yaml: ['network devices', '*', 'ipaddr6'], kind: 'ip', scope: 'net', flag: 'ipaddr6', help: 'IPv6 address', numbered: true, legacyKeys: [['network devices', '*', 'ip6addr']], seed: { label: 'IPADDR6', order: 4 } }),
   f({ name: 'NetDevs[].PrefixLen6', yaml: ['network devices', '*', 'prefixlen6'], kind: 'string', check: 'prefixlen6', scope: 'net', flag: 'prefixlen6', help: 'IPv6 prefix length' }),
   f({ name: 'NetDevs[].Gateway6', yaml: ['network devices', '*', 'gateway6'], kind: 'ip', scope: 'net', flag: 'gateway6', help: 'IPv6 gateway' }),
   f({ name: 'NetDevs[].MTU', yaml: ['network devices', '*', 'mtu'], kind: 'string', check: 'mtu', scope: 'net', flag: 'mtu', help: 'Set the mtu' }),
   f({ name: 'NetDevs[].Tags[]', yaml: ['network devices', '*', 'tags', '*'], kind: 'string', scope: 'net', tagMap: true, help: 'network tag', typeLabel: 'map[string]string' }),
-  f({ name: 'Tags[]', yaml: ['tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'tag', typeLabel: 'map[string]string' }),
+  f({ name: 'Tags[]', yaml: ['tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'tag', typeLabel: 'map[string]string', legacyKeys: [['keys', '*']] }),
   f({ name: 'PrimaryNetDev', yaml: ['primary network'], kind: 'string', scope: 'top', flag: 'primarynet', short: 'p', help: 'Set the primary network interface' }),
   f({ name: 'Disks[].WipeTable', yaml: ['disks', '*', 'wipe_table'], kind: 'bool', scope: 'disk', flag: 'diskwipe', help: 'Whether or not the partition tables shall be wiped' }),
   f({ name: 'Disks[].Partitions[].Number', yaml: ['disks', '*', 'partitions', '*', 'number'], kind: 'string', scope: 'part', flag: 'partnumber', help: 'Set the partition number, if not set next free slot is used' }),
@@ -106,6 +120,9 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'FileSystems[].MountOptions', yaml: ['filesystems', '*', 'mount_options'], kind: 'string', scope: 'fs', help: 'Mount options' }),
   f({ name: 'Resources[]', yaml: ['resources', '*'], kind: 'any', scope: 'top', help: 'Arbitrary structured resource', typeLabel: 'any' }),
 ]);
+
+/** Fields with a built-in default, by name (the seed's defaults layer, §2.8). */
+export const DEFAULT_FIELDS: readonly FieldSpec[] = FIELDS.filter((s) => s.default !== undefined);
 
 export const FIELD_BY_NAME: ReadonlyMap<string, FieldSpec> = new Map(FIELDS.map((s) => [s.name, s]));
 export const FIELD_BY_FLAG: ReadonlyMap<string, FieldSpec> = new Map(

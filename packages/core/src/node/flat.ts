@@ -10,6 +10,7 @@ import type { RawEntity } from './document.js';
 import { bitsToNetmask } from '../ip.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
 import { cloneData, isMapping } from '../yaml-value.js';
+import { YamlScalar, scalarText } from '../yaml/scalar.js';
 
 export type FlatValue = string | string[] | boolean | unknown;
 
@@ -22,12 +23,7 @@ export interface FlatEntry {
 export type FlatFields = Map<string, FlatEntry>;
 
 
-function scalarString(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return '';
-}
+const scalarString = scalarText;
 
 /** `UNSET`/`UNDEF` in the file clear a field, as upstream clears them on save (§2.5). */
 const isUnsetWord = (v: unknown): boolean => v === 'UNSET' || v === 'UNDEF';
@@ -51,17 +47,19 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
     case 'wwbool': {
       if (v === null || v === undefined || v === '') return undefined;
       if (typeof v === 'boolean') return String(v);
+      if (v instanceof YamlScalar && v.kind === 'bool') return String(v.value);
       const b = parseBoolWord(scalarString(v));
       return b === undefined ? scalarString(v) : String(b);
     }
     case 'bool': {
       if (typeof v === 'boolean') return v;
+      if (v instanceof YamlScalar && v.kind === 'bool') return v.value as boolean;
       if (v === null || v === undefined || v === '') return undefined;
       return parseBoolWord(scalarString(v));
     }
     case 'list': {
       let items: string[];
-      if (typeof v === 'string') items = v.split(spec.name === 'Kernel.Args' ? /\s+/ : ',');
+      if (typeof v === 'string') items = v.split(spec.separator === 'space' ? /\s+/ : ',');
       else if (Array.isArray(v)) items = v.map(scalarString);
       else return undefined;
       items = items.map((s) => s.trim()).filter((s) => s !== '');
@@ -194,26 +192,3 @@ export function prefixToNetmask(bits: number): string {
   return Number.isInteger(bits) && bits >= 0 && bits <= 32 ? bitsToNetmask(bits) : '';
 }
 
-/**
- * Raw key paths (relative to the entity, `*` = the same map key as the field)
- * that spell a field in the legacy vocabulary. Editing the field removes them,
- * so an old spelling can never shadow or resurface under a new value.
- */
-export const LEGACY_ALIASES: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  ImageName: [['container name']],
-  'Kernel.Version': [['kernel override'], ['kernel version'], ['kernel', 'override']],
-  'Kernel.Args': [['kernel args']],
-  'Ipmi.UserName': [['ipmi username']],
-  'Ipmi.Password': [['ipmi password']],
-  'Ipmi.Ipaddr': [['ipmi ipaddr']],
-  'Ipmi.Netmask': [['ipmi netmask']],
-  'Ipmi.Port': [['ipmi port']],
-  'Ipmi.Gateway': [['ipmi gateway']],
-  'Ipmi.Interface': [['ipmi interface']],
-  'Ipmi.EscapeChar': [['ipmi escapechar']],
-  'Ipmi.Write': [['ipmi write']],
-  'Tags[]': [['keys', '*']],
-  'NetDevs[].Ipaddr6': [['network devices', '*', 'ip6addr']],
-  'NetDevs[].Ipaddr': [['network devices', '*', 'ipcidr']],
-  'NetDevs[].Netmask': [['network devices', '*', 'ipcidr']],
-};

@@ -1,22 +1,17 @@
 export {
-  FIELDS, FIELD_BY_FLAG, FIELD_BY_NAME, fieldPath, yamlPath,
+  FIELDS, FIELD_BY_FLAG, FIELD_BY_NAME, DEFAULT_FIELDS, fieldPath, yamlPath,
   type FieldKind, type FieldRef, type FieldScope, type FieldSpec,
 } from './fields.js';
 export { parseNodesConf, parseEntityMap, dumpNodesConf, emptyNodesDocument, type NodesDocument, type RawEntity } from './document.js';
 export { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
 export {
-  NodeMerger, expandProfiles, negateList, compareFields, BUILTIN_DEFAULTS, DEFAULT_NETMASK, DEFAULT_PROFILE,
+  NodeMerger, expandProfiles, negateList, compareFields, DEFAULT_PROFILE,
   type MergedField, type MergedNode,
 } from './merge.js';
 export { applyEdit, entityFromFields, type EditOp } from './edit.js';
-export { editsForSet, editsForUnset, incrementIp, resolveFsName, type SetRequest, type UnsetRequest, type Selectors } from './requests.js';
 export { applyEdits, addEntities, deleteEntities, importEntities, checkProfilesExist, checkUniqueHwaddrs, type Section } from './registry.js';
-export { diffFields, formatChangeSummary, changePath, type FieldChange } from './diff.js';
+export { diffFields, type FieldChange } from './diff.js';
 export { readNodesConf, loadNodeDb, updateNodesConf, type UpdateResult } from './store.js';
 export { NodeDb, selectNames, deepFreeze, type NodeSummary, type SelectOptions } from './nodedb.js';
-export {
-  formatNodeList, formatNodeListLong, formatNodeListNet, formatNodeListIpmi,
-  formatNodeListAllSeed, formatNodeListAllCurrent, seedProvenanceRows, currentProvenanceRows,
-  mergedEntity, formatYamlMap, formatJson, compactJson, type ProvenanceRow,
-} from './list-format.js';
-export { parseFlagValue, splitListFlag, parseKeyValues, isValidIp, isValidMac, isValidNetmask, normalizeMac, parseBoolWord, wwboolTrue, UNSET_WORDS } from './values.js';
+export { seedProvenanceRows, currentProvenanceRows, mergedEntity, fieldText, compactJson, type ProvenanceRow } from './provenance.js';
+export { parseFieldValue, type FieldValue, isValidIp, isValidMac, isValidNetmask, normalizeMac, parseBoolWord, wwboolTrue, UNSET_WORDS } from './values.js';

@@ -4,10 +4,10 @@
  * merged nodes; the caller decides what to print.
  */
 import type { Logger } from '../log.js';
-import { FIELDS, FIELD_BY_NAME, type FieldSpec } from './fields.js';
+import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
-import { isMapping } from '../yaml-value.js';
+import { isMapping, newMapping } from '../yaml-value.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -41,26 +41,84 @@ export interface MergedNode {
   readonly netdevs: readonly string[];
 }
 
-/** Maps sealed by FrozenMap#seal (a WeakSet: Map's constructor calls set() before class fields exist). */
-const SEALED = new WeakSet<object>();
+/**
+ * A merged node's fields: the node's own layer over the base its profile
+ * list shares with other nodes. Nothing is copied per node but what the
+ * node itself sets, and nothing can be changed once built (a shared
+ * snapshot); reads see the node's value first, then the base's.
+ */
+class LayeredFields implements ReadonlyMap<string, Readonly<MergedField>> {
+  private readonly own = new Map<string, MergedField>();
+  private hidden: Set<string> | undefined;
+  private sealed = false;
 
-/** A Map that refuses changes once built, so a merged node handed out can not be altered by its reader. */
-class FrozenMap<K, V> extends Map<K, V> {
+  constructor(private readonly base: ReadonlyMap<string, MergedField>) {}
+
+  get(k: string): MergedField | undefined {
+    const v = this.own.get(k);
+    if (v !== undefined) return v;
+    return this.hidden?.has(k) ? undefined : this.base.get(k);
+  }
+
+  has(k: string): boolean {
+    return this.get(k) !== undefined;
+  }
+
+  /** Building only. */
+  set(k: string, v: MergedField): this {
+    if (this.sealed) throw new TypeError('merged node fields are read-only');
+    this.own.set(k, v);
+    this.hidden?.delete(k);
+    return this;
+  }
+
+  /** Building only: hide a base field or drop an own one. */
+  delete(k: string): boolean {
+    if (this.sealed) throw new TypeError('merged node fields are read-only');
+    const had = this.has(k);
+    this.own.delete(k);
+    if (this.base.has(k)) (this.hidden ??= new Set()).add(k);
+    return had;
+  }
+
   seal(): this {
-    SEALED.add(this);
+    this.sealed = true;
     return Object.freeze(this);
   }
-  override set(k: K, v: V): this {
-    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
-    return super.set(k, v);
+
+  get size(): number {
+    let n = this.own.size;
+    for (const k of this.base.keys()) if (!this.own.has(k) && !this.hidden?.has(k)) n++;
+    return n;
   }
-  override delete(k: K): boolean {
-    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
-    return super.delete(k);
+
+  *entries(): MapIterator<[string, MergedField]> {
+    for (const [k, v] of this.base) {
+      if (this.hidden?.has(k)) continue;
+      yield [k, this.own.get(k) ?? v];
+    }
+    for (const e of this.own) if (!this.base.has(e[0])) yield e;
   }
-  override clear(): void {
-    if (SEALED.has(this)) throw new TypeError('merged node fields are read-only');
-    super.clear();
+
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): MapIterator<MergedField> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, MergedField]> {
+    return this.entries();
+  }
+
+  forEach(fn: (v: MergedField, k: string, m: ReadonlyMap<string, MergedField>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+
+  /** The node's own layer (for freezing what was built for this node only). */
+  ownValues(): IterableIterator<MergedField> {
+    return this.own.values();
   }
 }
 
@@ -79,17 +137,6 @@ function deepFreeze(v: unknown): void {
   for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
 }
 
-/** The seed's built-in defaults; they fill only what no layer set (§2.8, seed "Data model"). */
-export const BUILTIN_DEFAULTS: Readonly<Record<string, FlatValue>> = {
-  'Kernel.Args': ['quiet', 'crashkernel=no', 'vga=791'],
-  SystemOverlay: ['wwinit'],
-  RuntimeOverlay: ['generic'],
-  Ipxe: 'default',
-  Init: '/sbin/init',
-  Root: 'initramfs',
-};
-export const DEFAULT_NETMASK = '255.255.255.0';
-
 /** Depth-first profile expansion with cycle guard and `~name` negation (§2.3). */
 export function expandProfiles(
   names: readonly string[],
@@ -98,24 +145,30 @@ export function expandProfiles(
 ): string[] {
   const visited = new Set<string>();
   const out: string[] = [];
-  const visit = (list: readonly string[]): void => {
-    for (const name of list) {
-      if (name.startsWith('~')) {
-        out.push(name);
-        continue;
-      }
-      if (visited.has(name)) continue;
-      visited.add(name);
-      const nested = profileProfiles(name);
-      if (nested === undefined) {
-        log?.warn(`profile not found: ${name}`);
-        continue;
-      }
-      visit(nested);
-      out.push(name);
+  // depth-first, post-order (nested profiles before the profile), with an explicit stack: a chain of
+  // thousands of profiles must not overflow the call stack
+  const stack: { list: readonly string[]; i: number; name?: string }[] = [{ list: names, i: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as { list: readonly string[]; i: number; name?: string };
+    if (frame.i >= frame.list.length) {
+      stack.pop();
+      if (frame.name !== undefined) out.push(frame.name);
+      continue;
     }
-  };
-  visit(names);
+    const name = frame.list[frame.i++] as string;
+    if (name.startsWith('~')) {
+      out.push(name);
+      continue;
+    }
+    if (visited.has(name)) continue;
+    visited.add(name);
+    const nested = profileProfiles(name);
+    if (nested === undefined) {
+      log?.warn(`profile not found: ${name}`);
+      continue;
+    }
+    stack.push({ list: nested, i: 0, name });
+  }
   const negated = new Set(out.filter((n) => n.startsWith('~')).map((n) => n.slice(1)));
   return out.filter((n) => !n.startsWith('~') && !negated.has(n));
 }
@@ -133,8 +186,9 @@ export function negateList(items: readonly string[]): string[] {
 export function deepMerge(a: unknown, b: unknown): unknown {
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   if (isMapping(a) && isMapping(b)) {
-    const out: Record<string, unknown> = { ...a };
-    for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k], v) : v;
+    const out = newMapping();
+    for (const k of Object.keys(a)) out[k] = a[k];
+    for (const [k, v] of Object.entries(b)) out[k] = Object.hasOwn(out, k) ? deepMerge(out[k], v) : v;
     return out;
   }
   return b;
@@ -184,12 +238,7 @@ export class NodeMerger {
         const flat = this.flatOfProfile(p);
         if (flat) applyLayer(base, flat, p, false);
       }
-      for (const [path, f] of base) {
-        if (f.rawList) {
-          f.value = negateList(f.rawList);
-          if ((f.value as string[]).length === 0) base.delete(path);
-        }
-      }
+      finishLists(base);
       applyDefaults(base, []);
       // shared by every node with this profile list: nobody may change them
       for (const f of base.values()) freezeField(f);
@@ -239,29 +288,9 @@ export class NodeMerger {
     const own = flattenEntity(raw, true);
     const profiles = this.nodeProfiles(own, raw);
     const effective = this.effectiveProfiles(profiles);
-    const fields = new FrozenMap(this.baseFor(effective));
-    for (const [path, entry] of own) {
-      if (path === 'Profiles') continue;
-      const prev = fields.get(path);
-      const kind = entry.ref.spec.kind;
-      if (prev === undefined || prev.isDefault) {
-        const f: MergedField = { entry, value: entry.value, contributors: [id], node: true, isDefault: false };
-        if (kind === 'list') {
-          f.rawList = entry.value as string[];
-          f.value = negateList(f.rawList);
-        }
-        fields.set(path, f);
-        continue;
-      }
-      const f: MergedField = { ...prev, contributors: [...prev.contributors, id], node: true };
-      if (kind === 'list') {
-        f.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
-        f.value = negateList(f.rawList);
-      } else {
-        f.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
-      }
-      fields.set(path, f);
-    }
+    const fields = new LayeredFields(this.baseFor(effective));
+    applyLayer(fields, own, id, true);
+    finishLists(fields);
     if (profiles.length > 0) {
       fields.set('Profiles', {
         entry: { ref: { spec: PROFILES_SPEC, keys: [] }, path: 'Profiles', value: profiles },
@@ -272,19 +301,13 @@ export class NodeMerger {
       });
     }
     const netSet = new Set<string>();
-    for (const [path, f] of fields) {
-      if (f.rawList && (f.value as string[]).length === 0) {
-        fields.delete(path);
-        continue;
-      }
-      if (f.entry.ref.spec.scope === 'net') netSet.add(f.entry.ref.keys[0] as string);
-    }
+    for (const f of fields.values()) if (f.entry.ref.spec.scope === 'net') netSet.add(f.entry.ref.keys[0] as string);
     const netdevs = netSet.size === 0 ? [] : [...netSet].sort();
     // also refills a list the node negated away entirely
     applyDefaults(fields, netdevs);
     const explicit = fields.get('PrimaryNetDev')?.value as string | undefined;
     const primaryNetDev = explicit !== undefined && netdevs.includes(explicit) ? explicit : netdevs[0];
-    for (const f of fields.values()) freezeField(f);
+    for (const f of fields.ownValues()) freezeField(f);
     return Object.freeze({
       id,
       profiles: Object.freeze([...profiles]),
@@ -298,49 +321,61 @@ export class NodeMerger {
 
 const PROFILES_SPEC = FIELD_BY_NAME.get('Profiles') as FieldSpec;
 
+/**
+ * The merge rule (§2.4), the one place it is written: a layer's value of a
+ * field combines with what the layers before it gave. Lists concatenate
+ * (negation `~x` applies once all layers are in, finishLists), resources
+ * deep-merge, scalars are replaced. A built-in default is replaced whole.
+ * Returns a new MergedField; `prev` is never changed (it may be shared).
+ */
+function combine(prev: MergedField | undefined, entry: FlatEntry, layer: string, isNode: boolean): MergedField {
+  const kind = entry.ref.spec.kind;
+  if (prev === undefined || prev.isDefault) {
+    const f: MergedField = { entry, value: entry.value, contributors: [layer], node: isNode, isDefault: false };
+    if (kind === 'list') f.rawList = [...(entry.value as string[])];
+    if (!isNode) f.profile = layer;
+    return f;
+  }
+  const f: MergedField = { ...prev, contributors: [...prev.contributors, layer], node: prev.node || isNode };
+  if (!isNode) f.profile = layer;
+  if (kind === 'list') f.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
+  else f.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
+  return f;
+}
+
+function applyLayer(fields: Map<string, MergedField> | LayeredFields, flat: FlatFields, layer: string, isNode: boolean): void {
+  for (const [path, entry] of flat) {
+    if (path === 'Profiles') continue;
+    fields.set(path, combine(fields.get(path), entry, layer, isNode));
+  }
+}
+
+/** Lists get their final value (`[a, b, ~a]` -> `[b]`); a list negated away entirely is gone (a default may refill it). */
+function finishLists(fields: Map<string, MergedField> | LayeredFields): void {
+  for (const [path, f] of fields) {
+    if (f.rawList === undefined || Object.isFrozen(f)) continue;
+    f.value = negateList(f.rawList);
+    if ((f.value as string[]).length === 0) fields.delete(path);
+  }
+}
+
 function defaultField(spec: FieldSpec, keys: string[], path: string, value: FlatValue): MergedField {
   return { entry: { ref: { spec, keys }, path, value }, value, contributors: [], node: false, isDefault: true };
 }
 
-function applyLayer(fields: Map<string, MergedField>, flat: FlatFields, layer: string, isNode: boolean): void {
-  for (const [path, entry] of flat) {
-    if (path === 'Profiles') continue;
-    const kind = entry.ref.spec.kind;
-    const prev = fields.get(path);
-    if (prev === undefined) {
-      const isList = kind === 'list';
-      const f: MergedField = {
-        entry,
-        value: entry.value,
-        contributors: [layer],
-        node: isNode,
-        isDefault: false,
-      };
-      if (isList) f.rawList = (entry.value as string[]).slice();
-      if (!isNode) f.profile = layer;
-      fields.set(path, f);
-      continue;
-    }
-    if (kind === 'list') prev.rawList = [...(prev.rawList ?? []), ...(entry.value as string[])];
-    else prev.value = kind === 'any' ? deepMerge(prev.value, entry.value) : entry.value;
-    prev.contributors.push(layer);
-    if (isNode) prev.node = true;
-    else prev.profile = layer;
-  }
-}
+const TOP_DEFAULTS = DEFAULT_FIELDS.filter((s) => s.scope === 'top');
+const NET_DEFAULTS = DEFAULT_FIELDS.filter((s) => s.scope === 'net');
 
-const DEFAULT_FIELDS: readonly { name: string; spec: FieldSpec; value: FlatValue }[] = Object.entries(BUILTIN_DEFAULTS).map(
-  ([name, value]) => ({ name, spec: FIELD_BY_NAME.get(name) as FieldSpec, value }),
-);
-const NETMASK_SPEC = FIELD_BY_NAME.get('NetDevs[].Netmask') as FieldSpec;
-
-function applyDefaults(fields: Map<string, MergedField>, netdevs: readonly string[]): void {
-  for (const d of DEFAULT_FIELDS) {
-    if (!fields.has(d.name)) fields.set(d.name, defaultField(d.spec, [], d.name, d.value));
+/** The built-in defaults (the field table's `default`) fill what no layer set, per network for network fields. */
+function applyDefaults(fields: Map<string, MergedField> | LayeredFields, netdevs: readonly string[]): void {
+  for (const spec of TOP_DEFAULTS) {
+    if (!fields.has(spec.name)) fields.set(spec.name, defaultField(spec, [], spec.name, spec.default as FlatValue));
   }
   for (const net of netdevs) {
-    const path = `NetDevs[${net}].Netmask`;
-    if (!fields.has(path)) fields.set(path, defaultField(NETMASK_SPEC, [net], path, DEFAULT_NETMASK));
+    for (const spec of NET_DEFAULTS) {
+      const path = fieldPath(spec, [net]);
+      if (!fields.has(path)) fields.set(path, defaultField(spec, [net], path, spec.default as FlatValue));
+    }
   }
 }
 
@@ -360,18 +395,17 @@ const GROUP_INDEX = new Map<FieldSpec, number[]>(
   }),
 );
 
-function sortTuple(e: FlatEntry): (number | string)[] {
-  const groups = GROUP_INDEX.get(e.ref.spec) ?? [];
+/** A field's position in data-model order as a tuple (group index, map key, ..., spec index). */
+export function fieldSortKey(ref: FieldRef): (number | string)[] {
+  const groups = GROUP_INDEX.get(ref.spec) ?? [];
   const t: (number | string)[] = [];
-  groups.forEach((g, i) => t.push(g, e.ref.keys[i] ?? ''));
-  t.push(SPEC_INDEX.get(e.ref.spec) ?? 0);
+  groups.forEach((g, i) => t.push(g, ref.keys[i] ?? ''));
+  t.push(SPEC_INDEX.get(ref.spec) ?? 0);
   return t;
 }
 
-/** Compare two concrete fields in data-model order (specs in table order, map keys sorted). */
-export function compareFields(a: FlatEntry, b: FlatEntry): number {
-  const ta = sortTuple(a);
-  const tb = sortTuple(b);
+/** Compare two sort keys of fieldSortKey(). */
+export function compareSortKeys(ta: readonly (number | string)[], tb: readonly (number | string)[]): number {
   for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
     const x = ta[i] as number | string;
     const y = tb[i] as number | string;
@@ -382,4 +416,9 @@ export function compareFields(a: FlatEntry, b: FlatEntry): number {
     return x < y ? -1 : 1;
   }
   return ta.length - tb.length;
+}
+
+/** Compare two concrete fields in data-model order (specs in table order, map keys sorted). */
+export function compareFields(a: FlatEntry, b: FlatEntry): number {
+  return compareSortKeys(fieldSortKey(a.ref), fieldSortKey(b.ref));
 }

@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import type { NodesDocument, RawEntity } from './document.js';
 import { NodeMerger, type MergedNode } from './merge.js';
 import { normalizeMac } from './values.js';
+import { scalarText } from '../yaml/scalar.js';
 
 export interface NodeSummary {
   readonly id: string;
@@ -78,6 +79,37 @@ export class NodeDb {
       this.merged.set(id, m);
     }
     return m;
+  }
+
+  /**
+   * The merged nodes of `ids` in turn, without keeping the ones not merged
+   * yet (a listing of 50,000 nodes streams through them instead of holding
+   * all at once). Unknown ids are skipped.
+   */
+  *stream(ids: readonly string[]): Generator<MergedNode> {
+    for (const id of ids) {
+      const m = this.merged.get(id) ?? (this.hasNode(id) ? this.merger.merge(id) : undefined);
+      if (m !== undefined) yield m;
+    }
+  }
+
+  /**
+   * Every image name that nodes.conf mentions (profiles and nodes, today's
+   * and 4.3's spelling), without merging a node: what image-dependent data
+   * (kernel versions) must be looked up for.
+   */
+  imageNames(): Set<string> {
+    const out = new Set<string>();
+    for (const entities of [this.doc.profiles, this.doc.nodes]) {
+      for (const k in entities) {
+        const raw = entities[k] as RawEntity;
+        for (const v of [raw['image name'], raw['container name']]) {
+          const name = scalarText(v);
+          if (name !== '') out.add(name);
+        }
+      }
+    }
+    return out;
   }
 
   /** Every merged node, sorted by name. */

@@ -5,6 +5,8 @@
  * change made meanwhile by another wwctl is never lost.
  */
 import { WwError } from '../errors.js';
+import { checkName } from './names.js';
+import { newMapping } from '../yaml-value.js';
 import type { RawEntity, NodesDocument } from './document.js';
 import { applyEdit, type EditOp } from './edit.js';
 import { flattenEntity } from './flat.js';
@@ -12,6 +14,8 @@ import { diffFields, type FieldChange } from './diff.js';
 import { DEFAULT_PROFILE } from './merge.js';
 
 export type Section = 'node' | 'profile';
+
+const SUB_ENTITY: Record<string, string> = { 'network devices': 'network', disks: 'disk', filesystems: 'file system' };
 
 function entities(doc: NodesDocument, section: Section): Record<string, RawEntity> {
   return section === 'node' ? doc.nodes : doc.profiles;
@@ -73,12 +77,16 @@ export function applyEdits(
     const edits = editsFor(id, index);
     checkProfilesExist(doc, edits);
     const before = flattenEntity(raw, section === 'node');
+    const removed: FieldChange[] = [];
     for (const e of edits) {
       const acted = applyEdit(raw, e);
       if (!acted && e.op === 'remove') throw new WwError('WW_ERR_INVALID_VALUE', e.what);
       if (!acted && e.op === 'removePartition') throw new WwError('WW_ERR_INVALID_VALUE', `partition doesn't exist: ${e.part}`);
+      // a sub-entity may have had no fields at all: its removal is a change of its own
+      if (e.op === 'remove') removed.push({ kind: 'removed', yaml: e.yaml, what: SUB_ENTITY[e.yaml[0] as string] ?? String(e.yaml[0]) });
+      if (e.op === 'removePartition') removed.push({ kind: 'removed', yaml: ['partitions', e.part], what: 'partition' });
     }
-    out.set(id, diffFields(before, flattenEntity(raw, section === 'node')));
+    out.set(id, [...diffFields(before, flattenEntity(raw, section === 'node')), ...removed]);
   });
   if (section === 'node' && ids.length > 0 && touchesHwaddr(editsFor(ids[0] as string, 0))) checkUniqueHwaddrs(doc, ids);
   return out;
@@ -92,19 +100,20 @@ export function addEntities(
   editsFor: (id: string, index: number) => readonly EditOp[],
 ): void {
   const all = entities(doc, section);
+  const seen = new Set<string>();
   for (const id of ids) {
-    if (all[id] !== undefined) {
+    if (seen.has(id)) throw new WwError('WW_ERR_USAGE', `${section} ${id} is named more than once`);
+    seen.add(id);
+    checkName(section, id);
+    if (Object.hasOwn(all, id)) {
       throw new WwError(
         section === 'node' ? 'WW_ERR_NODE_EXISTS' : 'WW_ERR_PROFILE_EXISTS',
         section === 'node' ? `failed to add node: nodename already exists: ${id}` : `profile with name ${id} already exists`,
       );
     }
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) {
-      throw new WwError('WW_ERR_INVALID_VALUE', `invalid ${section} name "${id}": use letters, digits, '.', '_' and '-'`);
-    }
   }
   ids.forEach((id, index) => {
-    const raw: RawEntity = {};
+    const raw: RawEntity = newMapping();
     const edits = editsFor(id, index);
     checkProfilesExist(doc, edits);
     for (const e of edits) applyEdit(raw, e);

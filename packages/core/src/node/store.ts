@@ -10,22 +10,28 @@
  * hand, changes the key, and a stale copy can never be used.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, unlink } from 'node:fs/promises';
+import { mkdir, readFile, readdir, realpath, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { WwError, isErrnoCode } from '../errors.js';
 import { acquireLock, pidAlive, type LockOptions } from '../fs/lock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Logger } from '../log.js';
+import { decodeUtf8, fromCacheForm, toCacheForm } from '../yaml/document.js';
+import { isMapping } from '../yaml-value.js';
+import { DEFAULT_NODES_CONF } from './default-nodes-conf.js';
 import { NodeDb } from './nodedb.js';
-import { dumpNodesConf, emptyNodesDocument, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
+import { dumpNodesConf, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
 
 export interface ReadOptions {
-  /** Directory for the parsed-document cache; none: always parse. */
+  /** Directory for the parsed-document cache (`paths.nodesCacheDir`); none: always parse. */
   cacheDir?: string;
 }
 
 const CACHE_PREFIX = 'nodes-conf-';
+/** Bumped whenever the cached form changes, so an older cache is never read as a newer one. */
+const CACHE_FORMAT = 3;
+const HEADER = 4 + 32; // format (u32 BE) + SHA-256 of the payload
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -35,14 +41,25 @@ function docFromRaw(raw: Record<string, unknown>): NodesDocument {
   return { raw, profiles: raw.nodeprofiles as Record<string, RawEntity>, nodes: raw.nodes as Record<string, RawEntity> };
 }
 
+/**
+ * A cached parse, trusted only when it is of our format and its payload
+ * matches the digest written with it (the payload was validated when it was
+ * parsed, and it is keyed by the text's hash); anything else (another
+ * version's cache, a truncated, corrupt or altered file, a tree of the wrong
+ * shape) is ignored and the text parsed again.
+ */
 async function readCached(dir: string, hash: string): Promise<NodesDocument | undefined> {
   try {
-    const raw = deserialize(await readFile(join(dir, `${CACHE_PREFIX}${hash}.v8`))) as unknown;
-    if (typeof raw === 'object' && raw !== null && 'nodes' in raw && 'nodeprofiles' in raw) return docFromRaw(raw as Record<string, unknown>);
-  } catch (err) {
-    if (!isErrnoCode(err, 'ENOENT')) return undefined; // unreadable or corrupt: parse instead
+    const buf = await readFile(join(dir, `${CACHE_PREFIX}${hash}.v8`));
+    if (buf.length < HEADER || buf.readUInt32BE(0) !== CACHE_FORMAT) return undefined;
+    const payload = buf.subarray(HEADER);
+    if (!createHash('sha256').update(payload).digest().equals(buf.subarray(4, HEADER))) return undefined;
+    const raw = fromCacheForm(deserialize(payload));
+    if (!isMapping(raw) || !isMapping(raw.nodes) || !isMapping(raw.nodeprofiles)) return undefined;
+    return docFromRaw(raw);
+  } catch {
+    return undefined; // missing, unreadable or corrupt: parse instead
   }
-  return undefined;
 }
 
 /** Best effort: a cache that cannot be written only costs the next reader a parse. */
@@ -52,25 +69,49 @@ async function writeCached(dir: string, hash: string, doc: NodesDocument): Promi
     for (const name of await readdir(dir)) {
       if (name.startsWith(CACHE_PREFIX) && name !== `${CACHE_PREFIX}${hash}.v8`) await unlink(join(dir, name)).catch(() => undefined);
     }
-    await writeFileAtomic(join(dir, `${CACHE_PREFIX}${hash}.v8`), serialize(doc.raw), 0o600);
+    const payload = serialize(toCacheForm(doc.raw));
+    const header = Buffer.alloc(HEADER);
+    header.writeUInt32BE(CACHE_FORMAT, 0);
+    createHash('sha256').update(payload).digest().copy(header, 4);
+    await writeFileAtomic(join(dir, `${CACHE_PREFIX}${hash}.v8`), Buffer.concat([header, payload]), 0o600);
   } catch {
     /* ignore */
   }
 }
 
+/** The file's text (UTF-8, refused otherwise with FILE:LINE:COL), or undefined when it does not exist. */
 async function readText(path: string): Promise<string | undefined> {
+  let buf: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    buf = await readFile(path);
   } catch (err) {
     if (isErrnoCode(err, 'ENOENT')) return undefined;
     throw new WwError('WW_ERR_IO', `could not read ${path}: ${(err as Error).message}`, { cause: err });
   }
+  return decodeUtf8(buf, path, 'WW_ERR_NODES_PARSE');
 }
 
-/** The parsed document and the SHA-256 of the text it came from ('' when there is no file). */
+/**
+ * The file a write must replace: a symlinked nodes.conf is written through
+ * to its target (atomically, in the target's directory), never replaced by
+ * a regular file. A missing file is written where it is named.
+ */
+export async function writeTarget(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (err) {
+    if (isErrnoCode(err, 'ENOENT')) return path;
+    throw new WwError('WW_ERR_IO', `could not resolve ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The parsed document and the SHA-256 of the text it came from. A missing
+ * file reads as the shipped nodes.conf (a `default` profile), with revision ''.
+ */
 async function readDocument(path: string, opts: ReadOptions): Promise<{ doc: NodesDocument; revision: string }> {
   const text = await readText(path);
-  if (text === undefined) return { doc: emptyNodesDocument(), revision: '' };
+  if (text === undefined) return { doc: parseNodesConf(DEFAULT_NODES_CONF, '(shipped nodes.conf)'), revision: '' };
   const hash = sha256(text);
   if (opts.cacheDir === undefined) return { doc: parseNodesConf(text, path), revision: hash };
   const hit = await readCached(opts.cacheDir, hash);
@@ -80,7 +121,7 @@ async function readDocument(path: string, opts: ReadOptions): Promise<{ doc: Nod
   return { doc, revision: hash };
 }
 
-/** Read and parse nodes.conf (a missing file is an empty registry). Throws WwError with FILE:LINE:COL on bad input. */
+/** Read and parse nodes.conf (a missing file is the shipped one). Throws WwError with FILE:LINE:COL on bad input. */
 export async function readNodesConf(path: string, opts: ReadOptions = {}): Promise<NodesDocument> {
   return (await readDocument(path, opts)).doc;
 }
@@ -134,20 +175,21 @@ export interface UpdateResult<T> {
  */
 export async function updateNodesConf<T>(
   path: string,
-  change: (doc: NodesDocument) => Promise<{ result: T; write: boolean }> | { result: T; write: boolean },
+  change: (doc: NodesDocument, revision: string) => Promise<{ result: T; write: boolean }> | { result: T; write: boolean },
   opts: LockOptions & ReadOptions = {},
 ): Promise<UpdateResult<T>> {
-  await mkdir(dirname(path), { recursive: true });
-  const lock = await acquireLock(`${path}.lock`, opts);
+  const target = await writeTarget(path);
+  await mkdir(dirname(target), { recursive: true });
+  const lock = await acquireLock(`${target}.lock`, opts);
   try {
-    await removeLeftovers(path);
+    await removeLeftovers(target);
     // never the cache here: the change must apply to exactly what is on disk now
-    const text = await readText(path);
-    const doc = text === undefined ? emptyNodesDocument() : parseNodesConf(text, path);
-    const { result, write } = await change(doc);
+    const text = await readText(target);
+    const doc = parseNodesConf(text ?? DEFAULT_NODES_CONF, text === undefined ? '(shipped nodes.conf)' : path);
+    const { result, write } = await change(doc, text === undefined ? '' : sha256(text));
     if (write) {
       const out = dumpNodesConf(doc);
-      await writeFileAtomic(path, out, 0o600);
+      await writeFileAtomic(target, out, 0o600);
       if (opts.cacheDir !== undefined) await writeCached(opts.cacheDir, sha256(out), doc);
     }
     return { result, written: write };

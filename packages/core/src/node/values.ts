@@ -73,58 +73,25 @@ export function wwboolTrue(v: unknown): boolean {
   return parseBoolWord(v) === true;
 }
 
+export type FieldValue = { kind: 'set'; value: string | string[] | boolean } | { kind: 'unset' };
+
 /**
- * Split a list flag the way pflag's StringSlice does: comma separated, with
- * double quotes protecting commas (`"console=ttyS0,115200",quiet`).
+ * Validate a value given for a field (by wwctl, the REST API, discovery) and
+ * say whether it sets or clears it: `UNSET`/`UNDEF` clear any field, an
+ * empty value clears it, `0.0.0.0` clears an address (§2.5). Lists are given
+ * as their items (the caller splits its own syntax). Throws WwError
+ * WW_ERR_INVALID_VALUE naming `label` (the caller's name for the field: a
+ * flag, a field path) and the value.
  */
-export function splitListFlag(value: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i] as string;
-    if (c === '"') {
-      if (quoted && value[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c === ',' && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else {
-      cur += c;
-    }
+export function parseFieldValue(spec: FieldSpec, raw: string | readonly string[], label = spec.name): FieldValue {
+  const flag = label;
+  if (spec.kind === 'list') {
+    const items = (typeof raw === 'string' ? [raw] : [...raw]).map((i) => i.trim()).filter((i) => i !== '');
+    if (items.some((i) => UNSET_WORDS.has(i))) return { kind: 'unset' };
+    return items.length === 0 ? { kind: 'unset' } : { kind: 'set', value: items };
   }
-  if (quoted) throw new WwError('WW_ERR_INVALID_VALUE', `unterminated quote in list value: ${value}`);
-  out.push(cur);
-  return out.filter((s) => s !== '');
-}
-
-/** Parse `k=v,k2=v2` of --tagadd & co. */
-export function parseKeyValues(value: string, flag: string): [string, string][] {
-  return splitListFlag(value).map((item) => {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new WwError('WW_ERR_INVALID_VALUE', `--${flag}: expected key=value, got "${item}"`);
-    return [item.slice(0, eq), item.slice(eq + 1)];
-  });
-}
-
-export type FlagValue = { kind: 'set'; value: string | string[] | boolean } | { kind: 'unset' };
-
-/**
- * Validate a flag value for a field and say whether it sets or clears it.
- * Errors name the flag and the value.
- */
-export function parseFlagValue(spec: FieldSpec, raw: string): FlagValue {
-  const flag = `--${spec.flag ?? spec.name}`;
+  if (typeof raw !== 'string') throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: expected a single value, got a list`);
   switch (spec.kind) {
-    case 'list': {
-      const items = splitListFlag(raw);
-      if (items.some((i) => UNSET_WORDS.has(i))) return { kind: 'unset' };
-      return items.length === 0 ? { kind: 'unset' } : { kind: 'set', value: items };
-    }
     case 'ip': {
       if (UNSET_WORDS.has(raw) || raw === '' || isUnspecifiedIp(raw)) return { kind: 'unset' };
       if (!isValidIp(raw)) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: invalid IP address: "${raw}"`);
@@ -151,6 +118,6 @@ export function parseFlagValue(spec: FieldSpec, raw: string): FlagValue {
       return { kind: 'set', value: raw };
     }
     case 'any':
-      throw new Error(`field ${spec.name} has no flag`);
+      throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: structured values are set in nodes.conf, not as text`);
   }
 }

@@ -9,8 +9,10 @@
 import { lstat, mkdir, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeArchiveToFile, type CpioEntryInput, type PackResult } from '@warewulf/cpio';
-import { parseTemplate, type FuncMap } from '@warewulf/gotemplate';
+import { basename } from 'node:path';
 import { WwError, isErrnoCode } from '../errors.js';
+import { compileTemplate, type TemplateEnv } from './compile.js';
+import type { NodeData } from './template-data.js';
 
 export interface RenderedEntry {
   /** Relative to the overlay root, `/`-separated (`etc/issue`). */
@@ -40,8 +42,14 @@ export async function overlayRoot(dir: string): Promise<string> {
   throw new WwError('WW_ERR_IO', `overlay not found: ${dir}`);
 }
 
-/** Render every file of an overlay for one node's data. Template errors name the file, line and column. */
-export async function renderOverlay(dir: string, data: unknown, opts: { funcs?: FuncMap } = {}): Promise<RenderedEntry[]> {
+/**
+ * Render every file of an overlay for one node's data (a simple serial
+ * walk; the dependency-tracked builder is the overlay builder's). Template
+ * errors are TemplateFileErrors naming overlay, file, line and column.
+ */
+export async function renderOverlay(dir: string, data: NodeData, opts: { env?: TemplateEnv; overlay?: string } = {}): Promise<RenderedEntry[]> {
+  const env: TemplateEnv = opts.env ?? { confDir: '/etc/warewulf' };
+  const overlay = opts.overlay ?? basename(dir);
   const root = await overlayRoot(dir);
   const out: RenderedEntry[] = [];
   const walk = async (rel: string): Promise<void> => {
@@ -57,8 +65,11 @@ export async function renderOverlay(dir: string, data: unknown, opts: { funcs?: 
         out.push({ path: relPath, type: 'directory', ...base });
         await walk(relPath);
       } else if (st.isFile() && name.endsWith('.ww')) {
-        const template = parseTemplate(relPath, await readFile(full, 'utf8'), { ...(opts.funcs ? { funcs: opts.funcs } : {}) });
-        out.push({ path: relPath.slice(0, -3), type: 'file', data: template.execute(data), ...base });
+        const t = compileTemplate({ overlay, path: relPath, source: full }, await readFile(full, 'utf8'), env);
+        for (const slot of t.render(data).slots) {
+          if (slot.kind === 'symlink') out.push({ path: slot.path, type: 'symlink', target: slot.target ?? '', ...base });
+          else out.push({ path: slot.path, type: 'file', data: slot.content, ...base });
+        }
       } else if (st.isFile()) {
         out.push({ path: relPath, type: 'file', sourcePath: full, ...base });
       }

@@ -1,13 +1,13 @@
 /**
- * The boot files a node gets from inside its image (§4.5, §6.3): kernel,
- * initramfs, shim and GRUB. A small default that the daemon uses until it is
- * wired to the image module's kernel detection: candidates are found by
- * listing the image's directories, never by following a path the image
+ * The boot files a node gets from inside its image (§4.5, §6.3): kernel
+ * (core/image's detection), initramfs, shim and GRUB. Candidates are found
+ * by listing the image's directories, never by following a path the image
  * controls out of it (every hit is resolved with resolveInRoot).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { isErrnoCode } from '../errors.js';
 import type { Paths } from '../config/paths.js';
+import { resolveNodeKernel } from '../image/kernels.js';
 import { imageRootfs, resolveInRoot } from './artefacts.js';
 
 /** A file inside an image: `rel` as the node sees it (`/boot/vmlinuz-6.1.0`), `path` on the server. */
@@ -19,26 +19,6 @@ export interface ImageFile {
 export interface KernelFile extends ImageFile {
   /** `5.14.0-427.24.1`; '' when the name carries none. */
   version: string;
-}
-
-/** First `N.N.N[-N.N...]` in a path, trailing `.` trimmed (§6.3). */
-export function kernelVersionOf(path: string): string {
-  const m = /\d+\.\d+\.\d+(-[\d.]+|)/.exec(path);
-  return m ? m[0].replace(/\.+$/, '') : '';
-}
-
-/** Numeric comparison of versions split on `.` and `-`; '' sorts lowest. */
-export function compareVersions(a: string, b: string): number {
-  if (a === b) return 0;
-  if (a === '') return -1;
-  if (b === '') return 1;
-  const pa = a.split(/[.-]/).map(Number);
-  const pb = b.split(/[.-]/).map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? -1) - (pb[i] ?? -1);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 /** Names in `<root><dir>` (sorted), [] when it does not exist. `dir` is inside the image and resolved there. */
@@ -77,19 +57,17 @@ async function filesIn(root: string, dir: string, keep: (name: string) => boolea
 }
 
 /**
- * The node's kernel in image `image` (§6.3, simplified to `/boot/vmlinuz-*`
- * and `/boot/Image-*`): with `version` set, the first non-debug, non-rescue
- * kernel whose version starts with it; else the highest version.
+ * The node's kernel in image `image` (§6.3, through core/image's kernel
+ * detection): `kernel.version` when set, else the image's default kernel;
+ * its host path resolved inside the image's rootfs.
  */
-export async function findKernel(paths: Pick<Paths, 'wwchrootdir'>, image: string, version = ''): Promise<KernelFile | undefined> {
+export async function findKernel(paths: Paths, image: string, version = ''): Promise<KernelFile | undefined> {
   const root = imageRootfs(paths, image);
   if (root === undefined) return undefined;
-  const files = await filesIn(root, '/boot', (n) => n.startsWith('vmlinuz-') || n.startsWith('Image-'));
-  const kernels = files
-    .filter((f) => !f.rel.includes('+debug') && !f.rel.includes('-rescue'))
-    .map((f) => ({ ...f, version: kernelVersionOf(f.rel) }));
-  if (version !== '') return kernels.find((k) => k.version.startsWith(version));
-  return kernels.sort((a, b) => compareVersions(b.version, a.version))[0];
+  const k = await resolveNodeKernel(paths, image, version || undefined);
+  if (k === undefined) return undefined;
+  const f = await regularFile(root, k.path);
+  return f && { ...f, version: k.version ?? '' };
 }
 
 /**

@@ -9,7 +9,7 @@ export {
   isSafeSegment, imageArtefact, overlayArtefact, withCompression, imageRootfs, resolveInRoot, splitArtefact,
   type Artefact, type OverlayKind,
 } from './artefacts.js';
-export { findKernel, findInitramfs, findEfiFile, kernelVersionOf, compareVersions, type ImageFile, type KernelFile } from './image-files.js';
+export { findKernel, findInitramfs, findEfiFile, type ImageFile, type KernelFile } from './image-files.js';
 export {
   BootTemplateData, bootTemplateData, unknownNodeTemplateData, serverAuthority, retryDelayFor, type BootRequestInfo,
 } from './template-data.js';

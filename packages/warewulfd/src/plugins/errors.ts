@@ -1,29 +1,17 @@
 /**
- * One table from error code to HTTP status (fastify's pattern): handlers
- * throw WwErrors and never pick statuses themselves. Bodies are short plain
+ * Handlers throw WwErrors and never pick statuses themselves: the status
+ * comes from core's one table of codes (ERROR_STATUS, fastify's pattern). Bodies are short plain
  * text; a 4xx names what was wrong with the request, while 404/5xx bodies
  * say only the status so no server path leaks (the log has the details).
  */
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isWwError, type WwErrorCode } from '@warewulf/core';
+import { toWwError } from '@warewulf/core';
 
-export const HTTP_STATUS: Readonly<Partial<Record<WwErrorCode, number>>> = Object.freeze({
-  WW_ERR_BAD_REQUEST: 400,
-  WW_ERR_DENIED: 401,
-  WW_ERR_FORBIDDEN: 403,
-  WW_ERR_NOT_FOUND: 404,
-  WW_ERR_TEMPLATE: 500,
-  WW_ERR_BUSY: 503,
-  // nodes.conf unreadable or locked while discovering: the node may retry (§4.4 step 4)
-  WW_ERR_NODES_PARSE: 503,
-  WW_ERR_NODES_INVALID: 503,
-  WW_ERR_NODES_LOCK: 503,
-});
-
-/** The HTTP status of any error a handler throws. */
+/** The HTTP status of any error a handler throws: core's one table (ERROR_STATUS), then fastify's own errors. */
 export function statusOf(err: unknown): number {
-  if (isWwError(err)) return HTTP_STATUS[err.code] ?? 500;
+  const w = toWwError(err);
+  if (w) return w.status;
   const s = (err as FastifyError).statusCode;
   return typeof s === 'number' && s >= 400 && s < 600 ? s : 500;
 }

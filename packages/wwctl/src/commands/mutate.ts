@@ -3,11 +3,10 @@
  * `profile set|unset` (§1.3): summarise, ask (unless --yes), then re-apply
  * under the lock to a fresh read and write atomically.
  */
-import {
-  WwError, applyEdits, formatChangeSummary, readNodesConf, updateNodesConf,
-  type EditOp, type FieldChange, type NodesDocument, type Section,
-} from '@warewulf/core';
+import { WwError, applyEdits, readNodesConf, updateNodesConf, type EditOp, type FieldChange, type NodesDocument, type Section } from '@warewulf/core';
+import { formatChangeSummary } from '../output/changes.js';
 import type { Ctx } from '../context.js';
+import { autobuild } from './overlay/support.js';
 
 export interface MutationPlan {
   section: Section;
@@ -28,7 +27,7 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
   const { paths } = await ctx.load();
   const noun = plan.section === 'node' ? 'node(s)' : 'profile(s)';
   if (!plan.yes) {
-    const preview = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
+    const preview = await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir });
     const ids = plan.select(preview, false);
     const s = summarize(applyEdits(preview, plan.section, ids, () => plan.edits));
     if (s.count === 0) {
@@ -50,7 +49,7 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
       const s = summarize(applyEdits(doc, plan.section, ids, () => plan.edits));
       return { result: s, write: s.count > 0 };
     },
-    { cacheDir: paths.ociCacheDir, onWait: (holder) => ctx.log.verbose(`waiting for the nodes.conf lock held by ${holder}`) },
+    { cacheDir: paths.nodesCacheDir, onWait: (holder) => ctx.log.verbose(`waiting for the nodes.conf lock held by ${holder}`) },
   );
   if (result.count === 0) {
     if (plan.failWhenUnchanged) throw new WwError('WW_ERR_USAGE', plan.failWhenUnchanged);
@@ -58,4 +57,5 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
     return;
   }
   if (plan.yes) ctx.out.write(`Applying following changes:\n${result.text}`);
+  await autobuild(ctx);
 }

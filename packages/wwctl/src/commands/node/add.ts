@@ -1,13 +1,15 @@
 /** `wwctl node add [OPTIONS] NODENAME...` (§1.3). */
 import { Command } from 'commander';
-import { addEntities, editsForSet, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
+import { addEntities, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
+import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
+import { autobuild } from '../overlay/support.js';
 import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 
 /** The 2nd, 3rd... node of a range get the next addresses (§1.3 node add). */
 function numbered(edits: readonly EditOp[], index: number): EditOp[] {
   return edits.map((e) =>
-    e.op === 'set' && (e.ref.spec.name === 'NetDevs[].Ipaddr' || e.ref.spec.name === 'Ipmi.Ipaddr' || e.ref.spec.name === 'NetDevs[].Ipaddr6')
+    e.op === 'set' && e.ref.spec.numbered === true
       ? { ...e, value: incrementIp(e.value as string, index) }
       : e,
   );
@@ -28,8 +30,9 @@ export function nodeAddCommand(ctx: () => Ctx): Command {
     await updateNodesConf(paths.nodesConf, (doc) => {
       addEntities(doc, 'node', names, (_id, i) => numbered(edits, i));
       return { result: undefined, write: true };
-    }, { cacheDir: paths.ociCacheDir });
+    }, { cacheDir: paths.nodesCacheDir });
     for (const n of names) c.log.info(`Added node: ${n}`);
+    await autobuild(c);
   });
   return cmd;
 }

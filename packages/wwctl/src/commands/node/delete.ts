@@ -1,6 +1,6 @@
 /** `wwctl node delete [OPTIONS] NODE...` (§1.3). */
 import { Command } from 'commander';
-import { deleteEntities, expandHostlist, readNodesConf, updateNodesConf } from '@warewulf/core';
+import { deleteEntities, selectNames, readNodesConf, updateNodesConf } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
 
 export function nodeDeleteCommand(ctx: () => Ctx): Command {
@@ -12,16 +12,10 @@ export function nodeDeleteCommand(ctx: () => Ctx): Command {
     .action(async (patterns: string[], opts: { yes?: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      const pick = (nodes: Record<string, unknown>) => {
-        const found: string[] = [];
-        for (const n of expandHostlist(patterns)) {
-          if (nodes[n] === undefined) c.err.write(`ERROR: No match for node: ${n}\n`);
-          else if (!found.includes(n)) found.push(n);
-        }
-        return found;
-      };
+      const pick = (nodes: Record<string, unknown>) =>
+        selectNames(patterns, (n) => Object.hasOwn(nodes, n), { onMissing: (n) => c.err.write(`ERROR: No match for node: ${n}\n`) });
       if (!opts.yes) {
-        const ids = pick((await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir })).nodes);
+        const ids = pick((await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir })).nodes);
         if (ids.length === 0) {
           c.out.write('No nodes found\n');
           return;
@@ -32,10 +26,10 @@ export function nodeDeleteCommand(ctx: () => Ctx): Command {
         }
       }
       const { result } = await updateNodesConf(paths.nodesConf, (doc) => {
-        const ids = opts.yes ? pick(doc.nodes) : expandHostlist(patterns).filter((n) => doc.nodes[n] !== undefined);
+        const ids = opts.yes ? pick(doc.nodes) : selectNames(patterns, (n) => Object.hasOwn(doc.nodes, n));
         deleteEntities(doc, 'node', ids);
         return { result: ids, write: ids.length > 0 };
-      }, { cacheDir: paths.ociCacheDir });
+      }, { cacheDir: paths.nodesCacheDir });
       if (result.length === 0) c.out.write('No nodes found\n');
       for (const n of result) c.log.verbose(`Deleted node: ${n}`);
     });

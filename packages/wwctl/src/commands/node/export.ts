@@ -1,23 +1,27 @@
-/** `wwctl node export [NODENAME...]`: the merged nodes as a YAML map (§1.3). */
+/**
+ * `wwctl node export [NODENAME...]` (§1.3): the nodes as a YAML map of
+ * name -> entry. By default the entries as nodes.conf holds them (own
+ * values only, unknown keys and the text of every scalar kept), so that
+ * `node import` of the output is the identity. `--merged` prints upstream's
+ * form: the merged nodes (profile values folded in), for reading, not for
+ * re-import (lists would double, inherited values would become the node's).
+ */
 import { Command } from 'commander';
-import { NodeMerger, expandHostlist, formatYamlMap, mergedEntity, readNodesConf } from '@warewulf/core';
+import { dumpYaml, loadNodeDb, mergedEntity } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
 
 export function nodeExportCommand(ctx: () => Ctx): Command {
   return new Command('export')
-    .summary('Export merged nodes as YAML')
+    .summary('Export nodes as YAML (as written in nodes.conf; --merged: with profile values folded in)')
     .argument('[pattern...]', 'node names or patterns (none: all)')
-    .action(async (patterns: string[]) => {
+    .option('--merged', 'print the merged nodes, as upstream does (not suitable for node import)')
+    .action(async (patterns: string[], opts: { merged?: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
-      const merger = new NodeMerger(doc, c.log);
-      const ids = (patterns.length === 0 ? Object.keys(doc.nodes) : expandHostlist(patterns).filter((n) => doc.nodes[n] !== undefined)).sort();
-      const map: Record<string, unknown> = {};
-      for (const id of ids) {
-        const m = merger.merge(id);
-        if (m) map[id] = mergedEntity(m);
-      }
-      c.out.write(formatYamlMap(map, 2));
+      const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: c.log });
+      const ids = patterns.length === 0 ? db.nodeIds : db.select(patterns, { onMissing: (n) => c.log.warn(`invalid node: ${n}`) }).sort();
+      const map: Record<string, unknown> = Object.create(null);
+      for (const id of ids) map[id] = opts.merged ? mergedEntity(db.require(id)) : db.rawNode(id);
+      c.out.write(dumpYaml(map));
     });
 }

@@ -29,7 +29,7 @@ export function nodeImportCommand(ctx: () => Ctx): Command {
         return;
       }
       const { paths } = await c.load();
-      const { result } = await updateNodesConf(paths.nodesConf, (doc) => ({ result: importEntities(doc, 'node', incoming), write: n > 0 }), { cacheDir: paths.ociCacheDir });
+      const { result } = await updateNodesConf(paths.nodesConf, (doc) => ({ result: importEntities(doc, 'node', incoming), write: n > 0 }), { cacheDir: paths.nodesCacheDir });
       c.log.info(`Imported ${n} node(s): ${result.added.length} added, ${result.updated.length} updated`);
     });
 }

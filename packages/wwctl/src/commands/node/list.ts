@@ -1,10 +1,7 @@
 /** `wwctl node list [OPTIONS] [PATTERN...]` (§1.3): every mode shows merged values. */
 import { Command, Option } from 'commander';
-import {
-  NodeMerger, currentProvenanceRows, expandHostlist, formatJson, formatNodeList, formatNodeListAllCurrent,
-  formatNodeListAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap, mergedEntity,
-  readNodesConf, seedProvenanceRows, type MergedNode,
-} from '@warewulf/core';
+import { currentProvenanceRows, mergedEntity, seedProvenanceRows, loadNodeDb } from '@warewulf/core';
+import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
 
 interface ListOpts {
@@ -29,18 +26,29 @@ export function nodeListCommand(ctx: () => Ctx): Command {
     .action(async (patterns: string[], opts: ListOpts) => {
       const c = ctx();
       const { paths } = await c.load();
-      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
-      const merger = new NodeMerger(doc, c.log);
-      const ids = patterns.length === 0 ? Object.keys(doc.nodes) : [...new Set(expandHostlist(patterns))].filter((n) => doc.nodes[n] !== undefined);
-      ids.sort();
+      const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: c.log });
+      const ids = patterns.length === 0 ? db.nodeIds : db.select(patterns).sort();
       const plain = !(opts.all || opts.yaml || opts.json || opts.ipmi || opts.net || opts.long);
       if (plain) {
         // the default table needs only profiles and network names
-        c.out.write(formatNodeList(ids.map((id) => merger.summary(id)).filter((n) => n !== undefined)));
+        c.out.write(formatNodeList(ids.map((id) => db.summary(id)).filter((n) => n !== undefined)));
         return;
       }
-      const nodes = ids.map((id) => merger.merge(id)).filter((n): n is MergedNode => n !== undefined);
       const style = opts.style ?? c.env.WW_LIST_STYLE ?? 'seed';
+      if (opts.all && !opts.yaml && !opts.json && style !== 'current') {
+        // the seed layout is per node: stream it (50,000 nodes are ~2 million rows)
+        let buf = '';
+        for (const n of db.stream(ids)) {
+          buf += formatNodeAllSeed(n);
+          if (buf.length > 1 << 20) {
+            c.out.write(buf);
+            buf = '';
+          }
+        }
+        c.out.write(buf);
+        return;
+      }
+      const nodes = [...db.stream(ids)];
       if (opts.all && (opts.yaml || opts.json)) {
         const rows = nodes.flatMap((n) => (style === 'current' ? currentProvenanceRows(n) : seedProvenanceRows(n)));
         c.out.write(opts.json ? `${formatJson(rows)}\n` : formatYamlMap({ fields: rows }, 2));
@@ -48,7 +56,7 @@ export function nodeListCommand(ctx: () => Ctx): Command {
         const map = Object.fromEntries(nodes.map((n) => [n.id, mergedEntity(n)]));
         c.out.write(opts.json ? `${formatJson(map)}\n` : formatYamlMap(map, 4));
       } else if (opts.all) {
-        c.out.write(style === 'current' ? formatNodeListAllCurrent(nodes) : formatNodeListAllSeed(nodes));
+        c.out.write(formatNodeListAllCurrent(nodes));
       } else if (opts.ipmi) {
         c.out.write(formatNodeListIpmi(nodes));
       } else if (opts.net) {

@@ -1,6 +1,7 @@
 /** `wwctl node unset [OPTIONS] PATTERN...` (§1.3): clear fields on the node itself. */
 import { Command } from 'commander';
-import { WwError, editsForUnset, expandHostlist } from '@warewulf/core';
+import { WwError, expandHostlist } from '@warewulf/core';
+import { editsForUnset } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { addUnsetFlags, unsetRequestFrom } from '../../field-flags.js';
 import { runMutation } from '../mutate.js';

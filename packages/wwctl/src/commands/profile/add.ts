@@ -1,6 +1,7 @@
 /** `wwctl profile add PROFILE...` (§1.4). */
 import { Command } from 'commander';
-import { addEntities, editsForSet, updateNodesConf } from '@warewulf/core';
+import { addEntities, updateNodesConf } from '@warewulf/core';
+import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 
@@ -14,7 +15,7 @@ export function profileAddCommand(ctx: () => Ctx): Command {
     await updateNodesConf(paths.nodesConf, (doc) => {
       addEntities(doc, 'profile', names, () => edits);
       return { result: undefined, write: true };
-    }, { cacheDir: paths.ociCacheDir });
+    }, { cacheDir: paths.nodesCacheDir });
     for (const n of names) c.log.info(`Added profile: ${n}`);
   });
   return cmd;

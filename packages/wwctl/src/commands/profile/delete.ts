@@ -25,6 +25,6 @@ export function profileDeleteCommand(ctx: () => Ctx): Command {
         });
         deleteEntities(doc, 'profile', found);
         return { result: found, write: found.length > 0 };
-      }, { cacheDir: paths.ociCacheDir });
+      }, { cacheDir: paths.nodesCacheDir });
     });
 }

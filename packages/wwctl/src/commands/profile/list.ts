@@ -1,6 +1,10 @@
 /** `wwctl profile list [OPTIONS] [PROFILE...]` (§1.4): raw profiles (no inheritance). */
 import { Command } from 'commander';
-import { compareFields, flattenEntity, formatJson, formatYamlMap, readNodesConf, tabTable } from '@warewulf/core';
+import {
+  compareFields, entityFromFields, flattenEntity, readNodesConf, scalarText,
+} from '@warewulf/core';
+import { formatJson, formatYamlMap } from '../../output/node-list.js';
+import { tabTable } from '../../output/table.js';
 import type { Ctx } from '../../context.js';
 
 export function profileListCommand(ctx: () => Ctx): Command {
@@ -14,12 +18,13 @@ export function profileListCommand(ctx: () => Ctx): Command {
     .action(async (args: string[], opts: { all?: boolean; yaml?: boolean; json?: boolean }) => {
       const c = ctx();
       const { paths } = await c.load();
-      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
+      const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.nodesCacheDir });
       let names = args.length === 1 && (args[0] ?? '').includes(',') ? (args[0] ?? '').split(',').filter((s) => s !== '') : args;
       if (names.length === 0) names = Object.keys(doc.profiles);
       names = names.filter((n) => doc.profiles[n] !== undefined).sort();
       if (opts.yaml || opts.json) {
-        const map = Object.fromEntries(names.map((n) => [n, doc.profiles[n]]));
+        // typed per field (text fields as text, resources as YAML values), like node list -y/-j
+        const map = Object.fromEntries(names.map((n) => [n, entityFromFields(flattenEntity(doc.profiles[n] ?? {}, false).values())]));
         c.out.write(opts.json ? `${formatJson(map)}\n` : formatYamlMap(map, 2));
         return;
       }
@@ -29,7 +34,7 @@ export function profileListCommand(ctx: () => Ctx): Command {
           const flat = [...flattenEntity(doc.profiles[n] ?? {}, false).values()].sort(compareFields);
           for (const e of flat) {
             const v = Array.isArray(e.value) ? e.value.join(',') : typeof e.value === 'object' ? JSON.stringify(e.value) : String(e.value);
-            rows.push([n, e.path, e.ref.spec.name === 'Ipmi.Password' ? '********' : v]);
+            rows.push([n, e.path, e.ref.spec.secret ? '********' : v]);
           }
         }
         c.out.write(tabTable(['PROFILE', 'FIELD', 'VALUE'], rows));
@@ -39,8 +44,8 @@ export function profileListCommand(ctx: () => Ctx): Command {
         tabTable(
           ['PROFILE NAME', 'COMMENT/DESCRIPTION'],
           names.map((n) => {
-            const comment = doc.profiles[n]?.comment;
-            return [n, typeof comment === 'string' && comment !== '' ? comment : '--'];
+            const comment = scalarText(doc.profiles[n]?.comment);
+            return [n, comment !== '' ? comment : '--'];
           }),
         ),
       );

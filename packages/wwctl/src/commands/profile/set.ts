@@ -1,6 +1,7 @@
 /** `wwctl profile set [OPTIONS] PROFILE...` (§1.4). */
 import { Command } from 'commander';
-import { WwError, editsForSet } from '@warewulf/core';
+import { WwError } from '@warewulf/core';
+import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { addFieldFlags, setRequestFrom } from '../../field-flags.js';
 import { runMutation } from '../mutate.js';

@@ -1,6 +1,7 @@
 /** `wwctl profile unset [OPTIONS] PROFILE...` (§1.4). */
 import { Command } from 'commander';
-import { WwError, editsForUnset } from '@warewulf/core';
+import { WwError } from '@warewulf/core';
+import { editsForUnset } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { addUnsetFlags, unsetRequestFrom } from '../../field-flags.js';
 import { runMutation } from '../mutate.js';

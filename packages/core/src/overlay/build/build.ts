@@ -1,0 +1,264 @@
+/**
+ * `wwctl overlay build` and the daemon's builds on demand (§5.2), better
+ * than upstream's: dependency-tracked (exactly the stale images are rebuilt,
+ * each with its reason), parallel across cores (a piscina pool of worker
+ * threads for large builds), and fault-isolated (a node whose template fails
+ * is reported with overlay, file, line and column; the others still build;
+ * its old image stays in place).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Paths } from '../../config/paths.js';
+import type { WarewulfConf } from '../../config/types.js';
+import { toWwError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { NodeDb } from '../../node/nodedb.js';
+import { templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
+import { OverlayCompiler, overlayDigest, type CompiledOverlay } from './compiler.js';
+import { overlayImagePath, type OverlayKind } from './image.js';
+import { allNodesDigest, builtNodeDirs, nodeDigest, readIndex, readStamp, staleReason, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
+import { OverlayStore } from '../store.js';
+import type { WorkerTask } from './worker.js';
+
+export interface BuildContext {
+  conf: WarewulfConf;
+  paths: Paths;
+  /** The server's hostname (`.BuildHost`). */
+  hostname: string;
+  db: NodeDb;
+  log?: Logger;
+  /** The version of an image's default kernel (§6.3), for nodes without `kernel.version`. */
+  kernelVersion?: (image: string) => string | undefined;
+  /** Sprig's `env` for templates; none by default. */
+  env?: Record<string, string>;
+}
+
+export interface BuildOptions {
+  /** Node names (existing ones); default: every node. */
+  nodes?: readonly string[];
+  kinds?: readonly OverlayKind[];
+  /** Rebuild even what is up to date. */
+  force?: boolean;
+  /** Only rebuild images that exist (autobuild: what a change made stale, not nodes never built). */
+  onlyBuilt?: boolean;
+  /** Only say what would be rebuilt and why. */
+  dryRun?: boolean;
+  /** Worker threads; default one per CPU; 1 builds in this thread. Small builds always run in this thread. */
+  workers?: number;
+  /** Called for each image as it finishes. */
+  onImage?: (r: ImageOutcome) => void;
+}
+
+export interface PlannedImage {
+  node: string;
+  kind: OverlayKind;
+  overlays: string[];
+  reason: string;
+}
+
+export interface BuildReport {
+  /** Images rebuilt (or, with dryRun, that would be), with their reasons. */
+  planned: PlannedImage[];
+  results: ImageOutcome[];
+  upToDate: number;
+  failed: number;
+  /** Nodes whose overlay list is empty (an empty image is built, as upstream, with a warning). */
+  emptyLists: { node: string; kind: OverlayKind }[];
+}
+
+/** Below this many images a build stays in the calling thread (a pool costs more to start than it saves). */
+const POOL_THRESHOLD = 64;
+
+function confDigest(conf: WarewulfConf, paths: Paths, hostname: string): string {
+  return createHash('sha256').update(JSON.stringify({ conf, paths, hostname })).digest('hex');
+}
+
+const FIELD_OF: Record<OverlayKind, string> = { system: 'SystemOverlay', runtime: 'RuntimeOverlay' };
+
+/** Where the worker module is: this file's sibling (dist/ when running sources under a test runner). */
+function workerFile(): string {
+  let here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    // running the sources (vitest): worker threads load the compiled sibling, which `tsc -b` made first
+    const i = here.lastIndexOf('/src/');
+    here = `${here.slice(0, i)}/dist/${here.slice(i + 5, -3)}.js`;
+  }
+  return here.replace(/build\.js$/, 'worker.js');
+}
+
+/**
+ * Plan and run a build. Resolves with a report (failures included, never
+ * thrown for a node's own problem); throws only for what stops every node
+ * (an unreadable provision tree, a worker that died).
+ */
+export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}): Promise<BuildReport> {
+  const { db, paths } = ctx;
+  const ids = opts.nodes ?? db.nodeIds;
+  const kinds = opts.kinds ?? (['system', 'runtime'] as const);
+  const settings: BuildSettings = { conf: ctx.conf, paths, hostname: ctx.hostname, kernels: {}, buildTime: Date.now(), ...(ctx.env ? { env: ctx.env } : {}) };
+  const compiler = new OverlayCompiler(OverlayStore.fromPaths(paths), templateEnv(settings, ctx.log), ctx.log);
+  const compiled = new Map<string, CompiledOverlay | Error>();
+  const overlay = async (name: string): Promise<CompiledOverlay | Error> => {
+    let c = compiled.get(name);
+    if (c === undefined) {
+      try {
+        c = await compiler.overlay(name);
+      } catch (err) {
+        if (toWwError(err) === undefined) throw err;
+        c = toWwError(err) as Error;
+      }
+      compiled.set(name, c);
+    }
+    return c;
+  };
+
+  const server = confDigest(ctx.conf, paths, ctx.hostname);
+  const stampNow = await (async () => {
+    // the fast path: the last complete build's inputs all still hold
+    if (opts.force || opts.onlyBuilt) return undefined;
+    const stamp = await readStamp(paths.provisionOverlaysDir);
+    if (stamp === undefined || stamp.revision !== db.revision || db.revision === '' || stamp.server !== server) return undefined;
+    const store = OverlayStore.fromPaths(paths);
+    for (const [name, digest] of Object.entries(stamp.overlays)) {
+      const info = await store.get(name);
+      if (info === undefined || overlayDigest(info, await store.walk(info)) !== digest) return undefined;
+    }
+    for (const [image, kver] of Object.entries(stamp.kernels)) if ((ctx.kernelVersion?.(image) ?? '') !== kver) return undefined;
+    for (const r of stamp.reads) if ((await stampOf(r.path)) !== r.stamp) return undefined;
+    const dirs = await builtNodeDirs(paths.provisionOverlaysDir);
+    return ids.every((id) => dirs.has(id)) ? stamp : undefined;
+  })();
+  if (stampNow !== undefined) return { planned: [], results: [], upToDate: ids.length * kinds.length, failed: 0, emptyLists: [] };
+  await writeStamp(paths.provisionOverlaysDir, undefined).catch(() => undefined);
+  const [index, dirs] = await Promise.all([readIndex(paths.provisionOverlaysDir), builtNodeDirs(paths.provisionOverlaysDir)]);
+  const stamps = new Map<string, Promise<string>>();
+  const stamp = (p: string) => {
+    let s = stamps.get(p);
+    if (s === undefined) stamps.set(p, (s = stampOf(p)));
+    return s;
+  };
+
+  const allDigests = new Map<string, string>();
+  const allDigest = (refs: readonly string[]): string => {
+    const key = refs.join('\n');
+    let d = allDigests.get(key);
+    if (d === undefined) allDigests.set(key, (d = allNodesDigest(db.all(), refs)));
+    return d;
+  };
+  const planned: PlannedImage[] = [];
+  const failedEarly: ImageOutcome[] = [];
+  const emptyLists: BuildReport['emptyLists'] = [];
+  const inputsOf = new Map<string, ImageInputs>();
+  let upToDate = 0;
+  for (const id of ids) {
+    const node = db.require(id);
+    const image = String(node.fields.get('ImageName')?.value ?? '');
+    let kver = String(node.fields.get('Kernel.Version')?.value ?? '');
+    if (kver === '' && image !== '') {
+      if (!(image in settings.kernels)) settings.kernels[image] = ctx.kernelVersion?.(image) ?? '';
+      kver = settings.kernels[image] ?? '';
+    }
+    const digest = nodeDigest(node, kver);
+    for (const kind of kinds) {
+      const rec = index.nodes[id]?.[kind];
+      if (opts.onlyBuilt && (rec === undefined || !dirs.has(id))) continue;
+      const list = [...((node.fields.get(FIELD_OF[kind])?.value as readonly string[] | undefined) ?? [])];
+      if (list.length === 0) emptyLists.push({ node: id, kind });
+      const overlayDigests: Record<string, string> = {};
+      let server_ = false;
+      let all = false;
+      const allRefs = new Set<string>();
+      let broken: Error | undefined;
+      for (const o of list) {
+        const c = await overlay(o);
+        if (c instanceof Error) {
+          broken ??= c;
+          continue;
+        }
+        overlayDigests[o] = c.digest;
+        server_ ||= c.readsServer;
+        all ||= c.readsAllNodes;
+        for (const r of c.allNodesRefs) allRefs.add(r);
+      }
+      if (broken) {
+        const ww = toWwError(broken);
+        failedEarly.push({ node: id, kind, ok: false, warnings: [], error: { code: ww?.code ?? 'WW_ERR_TEMPLATE', message: broken.message } });
+        continue;
+      }
+      const now: ImageInputs = { overlays: list, overlayDigests, node: digest, ...(server_ ? { server } : {}), ...(all ? { allNodes: allDigest([...allRefs].sort()) } : {}) };
+      inputsOf.set(`${id}\0${kind}`, now);
+      const reason = opts.force ? 'forced' : !dirs.has(id) && rec !== undefined ? 'image missing' : await staleReason(rec, now, stamp);
+      if (reason === undefined) {
+        upToDate++;
+        continue;
+      }
+      planned.push({ node: id, kind, overlays: list, reason });
+    }
+  }
+
+  const report: BuildReport = { planned, results: [...failedEarly], upToDate, failed: failedEarly.length, emptyLists };
+  for (const r of failedEarly) opts.onImage?.(r);
+  if (opts.dryRun) return report;
+
+  const jobs: ImageJob[] = planned.map((p) => ({ node: p.node, kind: p.kind, overlays: p.overlays }));
+  const workers = Math.max(1, opts.workers !== undefined && opts.workers > 0 ? opts.workers : availableParallelism());
+  const outcomes: ImageOutcome[] = [];
+  const done = (o: ImageOutcome) => {
+    outcomes.push(o);
+    opts.onImage?.(o);
+  };
+  if (jobs.length === 0) {
+    // nothing to build: only the stamp may need writing
+  } else if (workers === 1 || jobs.length < POOL_THRESHOLD) {
+    const tb = new ThreadBuilder(settings, db, ctx.log);
+    for (const j of jobs) done(await tb.buildOne(j));
+  } else {
+    const { Piscina } = await import('piscina');
+    const pool = new Piscina({ filename: workerFile(), maxThreads: workers, minThreads: workers, idleTimeout: 1000 });
+    try {
+      const buildId = randomUUID();
+      // batches small enough to balance the threads, large enough that the per-task cost vanishes
+      const size = Math.max(8, Math.min(256, Math.ceil(jobs.length / (workers * 8))));
+      const tasks: Promise<void>[] = [];
+      for (let i = 0; i < jobs.length; i += size) {
+        const task: WorkerTask = { buildId, settings, revision: db.revision, jobs: jobs.slice(i, i + size) };
+        tasks.push((pool.run(task) as Promise<ImageOutcome[]>).then((rs) => rs.forEach(done)));
+      }
+      await Promise.all(tasks);
+    } finally {
+      await pool.destroy();
+    }
+  }
+
+  for (const o of outcomes) {
+    report.results.push(o);
+    if (!o.ok) {
+      report.failed++;
+      continue;
+    }
+    const inputs = inputsOf.get(`${o.node}\0${o.kind}`) as ImageInputs;
+    const rec: ImageRecord = { ...inputs, reads: o.reads ?? [], builtAt: settings.buildTime };
+    (index.nodes[o.node] ??= {})[o.kind] = rec;
+  }
+  await mkdir(paths.provisionOverlaysDir, { recursive: true });
+  if (outcomes.length > 0) await writeIndex(paths.provisionOverlaysDir, index);
+  // every node of the registry up to date, nothing failed: the next build can stop at the stamp
+  const complete = report.failed === 0 && ids.length === db.nodeIds.length && kinds.length === 2 && !opts.onlyBuilt
+    && db.nodeIds.every((id) => kinds.every((k) => index.nodes[id]?.[k] !== undefined));
+  if (complete) {
+    const overlays: Record<string, string> = {};
+    for (const [name, c] of compiled) if (!(c instanceof Error)) overlays[name] = c.digest;
+    const reads = new Map<string, string>();
+    for (const id of db.nodeIds) for (const k of kinds) for (const r of index.nodes[id]?.[k]?.reads ?? []) reads.set(r.path, r.stamp);
+    await writeStamp(paths.provisionOverlaysDir, {
+      format: 1, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
+      reads: [...reads].map(([path, stamp]) => ({ path, stamp })),
+    });
+  }
+  return report;
+}
+
+/** The image files of a node (for callers that serve or read them). */
+export { overlayImagePath };

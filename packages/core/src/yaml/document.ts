@@ -1,0 +1,270 @@
+/**
+ * Reading and writing YAML the way nodes.conf needs (§2.1, §2.5):
+ *
+ * - plain scalars keep their text (YamlScalar), whatever YAML 1.1 or 1.2
+ *   would resolve them to;
+ * - merge keys (`<<: *base`) are honoured, as upstream's YAML library does;
+ * - aliases never make two entries share state: every alias is expanded
+ *   into a copy, after refusing excessive aliasing with the rule of Go's
+ *   yaml.v3 (upstream's parser), so a 346-byte alias bomb is an error, not
+ *   a 197 MB rewrite;
+ * - mappings become null-prototype objects, so user keys such as
+ *   `__proto__`, `constructor` or `toString` are ordinary keys;
+ * - the bytes must be UTF-8: a stray Latin-1 byte is refused with its
+ *   FILE:LINE:COL rather than silently turned into U+FFFD on the next write.
+ */
+import yaml from 'js-yaml';
+import { WwError, type WwErrorCode } from '../errors.js';
+import { findLocation, locateKeys } from '../yaml-locate.js';
+import { YamlScalar, type YamlScalarKind } from './scalar.js';
+
+function keepText(base: yaml.Type & { tag: string }, kind: YamlScalarKind, jsType: 'boolean' | 'number'): yaml.Type {
+  return new yaml.Type(base.tag, {
+    kind: 'scalar',
+    resolve: (data: string) => base.resolve(data),
+    construct: (data: string) => new YamlScalar(data, kind, base.construct(data) as boolean | number),
+    // values set by our own code (booleans of disk fields, numbers) are written as YAML writes them
+    predicate: (v: unknown) => (v instanceof YamlScalar && v.kind === kind) || (typeof v === jsType && (kind !== 'int' || Number.isInteger(v))),
+    represent: (v: object) => (v instanceof YamlScalar ? v.text : String(v)),
+  });
+}
+
+const core = yaml.CORE_SCHEMA as unknown as { implicit: yaml.Type[] };
+const byTag = (tag: string) => core.implicit.find((t) => (t as yaml.Type & { tag: string }).tag === tag) as yaml.Type & { tag: string };
+
+/** Failsafe + null + text-keeping bool/int/float + merge keys. */
+export const NODES_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+  implicit: [
+    byTag('tag:yaml.org,2002:null'),
+    keepText(byTag('tag:yaml.org,2002:bool'), 'bool', 'boolean'),
+    keepText(byTag('tag:yaml.org,2002:int'), 'int', 'number'),
+    keepText(byTag('tag:yaml.org,2002:float'), 'float', 'number'),
+    (yaml as unknown as { types: { merge: yaml.Type } }).types.merge,
+  ],
+});
+
+/* ---------- UTF-8 ---------- */
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Offset of the first byte that is not part of a valid UTF-8 sequence. */
+function firstInvalidUtf8(buf: Uint8Array): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i] as number;
+    let n = 0;
+    if (b < 0x80) n = 0;
+    else if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) n = 2;
+    else if (b >= 0xf0 && b <= 0xf4) n = 3;
+    else return i;
+    if (i + n >= buf.length && n > 0) return i;
+    for (let k = 1; k <= n; k++) if (((buf[i + k] as number) & 0xc0) !== 0x80) return i;
+    // overlong and surrogate forms TextDecoder also refuses
+    if (n === 2 && ((b === 0xe0 && (buf[i + 1] as number) < 0xa0) || (b === 0xed && (buf[i + 1] as number) > 0x9f))) return i;
+    if (n === 3 && ((b === 0xf0 && (buf[i + 1] as number) < 0x90) || (b === 0xf4 && (buf[i + 1] as number) > 0x8f))) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/**
+ * Decode a file's bytes as UTF-8. Throws WwError `code` naming FILE:LINE:COL
+ * (column in characters) of the first invalid byte.
+ */
+export function decodeUtf8(buf: Uint8Array, file: string, code: WwErrorCode): string {
+  try {
+    return utf8.decode(buf);
+  } catch {
+    const at = firstInvalidUtf8(buf);
+    const before = utf8.decode(buf.subarray(0, Math.max(at, 0)));
+    const lines = before.split('\n');
+    const line = lines.length;
+    const col = [...(lines[lines.length - 1] ?? '')].length + 1;
+    const hex = at >= 0 ? (buf[at] as number).toString(16).padStart(2, '0') : '??';
+    throw new WwError(code, `${file}:${line}:${col}: invalid UTF-8 (byte 0x${hex}); save the file as UTF-8`);
+  }
+}
+
+/* ---------- aliases ---------- */
+
+// Go yaml.v3's rule (decode.go, allowedAliasRatio): up to 99% of decoded nodes may come from alias expansion in
+// small documents, falling to 10% for very large ones; checked once more than 100 alias nodes and 1,000 nodes in all.
+const RATIO_LOW = 400_000;
+const RATIO_HIGH = 4_000_000;
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= RATIO_LOW) return 0.99;
+  if (decodeCount >= RATIO_HIGH) return 0.1;
+  return 0.99 - 0.89 * ((decodeCount - RATIO_LOW) / (RATIO_HIGH - RATIO_LOW));
+}
+
+class AliasError extends Error {
+  constructor(
+    readonly path: (string | number)[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const isContainer = (v: unknown): v is object => typeof v === 'object' && v !== null && !(v instanceof YamlScalar);
+
+/**
+ * Copy the loaded tree: every occurrence of a shared (aliased) object
+ * becomes its own copy, mappings become null-prototype objects. Counts
+ * nodes as yaml.v3 does (keys and values; an alias counts its whole
+ * expansion) and throws AliasError on excessive aliasing or a recursive alias.
+ */
+function unshare(root: unknown): unknown {
+  const size = new Map<object, number>(); // expanded node count of each container, once walked
+  const onPath = new Set<object>();
+  let decodeCount = 0;
+  let aliasCount = 0;
+  let aliasDepth = 0;
+  const path: (string | number)[] = [];
+
+  const count = (n: number, alias: boolean) => {
+    decodeCount += n;
+    if (alias || aliasDepth > 0) aliasCount += n;
+    if (aliasCount > 100 && decodeCount > 1000 && aliasCount / decodeCount > allowedAliasRatio(decodeCount)) {
+      throw new AliasError([...path], 'document contains excessive aliasing');
+    }
+  };
+
+  const copy = (v: unknown): unknown => {
+    if (!isContainer(v)) {
+      count(1, false);
+      return v;
+    }
+    if (onPath.has(v)) throw new AliasError([...path], 'an alias refers to a node that contains it');
+    const known = size.get(v);
+    if (known !== undefined) {
+      // an alias: its whole expansion counts, and it gets a fresh copy of its own
+      count(1 + known, true);
+      aliasDepth++;
+      try {
+        return copyFresh(v);
+      } finally {
+        aliasDepth--;
+      }
+    }
+    const start = decodeCount;
+    count(1, false);
+    onPath.add(v);
+    let out: unknown;
+    if (Array.isArray(v)) {
+      const arr: unknown[] = new Array(v.length);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        arr[i] = copy(v[i]);
+        path.pop();
+      }
+      out = arr;
+    } else {
+      const obj: Record<string, unknown> = Object.create(null);
+      for (const k of Object.keys(v)) {
+        path.push(k);
+        count(1, false); // the key
+        obj[k] = copy((v as Record<string, unknown>)[k]);
+        path.pop();
+      }
+      out = obj;
+    }
+    onPath.delete(v);
+    size.set(v, decodeCount - start - 1);
+    return out;
+  };
+
+  // a second occurrence: a structural copy (its size was already charged)
+  const copyFresh = nullProtoCopy;
+
+  return copy(root);
+}
+
+/** A structural copy with null-prototype mappings. */
+function nullProtoCopy(v: unknown): unknown {
+  if (!isContainer(v)) return v;
+  if (Array.isArray(v)) return v.map(nullProtoCopy);
+  const obj: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(v)) obj[k] = nullProtoCopy((v as Record<string, unknown>)[k]);
+  return obj;
+}
+
+/* ---------- load / dump ---------- */
+
+/**
+ * Parse YAML text with NODES_SCHEMA. Syntax errors, excessive aliasing and
+ * recursive aliases throw WwError `code` naming FILE:LINE:COL.
+ */
+export function loadYaml(text: string, file: string, code: WwErrorCode): unknown {
+  let data: unknown;
+  try {
+    data = yaml.load(text, { filename: file, schema: NODES_SCHEMA });
+  } catch (err) {
+    if (err instanceof yaml.YAMLException) {
+      const m = err.mark;
+      const where = m ? `${file}:${m.line + 1}:${m.column + 1}` : file;
+      throw new WwError(code, `${where}: invalid YAML: ${err.reason}`, { cause: err });
+    }
+    throw err;
+  }
+  // no `*` in the text: no alias anywhere, so nothing to count or unshare; only the null-prototype copy
+  if (!text.includes('*')) return nullProtoCopy(data);
+  try {
+    return unshare(data);
+  } catch (err) {
+    if (!(err instanceof AliasError)) throw err;
+    const pos = err.path.length > 0 ? findLocation(locateKeys(text), err.path) : undefined;
+    const where = pos ? `${file}:${pos.line}:${pos.keyColumn}` : file;
+    const at = err.path.length > 0 ? ` (at ${err.path.join('.')})` : '';
+    throw new WwError(code, `${where}: invalid YAML: ${err.message}${at}`);
+  }
+}
+
+/** Serialise as nodes.conf is written: block style, no anchors, double quotes where needed, no line folding. */
+export function dumpYaml(data: unknown, indent = 2): string {
+  return yaml.dump(data, { indent, lineWidth: -1, noRefs: true, quotingType: '"', schema: NODES_SCHEMA });
+}
+
+/* ---------- the parse cache's form ---------- */
+
+/**
+ * The cache stores the parsed tree with v8.serialize, which keeps neither
+ * prototypes nor classes. YamlScalars are stored as Maps (a parsed tree has
+ * no Maps, so they are unambiguous) and revived; mappings come back as
+ * null-prototype objects.
+ */
+export function toCacheForm(v: unknown): unknown {
+  if (v instanceof YamlScalar) return new Map<string, string>([['k', v.kind], ['t', v.text]]);
+  if (Array.isArray(v)) return v.map(toCacheForm);
+  if (isContainer(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: toCacheForm((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return v;
+}
+
+const REVIVE: Record<string, yaml.Type> = {
+  bool: byTag('tag:yaml.org,2002:bool'),
+  int: byTag('tag:yaml.org,2002:int'),
+  float: byTag('tag:yaml.org,2002:float'),
+};
+
+/** Inverse of toCacheForm; throws a plain Error on a tree that toCacheForm did not make (the caller then re-parses). */
+export function fromCacheForm(v: unknown): unknown {
+  if (v instanceof Map) {
+    const kind = v.get('k') as YamlScalarKind;
+    const text = v.get('t');
+    const type = REVIVE[kind];
+    if (type === undefined || typeof text !== 'string' || !type.resolve(text)) throw new Error('bad cached scalar');
+    return new YamlScalar(text, kind, type.construct(text) as boolean | number);
+  }
+  if (Array.isArray(v)) return v.map(fromCacheForm);
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const k of Object.keys(v)) out[k] = fromCacheForm((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
+}

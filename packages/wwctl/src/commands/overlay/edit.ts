@@ -1,0 +1,67 @@
+/**
+ * `wwctl overlay edit NAME FILE` (§1.7): the file in $EDITOR (a
+ * distribution overlay is cloned to the site first); nothing is written when
+ * it is unchanged; a new template starts with a short help header.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmod, lstat, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Command } from 'commander';
+import { WwError, isErrnoCode } from '@warewulf/core';
+/** Loaded on first use: wwctl's start-up stays lean for every other command. */
+const overlayMod = () => import('@warewulf/core/overlay');
+import type { Ctx } from '../../context.js';
+import { autobuild, overlayStore } from './support.js';
+
+const NEW_TEMPLATE = `{{- /* This is a Go text/template (warewulf overlay template).
+   Node fields: .Id .ClusterName .NetDevs .Tags .Kernel.Args ...; all nodes: .AllNodes;
+   see 'wwctl overlay info' for what a template reads, and 'wwctl overlay show --render NODE' to try it. */ -}}
+`;
+
+export function overlayEditCommand(ctx: () => Ctx): Command {
+  return new Command('edit')
+    .summary('Edit (or create) a file in an overlay')
+    .argument('<name>', 'overlay name')
+    .argument('<file>', 'file path inside the overlay')
+    .option('-p, --parents', 'create missing parent directories')
+    .action(async (name: string, file: string, opts: { parents?: boolean }) => {
+      const c = ctx();
+      const store = await overlayStore(c);
+      const o = await store.ensureSite(name);
+      const path = await store.pathForWrite(o, file);
+      let original: string | undefined;
+      let mode = 0o644;
+      try {
+        const st = await lstat(path);
+        if (!st.isFile()) throw new WwError('WW_ERR_USAGE', `${file} is not a regular file`);
+        original = await readFile(path, 'utf8');
+        mode = st.mode & 0o7777;
+      } catch (err) {
+        if (!isErrnoCode(err, 'ENOENT')) throw err;
+      }
+      if (original === undefined) await (await overlayMod()).ensureParent(path, opts.parents === true, file);
+      const dir = await mkdtemp(join(tmpdir(), 'ww4overlay-'));
+      const tmp = join(dir, basename(file));
+      try {
+        const initial = original ?? (file.endsWith('.ww') ? NEW_TEMPLATE : '');
+        await writeFile(tmp, initial, { mode: 0o600 });
+        const editor = c.env.EDITOR || '/bin/vi';
+        const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', tmp], { stdio: 'inherit', env: c.env as NodeJS.ProcessEnv });
+        if (r.status !== 0) throw new WwError('WW_ERR_IO', `editor "${editor}" exited with status ${r.status ?? r.signal}`);
+        const text = await readFile(tmp, 'utf8');
+        if (text === initial && original !== undefined) {
+          c.log.verbose('No changes.');
+          return;
+        }
+        // a temp file in the overlay renamed over the file: never half-written, a symlink is replaced not followed
+        const out = `${path}.wwedit-${process.pid}`;
+        await writeFile(out, text, { mode });
+        await chmod(out, mode);
+        await rename(out, path);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      await autobuild(c);
+    });
+}

@@ -1,0 +1,81 @@
+/**
+ * The output modes of `wwctl node list` (§1.3) as text. `-a` defaults to the
+ * layout of the seed document (4.3's fixed-width provenance table, with
+ * built-in defaults in parentheses); today's tab-aligned layout is
+ * `--style current`. Rows come from core.
+ */
+import { currentProvenanceRows, dumpYaml, fieldText as text, seedProvenanceRows, type MergedNode, type NodeSummary } from '@warewulf/core';
+import { printfRow, tabTable } from './table.js';
+
+const dash = (s: string | undefined): string => (s === undefined || s === '' ? '--' : s);
+
+export function formatNodeList(nodes: readonly NodeSummary[]): string {
+  return tabTable(
+    ['NODE NAME', 'PROFILES', 'NETWORK'],
+    nodes.map((n) => [n.id, dash(n.profiles.join(',')), dash(n.netdevs.join(', '))]),
+  );
+}
+
+export function formatNodeListLong(nodes: readonly MergedNode[]): string {
+  return tabTable(
+    ['NODE NAME', 'KERNEL VERSION', 'IMAGE', 'OVERLAYS (S/R)'],
+    nodes.map((n) => [
+      n.id,
+      dash(text(n.fields.get('Kernel.Version'))),
+      dash(text(n.fields.get('ImageName'))),
+      `${text(n.fields.get('SystemOverlay')) ?? ''}/${text(n.fields.get('RuntimeOverlay')) ?? ''}`,
+    ]),
+  );
+}
+
+export function formatNodeListNet(nodes: readonly MergedNode[]): string {
+  const rows: string[][] = [];
+  for (const n of nodes) {
+    if (n.netdevs.length === 0) rows.push([n.id, '--', '--', '--', '--', '--']);
+    for (const net of n.netdevs) {
+      const g = (f: string) => dash(text(n.fields.get(`NetDevs[${net}].${f}`)));
+      rows.push([n.id, net, g('Hwaddr'), g('Ipaddr'), g('Gateway'), g('Device')]);
+    }
+  }
+  return tabTable(['NODE', 'NETWORK', 'HWADDR', 'IPADDR', 'GATEWAY', 'DEVICE'], rows);
+}
+
+export function formatNodeListIpmi(nodes: readonly MergedNode[]): string {
+  return tabTable(
+    ['NODE', 'IPMI IPADDR', 'IPMI PORT', 'IPMI USERNAME', 'IPMI INTERFACE'],
+    nodes.map((n) => {
+      const g = (f: string) => dash(text(n.fields.get(`Ipmi.${f}`)));
+      return [n.id, g('Ipaddr'), g('Port'), g('UserName'), g('Interface')];
+    }),
+  );
+}
+
+const SEED_WIDTHS = [20, 18, 12];
+const SEED_HEAD = `${'#'.repeat(80)}\n${printfRow(SEED_WIDTHS, ['NODE', 'FIELD', 'PROFILE', 'VALUE'])}`;
+
+/** `-a` in the seed's layout for one node: a line of 80 `#`, the header, then rows. */
+export function formatNodeAllSeed(n: MergedNode): string {
+  let out = SEED_HEAD;
+  for (const r of seedProvenanceRows(n)) out += printfRow(SEED_WIDTHS, [r.node, r.field, r.source, r.value]);
+  return out;
+}
+
+/** `-a` in the seed's layout. */
+export function formatNodeListAllSeed(nodes: readonly MergedNode[]): string {
+  return nodes.map(formatNodeAllSeed).join('');
+}
+
+export function formatNodeListAllCurrent(nodes: readonly MergedNode[]): string {
+  const rows = nodes.flatMap((n) => currentProvenanceRows(n).map((r) => [r.node, r.field, r.source, r.value]));
+  return tabTable(['NODE', 'FIELD', 'PROFILE', 'VALUE'], rows);
+}
+
+export function formatYamlMap(map: Record<string, unknown>, indent: number): string {
+  return dumpYaml(map, indent);
+}
+
+/** Go's encoding/json escapes <, > and & in strings. */
+export function formatJson(v: unknown): string {
+  return JSON.stringify(v, null, 2).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
