@@ -100,4 +100,36 @@ if (debian) {
 }
 await cpio.closeCompressionWorkers();
 
+// warewulfd on the demo root, on loopback and a free unprivileged port: a
+// node's iPXE script fetched with its identity (hardware address, asset key,
+// uuid), then every artefact the script names, as iPXE would fetch them.
+const { createServer } = await import('node:net');
+const port = await new Promise((res) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port: p } = s.address();
+    s.close(() => res(p));
+  });
+});
+const base = `http://127.0.0.1:${port}`;
+wwctl('server', 'start', '--listen', '127.0.0.1', '--port', String(port));
+try {
+  const params = 'assetkey=&uuid=4c4c4544-0000-0000-0000-000000000001';
+  const wwid = '52-54-00-00-00-01';
+  console.log(`\n# GET ${base}/ipxe/${wwid}?${params}  (what iPXE asks for; the first lines)`);
+  const script = await (await fetch(`${base}/ipxe/${wwid}?${params}`)).text();
+  console.log(script.split('\n').slice(0, 14).join('\n'));
+  // the script's URLs, with iPXE's variables filled in as the node would
+  const vars = { base, wwid: '52:54:00:00:00:01', params, compress: '&compress=gz' };
+  const urls = [...script.matchAll(/--name (kernel|image|system|runtime) (\S+)/g)].map(([, name, u]) => [name, u.replace(/\$\{(\w+)\}/g, (_, v) => vars[v] ?? '')]);
+  console.log('\n# the artefacts the script names (a 4xx: this demo has not built it)');
+  for (const [name, u] of urls) {
+    const r = await fetch(u);
+    const body = Buffer.from(await r.arrayBuffer());
+    console.log(`${name.padEnd(8)} ${r.status} ${String(body.length).padStart(8)} bytes  ${u.replace(base, '')}`);
+  }
+  wwctl('node', 'status', '--server', `${base}/status`);
+} finally {
+  wwctl('server', 'stop');
+}
+
 console.log(`\n# nodes.conf is at ${join(state, 'etc', 'warewulf', 'nodes.conf')}; try: WAREWULF_ROOT=${state} ${wwctlBin} node list -a`);

@@ -68,6 +68,19 @@ export const ERROR_STATUS = {
   WW_ERR_ABORTED: 503,
   /** An external tool (systemctl, ssh-keygen, openssl) failed or could not be run. */
   WW_ERR_COMMAND_FAILED: 500,
+  // provisioning (warewulfd answers with these statuses)
+  /** A node's request that cannot be served as asked (bad stage, wwid, path; no image or kernel). */
+  WW_ERR_BAD_REQUEST: 400,
+  /** A refused node: unprivileged port for runtime overlays, wrong or missing asset key. */
+  WW_ERR_DENIED: 401,
+  /** Allowed only another way: runtime overlays over TLS, /files from a privileged port. */
+  WW_ERR_FORBIDDEN: 403,
+  /** No stream slot came free in time, or nodes.conf could not be read for discovery: try again. */
+  WW_ERR_BUSY: 503,
+  /** warewulfd answered something that is not what was asked for (wwctl node status). */
+  WW_ERR_BAD_RESPONSE: 502,
+  /** Starting, stopping or reaching the warewulfd process failed. */
+  WW_ERR_SERVER: 500,
 } as const;
 
 export type WwErrorCode = keyof typeof ERROR_STATUS;

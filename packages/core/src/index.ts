@@ -21,3 +21,4 @@ export { cloneData, isMapping, newMapping } from './yaml-value.js';
 export { nameIssue, checkName, type NameKind } from './node/names.js';
 export { dumpYaml, loadYaml } from './yaml/document.js';
 export { incrementIp } from './ip.js';
+export * from './server/index.js';

@@ -42,6 +42,8 @@ describe('parseWarewulfConf defaults (upstream test, §3.1)', () => {
       hostOverlay: true,
       grubboot: false,
       systemdName: '',
+      streamLimit: 0,
+      streamQueueTimeout: 60,
     });
     expect(conf.nfs.exportPaths).toEqual([]);
     expect(conf.wwclient.port).toBe(0);

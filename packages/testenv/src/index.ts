@@ -1,4 +1,4 @@
-export { REPO, SHARED, CACHE, WWCTL_BIN, isRoot, inCI } from './paths.js';
+export { REPO, SHARED, CACHE, WWCTL_BIN, WAREWULFD_BIN, isRoot, inCI } from './paths.js';
 export { makeRoot, type TestRoot } from './root.js';
 export { wwctl, wwctlProcess, runCmd, type RunResult } from './run.js';
 export { Proc, type ProcOptions, type ProcExit } from './proc.js';
@@ -28,3 +28,6 @@ export {
 } from './oci-layout.js';
 export { debianBusyboxImage, dockerArchiveOf, aptDownload, repackDeb, type DebianImage, type ModuleSet } from './images.js';
 export { treeSnapshot, type TreeEntry, type SnapshotOptions } from './tree.js';
+export { makeProvisionRoot, PROVISION_NODES_CONF, type ProvisionRoot, type ProvisionRootOptions, type ProvisionFiles } from './provision.js';
+export { provisionApp, startTestDaemon, spawnDaemon, captureLog, type DaemonProcess, type TestApp, type InjectOptions, type InjectResponse, type LogLine } from './daemon.js';
+export { httpGet, privilegedGet, rawGet, type HttpResult } from './http.js';

@@ -11,3 +11,4 @@ export const CACHE = resolve(REPO, '.cache');
 export const WWCTL_BIN = resolve(REPO, 'packages', 'wwctl', 'bin', 'wwctl.js');
 export const isRoot = process.getuid?.() === 0;
 export const inCI = process.env.CI === 'true' || process.env.CI === '1';
+export const WAREWULFD_BIN = resolve(REPO, 'packages', 'warewulfd', 'bin', 'warewulfd.js');

@@ -12,6 +12,8 @@ export interface Ctx {
   out: Writer;
   err: Writer;
   log: Logger;
+  /** `--warewulfconf`, when given (passed on to warewulfd). */
+  confPath: string | undefined;
   /** Loads warewulf.conf and resolves paths on first use (most commands need both, list needs only paths). */
   load(): Promise<{ conf: WarewulfConf; paths: Paths }>;
   /** y/N question; false without a terminal (§0.5). */
@@ -35,6 +37,7 @@ export function createCtx(o: CtxOptions): Ctx {
     out: o.out,
     err: o.err,
     log: o.log,
+    confPath: o.confPath,
     load() {
       loaded ??= loadConfigAndPaths({
         env: o.env,

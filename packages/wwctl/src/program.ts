@@ -14,6 +14,7 @@ import { nodeImportCommand } from './commands/node/import.js';
 import { nodeListCommand } from './commands/node/list.js';
 import { nodeSensorsCommand } from './commands/node/sensors.js';
 import { nodeSetCommand } from './commands/node/set.js';
+import { nodeStatusCommand } from './commands/node/status.js';
 import { nodeUnsetCommand } from './commands/node/unset.js';
 import { overlayBuildCommand } from './commands/overlay/build.js';
 import { overlayChmodCommand } from './commands/overlay/chmod.js';
@@ -36,6 +37,11 @@ import { profileSetCommand } from './commands/profile/set.js';
 import { profileUnsetCommand } from './commands/profile/unset.js';
 import { imageCommand, kernelCommand } from './commands/image/index.js';
 import { configureCommand } from './commands/configure/index.js';
+import { serverReloadCommand } from './commands/server/reload.js';
+import { serverRestartCommand } from './commands/server/restart.js';
+import { addDaemonFlags, runForeground, serverStartCommand } from './commands/server/start.js';
+import { serverStatusCommand } from './commands/server/status.js';
+import { serverStopCommand } from './commands/server/stop.js';
 
 export interface GlobalOpts {
   verbose?: boolean;
@@ -56,12 +62,21 @@ export function buildProgram(ctx: () => Ctx): Command {
     .showSuggestionAfterError(true);
 
   const node = new Command('node').alias('nodes').summary('Node management');
-  for (const make of [nodeAddCommand, nodeSetCommand, nodeUnsetCommand, nodeDeleteCommand, nodeListCommand, nodeEditCommand, nodeExportCommand, nodeImportCommand, nodeConsoleCommand, nodeSensorsCommand]) {
+  for (const make of [nodeAddCommand, nodeSetCommand, nodeUnsetCommand, nodeDeleteCommand, nodeListCommand, nodeEditCommand, nodeExportCommand, nodeImportCommand, nodeConsoleCommand, nodeSensorsCommand, nodeStatusCommand]) {
     node.addCommand(make(ctx));
   }
   const profile = new Command('profile').summary('Node profile management');
   for (const make of [profileAddCommand, profileSetCommand, profileUnsetCommand, profileDeleteCommand, profileListCommand, profileEditCommand]) {
     profile.addCommand(make(ctx));
+  }
+  // `wwctl server` alone runs the daemon in the foreground (HEAD, §1.10); the verbs are 4.3's
+  const server = new Command('server').summary('Warewulf provisioning server');
+  server.addCommand(
+    addDaemonFlags(new Command('run').summary('Run the server in the foreground')).action(async (opts: { listen?: string; port?: string }) => runForeground(ctx(), opts)),
+    { isDefault: true, hidden: true },
+  );
+  for (const make of [serverStartCommand, serverStopCommand, serverStatusCommand, serverRestartCommand, serverReloadCommand]) {
+    server.addCommand(make(ctx));
   }
   const overlay = new Command('overlay').summary('Overlay management');
   for (const make of [
@@ -77,6 +92,7 @@ export function buildProgram(ctx: () => Ctx): Command {
   program.addCommand(kernelCommand(ctx));
   program.addCommand(powerCommand(ctx));
   program.addCommand(configureCommand(ctx));
+  program.addCommand(server);
   return program;
 }
 

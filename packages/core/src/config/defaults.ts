@@ -129,6 +129,8 @@ export function applyDefaults(doc: Doc, raw: Record<string, unknown>): WarewulfC
       hostOverlay: ww['host overlay'] ?? true,
       grubboot: ww.grubboot ?? false,
       systemdName: ww['systemd name'] ?? '',
+      streamLimit: ww['stream limit'] ?? 0,
+      streamQueueTimeout: ww['stream queue timeout'] ?? 60,
     },
     api: {
       enabled: doc.api?.enabled ?? false,

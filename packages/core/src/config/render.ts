@@ -80,6 +80,9 @@ export function warewulfConfToDocument(conf: WarewulfConf): Doc {
     'host overlay': ww.hostOverlay,
     grubboot: ww.grubboot,
     'systemd name': ww.systemdName,
+    // ours: written only when set, so upstream's tools see the file they know
+    'stream limit': ww.streamLimit !== 0 ? ww.streamLimit : undefined,
+    'stream queue timeout': ww.streamQueueTimeout !== 60 ? ww.streamQueueTimeout : undefined,
   });
   doc['api'] = compact({ enabled: conf.api.enabled, tls: conf.api.tls || undefined, 'allowed subnets': [...conf.api.allowedSubnets] });
   doc['dhcp'] = compact({

@@ -53,6 +53,7 @@ const bool = () =>
 const port = () => field('a port number (1-65535)', (v) => { const n = asInt(v); return n !== undefined && n >= 1 && n <= 65535 ? n : undefined; });
 /** wwclient.port: 0 means "let the kernel pick". */
 const portOrZero = () => field('a port number (0-65535)', (v) => { const n = asInt(v); return n !== undefined && n >= 0 && n <= 65535 ? n : undefined; });
+const count = () => field('a whole number (0 or more)', (v) => { const n = asInt(v); return n !== undefined && n >= 0 ? n : undefined; });
 const seconds = () => field('a whole number of seconds', (v) => { const n = asInt(v); return n !== undefined && n > 0 ? n : undefined; });
 const ipv4 = () => field('an IPv4 address', (v) => (typeof v === 'string' && (v === '' || isIPv4(v)) ? v : undefined));
 const ipv4OrCidr = () =>
@@ -101,6 +102,8 @@ export const warewulfConfSchema = z.looseObject(
       'host overlay': bool(),
       grubboot: bool(),
       'systemd name': str(),
+      'stream limit': count(), // ours: concurrent kernel/image streams (0 = sized to the link)
+      'stream queue timeout': seconds(), // ours: how long a request waits for a stream slot
       syslog: z.unknown().optional(), // 4.3, ignored with a warning
       datastore: str(), // 4.3 → paths.datadir
     }),
@@ -170,6 +173,8 @@ export const KNOWN_KEYS: KeyTree = {
     'host overlay': true,
     grubboot: true,
     'systemd name': true,
+    'stream limit': true,
+    'stream queue timeout': true,
     syslog: true,
     datastore: true,
   },

@@ -60,6 +60,10 @@ export interface WarewulfConf {
     hostOverlay: boolean;
     grubboot: boolean;
     systemdName: string;
+    /** Concurrent kernel/image/initramfs streams warewulfd allows; 0 = sized to the link at start-up. Ours, not upstream's. */
+    streamLimit: number;
+    /** Seconds a request waits for a stream slot before a 503 with Retry-After. Ours. */
+    streamQueueTimeout: number;
   };
   api: { enabled: boolean; tls: boolean; allowedSubnets: string[] };
   dhcp: {

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// A simulated boot storm (issue 10): 10,000 nodes each fetch their iPXE
+// script, kernel, image and both overlays from the real daemon on loopback
+// (a few-MB kernel and image), through two load-generator processes with
+// 1,000 nodes in flight. Its wall time is set against the bytes moved divided
+// by the loopback throughput measured in the same run with the same clients
+// on raw TCP. Goal: ≤ 1.2×, 0 failures.
+// Run after a build:  node bench/warewulfd/storm.mjs [--nodes 10000] [--kernel-mb 1] [--image-mb 3] [--concurrency 1000]
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { arg, freePort, makeTree, repo, startDaemon, waitForPort } from './lib.mjs';
+
+const NODES = arg('--nodes', 10000);
+const KMB = arg('--kernel-mb', 1);
+const IMB = arg('--image-mb', 3);
+const CONC = arg('--concurrency', 1000);
+const WORKERS = 2;
+const here = join(repo, 'bench', 'warewulfd');
+
+function client(job) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [join(here, 'storm-client.mjs'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`client exited ${code}`))));
+  });
+}
+
+console.log(`building a tree of ${NODES} nodes (kernel ${KMB} MiB, image ${IMB} MiB) ...`);
+const tree = makeTree({ nodes: NODES, kernelBytes: KMB * 1024 * 1024, imageBytes: IMB * 1024 * 1024, extraConf: '  stream limit: 512\n' });
+const sha = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');
+try {
+  // loopback throughput through the same clients: raw TCP, same concurrency
+  const blastPort = await freePort();
+  const blaster = spawn(process.execPath, [join(here, 'blast-server.mjs'), String(blastPort)], { stdio: 'inherit' });
+  await waitForPort(blastPort, () => false);
+  const blast = await Promise.all(Array.from({ length: WORKERS }, () => client({ mode: 'blast', host: '127.0.0.1', port: blastPort, connections: CONC / WORKERS, seconds: 10 })));
+  blaster.kill();
+  const loopback = blast.reduce((a, r) => a + r.bytes, 0) / Math.max(...blast.map((r) => r.seconds));
+
+  const d = await startDaemon(tree.root);
+  try {
+    const per = Math.ceil(NODES / WORKERS);
+    const sizes = { kernel: tree.kernelBytes, image: tree.imageGzBytes, system: tree.overlaySizes.system, runtime: tree.overlaySizes.runtime };
+    const verify = { kernelSha: sha(tree.kernelPath), imageSha: sha(`${tree.imagePath}.gz`) };
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: WORKERS }, (_, w) =>
+        client({ mode: 'storm', url: d.url, from: w * per + 1, to: Math.min(NODES, (w + 1) * per), concurrency: CONC / WORKERS, sizes, verify, verifyEvery: 97 }),
+      ),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const bytes = results.reduce((a, r) => a + r.bytes, 0);
+    const failures = results.reduce((a, r) => a + r.failureCount, 0);
+    const retries = results.reduce((a, r) => a + r.retries, 0);
+    for (const r of results) for (const f of r.failures) console.log(`failure: ${f}`);
+    const ideal = bytes / loopback;
+    console.log(
+      `\nboot storm: ${NODES} nodes x 5 requests, ${(bytes / 2 ** 30).toFixed(1)} GiB in ${seconds.toFixed(1)} s (${((bytes / seconds) / 2 ** 20).toFixed(0)} MiB/s), ` +
+        `${failures} failures, ${retries} retried 503s\nloopback through the same clients: ${(loopback / 2 ** 20).toFixed(0)} MiB/s -> ideal ${ideal.toFixed(1)} s; ` +
+        `storm / ideal = ${(seconds / ideal).toFixed(2)}x (goal <= 1.2x, 0 failures)`,
+    );
+  } finally {
+    await d.stop();
+  }
+} finally {
+  tree.cleanup();
+}

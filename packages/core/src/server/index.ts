@@ -1,0 +1,1 @@
+export { serverPidFile, serverLogFile, runningServerPid, startServer, stopServer, reloadServer, type StartServerOptions } from './control.js';

@@ -1,0 +1,10 @@
+export { buildApp, type BuildAppOptions } from './app.js';
+export { createDaemonEnv, procArpLookup, memo, type AppDeps, type DaemonEnv } from './env.js';
+export { NodeRegistry, nodeByHwaddr, type Snapshot, type SnapshotLoader, type ReloadResult } from './plugins/node-db.js';
+export { StatusTable, type StatusMark } from './plugins/status.js';
+export { StreamLimiter, linkSizedStreamLimit, type Release } from './plugins/stream-limit.js';
+export { SingleFlightBuilder, serveExistingOverlays, type OverlayBuilder } from './plugins/overlay-builder.js';
+export { Metrics, type RefusalReason } from './plugins/metrics.js';
+export { statusOf } from './plugins/errors.js';
+export { startDaemon, type DaemonHandle, type StartOptions } from './main.js';
+export { createLogger, coreLogger, levelName, type LoggerOptions } from './log.js';

@@ -1,0 +1,113 @@
+/**
+ * Streaming one file to a node with standard static-file semantics through
+ * @fastify/send (§4.5): Range, HEAD, Last-Modified/If-Modified-Since and a
+ * weak ETag/If-None-Match, so an unchanged runtime overlay poll is a 304.
+ * The file is named by its directory and basename only (send's `root`), so
+ * nothing reaches outside that directory; `compress=gz` picks `<file>.gz`.
+ * Kernel/image/initramfs streams take a slot of the boot-storm bound first,
+ * and their bodies come from memory once the file is hot (plugins/file-cache).
+ */
+import type { Readable } from 'node:stream';
+import send from '@fastify/send';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WwError } from '@warewulf/core';
+import { BULK_STAGES, type Artefact, type Stage } from '@warewulf/core/provision';
+import type { DaemonEnv } from './env.js';
+import { bufferStream } from './plugins/file-cache.js';
+
+/** Bigger reads than fs's 64 KiB default: fewer syscalls and socket writes per MB on a boot storm. */
+const READ_CHUNK = 256 * 1024;
+
+export interface ServeTarget {
+  /** A provisioning stage, or `files`. */
+  stage: Stage | 'files';
+  /** Node id for the status table and log. */
+  node: string;
+  peer: string;
+  /** Record the request in the status table (default true; /files does not). */
+  record?: boolean;
+}
+
+/**
+ * Send `artefact` (already resolved, compression applied). Throws
+ * WW_ERR_NOT_FOUND for a missing file or a directory. Answers 503 with
+ * Retry-After itself when no stream slot comes free in time.
+ */
+export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: FastifyReply, a: Artefact, t: ServeTarget): Promise<void> {
+  let release: (() => void) | undefined;
+  const bulk = (BULK_STAGES as ReadonlySet<string>).has(t.stage);
+  if (bulk) {
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    reply.raw.once('close', onClose);
+    release = await env.streams.acquire(gone.signal);
+    reply.raw.off('close', onClose);
+    if (release === undefined) {
+      if (gone.signal.aborted) return void reply.hijack();
+      env.metrics.busy.inc();
+      const wait = env.retryAfter + Math.floor(Math.random() * 5);
+      req.log.warn({ node: t.node, stage: t.stage }, `BUSY: no stream slot for ${t.node} (${t.stage}); retry after ${wait} s`);
+      reply.code(503).header('Retry-After', String(wait)).type('text/plain; charset=utf-8');
+      return void reply.send('Service Unavailable\n');
+    }
+    reply.raw.once('close', release);
+  }
+  try {
+    const r = await send(req.raw, `/${encodeURIComponent(a.name)}`, {
+      root: a.dir,
+      dotfiles: 'allow',
+      index: false,
+      etag: true,
+      lastModified: true,
+      acceptRanges: true,
+      cacheControl: false,
+      highWaterMark: READ_CHUNK,
+    });
+    if (r.type === 'directory' || r.statusCode === 404) throw new WwError('WW_ERR_NOT_FOUND', `Not found: ${a.dir}/${a.name}`);
+    if (r.type === 'error') {
+      // a precondition or range the file cannot meet: send's own answer (412, 416) is the right one
+      if (r.statusCode === 412 || r.statusCode === 416) {
+        release?.();
+        reply.code(r.statusCode).headers(r.headers);
+        return void (await reply.send(r.stream));
+      }
+      throw new WwError(r.statusCode >= 500 ? 'WW_ERR_IO' : 'WW_ERR_BAD_REQUEST', r.metadata.error.message);
+    }
+    req.log.info({ file: r.metadata.path, node: t.node }, `send ${r.metadata.path} -> ${t.node}`);
+    if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
+    const body = bulk ? fromCache(env, req.raw.method, r) ?? r.stream : r.stream;
+    const counter = env.metrics.bytes.labels({ stage: t.stage });
+    body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
+    reply.code(r.statusCode).headers(r.headers);
+    await reply.send(body);
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+}
+
+/**
+ * The body from memory when the file is cached and fresh (send's own
+ * stream, already opened, is closed); undefined to stream from disk.
+ */
+function fromCache(env: DaemonEnv, method: string | undefined, r: send.FileSendResult): Readable | undefined {
+  if (method === 'HEAD' || (r.statusCode !== 200 && r.statusCode !== 206)) return undefined;
+  const buf = env.files.lookup(r.metadata.path, r.metadata.stat);
+  if (buf === undefined) return undefined;
+  let start = 0;
+  let end = buf.length - 1;
+  const range = r.statusCode === 206 ? /^bytes (\d+)-(\d+)\//.exec(String(r.headers['Content-Range'] ?? '')) : null;
+  if (range) {
+    start = Number(range[1]);
+    end = Number(range[2]);
+  }
+  r.stream.destroy();
+  return bufferStream(buf, start, end);
+}
+
+/** A rendered template: plain text with its length; a `compress` parameter on a template is a 404 (§4.5). */
+export function sendText(env: DaemonEnv, reply: FastifyReply, body: string, sent: string, t: ServeTarget): void {
+  env.status.update(t.node, t.stage, sent, t.peer);
+  env.metrics.bytes.inc({ stage: t.stage }, Buffer.byteLength(body));
+  reply.code(200).type('text/plain; charset=utf-8').send(body);
+}
