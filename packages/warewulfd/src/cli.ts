@@ -45,6 +45,7 @@ export async function runDaemonCli(argv: string[], env: NodeJS.ProcessEnv): Prom
   const d = await startDaemon({
     env,
     log,
+    autobuild: true,
     ...(values.warewulfconf !== undefined ? { confPath: values.warewulfconf } : {}),
     ...(values.listen !== undefined ? { host: values.listen } : {}),
     ...(port !== undefined ? { port } : {}),

@@ -17,6 +17,7 @@ import {
   type Env, type Paths,
 } from '@warewulf/core';
 import { buildApp } from './app.js';
+import { overlayAutobuilder } from './autobuild.js';
 import { createDaemonEnv, type AppDeps, type DaemonEnv } from './env.js';
 import { coreLogger, createLogger } from './log.js';
 import { NodeRegistry, type SnapshotLoader } from './plugins/node-db.js';
@@ -39,6 +40,8 @@ export interface StartOptions {
   watch?: boolean;
   /** Debounce of file events before a reload, ms (default 100). */
   watchDelayMs?: number;
+  /** Build overlay images on demand with core's builder (the real daemon; tests keep serving what exists). */
+  autobuild?: boolean;
   /** Anything of buildApp's deps to replace (resolvers, builder, stream limit...). */
   deps?: Partial<Omit<AppDeps, 'paths' | 'registry' | 'log'>>;
 }
@@ -84,7 +87,8 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
   const db0 = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: coreLogger(log) });
   const registry = new NodeRegistry({ db: db0, conf: conf0 }, load);
   const streamLimit = o.deps?.streamLimit ?? (conf0.warewulf.streamLimit > 0 ? conf0.warewulf.streamLimit : await linkSizedStreamLimit());
-  const env = createDaemonEnv({ ...o.deps, paths, registry, log, streamLimit });
+  const builder = o.autobuild && o.deps?.overlayBuilder === undefined ? { overlayBuilder: overlayAutobuilder({ paths, conf: () => registry.current.conf, log }) } : {};
+  const env = createDaemonEnv({ ...o.deps, ...builder, paths, registry, log, streamLimit });
   registry.onSwap((s, prev) => {
     if (s.conf.warewulf.port !== prev.conf.warewulf.port || s.conf.warewulf.tls !== prev.conf.warewulf.tls) {
       log.warn('warewulf.conf changed the port or TLS setting: restart warewulfd to apply it');

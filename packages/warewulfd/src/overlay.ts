@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WwError } from '@warewulf/core';
 import { overlayArtefact, withCompression, type OverlayKind } from '@warewulf/core/provision';
-import { serveFile } from './serve.js';
+import { serveDecompressed, serveFile } from './serve.js';
 import { requireNode, type StageContext } from './stage.js';
 
 /** Build (single flight) and stream the node's `kind` overlay; WW_ERR_NOT_FOUND / WW_ERR_IO on a failed build. */
@@ -23,6 +23,10 @@ export async function serveOverlay(c: StageContext, kind: OverlayKind): Promise<
     const exists = await access(join(a.dir, a.name)).then(() => true, () => false);
     c.req.log.error({ err, node: node.id, kind }, `overlay build failed for ${node.id}: ${(err as Error).message}`);
     throw new WwError(exists ? 'WW_ERR_IO' : 'WW_ERR_NOT_FOUND', `overlay build failed for ${node.id}`, { cause: err });
+  }
+  // the builder keeps only `.gz`; a client asking for the plain archive (wwclient) gets it decompressed
+  if (!a.name.endsWith('.gz') && !(await access(join(a.dir, a.name)).then(() => true, () => false))) {
+    return serveDecompressed(c.env, c.req, c.reply, a, c.target);
   }
   await serveFile(c.env, c.req, c.reply, a, c.target);
 }

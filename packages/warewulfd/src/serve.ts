@@ -7,7 +7,11 @@
  * Kernel/image/initramfs streams take a slot of the boot-storm bound first,
  * and their bodies come from memory once the file is hot (plugins/file-cache).
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import send from '@fastify/send';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WwError } from '@warewulf/core';
@@ -110,4 +114,40 @@ export function sendText(env: DaemonEnv, reply: FastifyReply, body: string, sent
   env.status.update(t.node, t.stage, sent, t.peer);
   env.metrics.bytes.inc({ stage: t.stage }, Buffer.byteLength(body));
   reply.code(200).type('text/plain; charset=utf-8').send(body);
+}
+
+/**
+ * A node's overlay as the plain archive when only `<file>.gz` is kept (the
+ * builder writes the compressed image only: at 10,000 nodes the plain copies
+ * would be 20,000 more copies of the same hosts file): decompressed while it
+ * streams, with an ETag and Last-Modified of its own so that wwclient's
+ * unchanged poll is still a 304. Range is not offered on this form.
+ * Throws WW_ERR_NOT_FOUND when there is no `.gz` either.
+ */
+export async function serveDecompressed(env: DaemonEnv, req: FastifyRequest, reply: FastifyReply, a: Artefact, t: ServeTarget): Promise<void> {
+  const gz = join(a.dir, `${a.name}.gz`);
+  let st;
+  try {
+    st = await stat(gz);
+  } catch {
+    throw new WwError('WW_ERR_NOT_FOUND', `Not found: ${a.dir}/${a.name}`);
+  }
+  if (!st.isFile()) throw new WwError('WW_ERR_NOT_FOUND', `Not found: ${a.dir}/${a.name}`);
+  const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-plain"`;
+  const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString();
+  reply.header('ETag', etag).header('Last-Modified', lastModified).header('Content-Type', 'application/octet-stream');
+  const inm = req.headers['if-none-match'];
+  const ims = req.headers['if-modified-since'];
+  const fresh = inm !== undefined ? inm.split(',').some((e) => e.trim() === etag || e.trim() === '*') : ims !== undefined && Date.parse(ims) >= Date.parse(lastModified);
+  if (fresh) {
+    env.status.update(t.node, t.stage, a.name, t.peer);
+    return void reply.code(304).send();
+  }
+  req.log.info({ file: gz, node: t.node }, `send ${gz} (decompressed) -> ${t.node}`);
+  if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
+  if (req.raw.method === 'HEAD') return void reply.code(200).send();
+  const counter = env.metrics.bytes.labels({ stage: t.stage });
+  const body = createReadStream(gz).pipe(createGunzip());
+  body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
+  await reply.code(200).send(body);
 }
