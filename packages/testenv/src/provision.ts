@@ -81,7 +81,8 @@ export function makeProvisionRoot(o: ProvisionRootOptions = {}): ProvisionRoot {
   const t = makeRoot(o.nodesConf ?? PROVISION_NODES_CONF, o.keep ? { keep: true } : {});
   t.write(
     'etc/warewulf/warewulf.conf',
-    `ipaddr: 10.10.0.1\nnetmask: 255.255.0.0\nipaddr6: fd00:10::1\nwarewulf:\n  port: 9873\n  secure: ${o.secure ?? false}\n  update interval: 60\n${o.warewulfExtra ?? ''}`,
+    // the overlay images here are fixtures, not builds: the real daemon must serve them as they are
+    `ipaddr: 10.10.0.1\nnetmask: 255.255.0.0\nipaddr6: fd00:10::1\nwarewulf:\n  port: 9873\n  secure: ${o.secure ?? false}\n  update interval: 60\n  autobuild overlays: false\n${o.warewulfExtra ?? ''}`,
   );
   for (const d of ['ipxe', 'grub']) cpSync(join(REPO, 'etc', 'warewulf', d), join(t.root, 'etc', 'warewulf', d), { recursive: true });
   t.write(
