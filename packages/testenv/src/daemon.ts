@@ -22,8 +22,10 @@ export interface LogLine {
 export interface InjectOptions {
   /** `addr:port` or `[v6]:port` of the simulated peer (default `10.10.10.10:9873`). */
   peer?: string;
-  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   headers?: Record<string, string>;
+  /** A JSON body (sent with content-type application/json). */
+  json?: unknown;
 }
 
 export interface InjectResponse {
@@ -77,7 +79,8 @@ export async function provisionApp(t: Pick<TestRoot, 'env'>, deps: Partial<Omit<
     registry,
     logs,
     async request(url, o = {}) {
-      const r = await app.inject({ method: o.method ?? 'GET', url, headers: { ...(o.headers ?? {}), 'x-test-peer': o.peer ?? '10.10.10.10:9873' } });
+      const headers: Record<string, string> = { ...(o.json !== undefined ? { 'content-type': 'application/json' } : {}), ...(o.headers ?? {}), 'x-test-peer': o.peer ?? '10.10.10.10:9873' };
+      const r = await app.inject({ method: o.method ?? 'GET', url, headers, ...(o.json !== undefined ? { payload: JSON.stringify(o.json) } : {}) });
       return { statusCode: r.statusCode, headers: r.headers, body: r.body, rawPayload: r.rawPayload };
     },
     close: () => app.close(),

@@ -5,6 +5,7 @@
  * `inject()` on it; main.ts listens.
  */
 import fastify, { LogController, type FastifyInstance } from 'fastify';
+import { apiPlugin } from './api/index.js';
 import type { DaemonEnv } from './env.js';
 import { errorHandling } from './plugins/errors.js';
 import { metricsRoutes } from './plugins/metrics.js';
@@ -19,7 +20,8 @@ export interface BuildAppOptions {
 
 /**
  * The fastify app of one listener: every provisioning route (§4.2), /files
- * (§4.9), /status (§4.7) and /metrics, one error table. Not listening; call
+ * (§4.9), /status (§4.7), /metrics, and the REST API with the dashboard
+ * (§4.10, when `api.enabled`), one error table. Not listening; call
  * `listen()` or `inject()`. Errors inside handlers become statuses through
  * plugins/errors.ts; nothing here throws after construction.
  */
@@ -44,5 +46,6 @@ export function buildApp(env: DaemonEnv, opts: BuildAppOptions = {}): FastifyIns
   filesRoutes(app, env);
   statusRoutes(app, env.status);
   metricsRoutes(app, env.metrics);
+  apiPlugin(app, env);
   return app;
 }

@@ -10,8 +10,10 @@
 import { access } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { MergedNode, NodeDb, Paths, WarewulfConf } from '@warewulf/core';
+import type { BuildOptions, BuildReport } from '@warewulf/core/overlay';
 import type { OverlayKind } from '@warewulf/core/provision';
 import type { FastifyBaseLogger } from 'fastify';
+import { coreLogger } from './log.js';
 import type { OverlayBuilder } from './plugins/overlay-builder.js';
 
 export interface AutobuildOptions {
@@ -23,23 +25,25 @@ export interface AutobuildOptions {
   hostname?: string;
 }
 
+/**
+ * One run of core's overlay builder on a snapshot (§5.2), with each image's
+ * default kernel version looked up (§6.3); what autobuild and the REST
+ * API's build endpoints share. Resolves with core's report.
+ */
+export async function buildSnapshotOverlays(
+  o: { paths: Paths; conf: WarewulfConf; db: NodeDb; log: FastifyBaseLogger; hostname?: string | undefined },
+  opts: BuildOptions = {},
+): Promise<BuildReport> {
+  const [{ buildOverlays }, { defaultKernelVersions }] = await Promise.all([import('@warewulf/core/overlay'), import('@warewulf/core/image/kernels')]);
+  const kernelVersion = await defaultKernelVersions(o.paths, o.db.imageNames());
+  return buildOverlays({ conf: o.conf, paths: o.paths, hostname: o.hostname ?? hostname(), db: o.db, log: coreLogger(o.log), kernelVersion }, opts);
+}
+
 export function overlayAutobuilder(o: AutobuildOptions): OverlayBuilder {
   let current: { db: NodeDb; conf: WarewulfConf; build: Promise<boolean> } | undefined;
-  const log = {
-    debug: (m: string) => o.log.debug(m),
-    verbose: (m: string) => o.log.debug(m),
-    info: (m: string) => o.log.info(m),
-    warn: (m: string) => o.log.warn(m),
-    error: (m: string) => o.log.error(m),
-  };
   const run = async (db: NodeDb, conf: WarewulfConf, nodes?: string[]): Promise<boolean> => {
-    const [{ buildOverlays }, { defaultKernelVersions }] = await Promise.all([import('@warewulf/core/overlay'), import('@warewulf/core/image/kernels')]);
-    const kernelVersion = await defaultKernelVersions(o.paths, db.imageNames());
     const started = Date.now();
-    const r = await buildOverlays(
-      { conf, paths: o.paths, hostname: o.hostname ?? hostname(), db, log, kernelVersion },
-      nodes ? { nodes, workers: 1 } : {},
-    );
+    const r = await buildSnapshotOverlays({ paths: o.paths, conf, db, log: o.log, hostname: o.hostname }, nodes ? { nodes, workers: 1 } : {});
     for (const f of r.results) if (!f.ok) o.log.error({ node: f.node, kind: f.kind }, `overlay build failed: ${f.error?.message ?? ''}`);
     const built = r.results.filter((x) => x.ok).length;
     if (built > 0) o.log.info({ built, failed: r.failed, ms: Date.now() - started }, `built ${built} overlay image(s)`);

@@ -40,7 +40,7 @@ export function createLogger(o: LoggerOptions = {}): Logger {
 }
 
 /** The core Logger interface on top of pino (core has no `verbose` in pino: it is debug). */
-export function coreLogger(log: Logger): CoreLogger {
+export function coreLogger(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>): CoreLogger {
   return {
     debug: (m) => log.debug(m),
     verbose: (m) => log.debug(m),

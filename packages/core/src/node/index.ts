@@ -15,3 +15,7 @@ export { readNodesConf, loadNodeDb, updateNodesConf, type UpdateResult } from '.
 export { NodeDb, selectNames, deepFreeze, type NodeSummary, type SelectOptions } from './nodedb.js';
 export { seedProvenanceRows, currentProvenanceRows, mergedEntity, fieldText, compactJson, type ProvenanceRow } from './provenance.js';
 export { parseFieldValue, type FieldValue, isValidIp, isValidMac, isValidNetmask, normalizeMac, parseBoolWord, wwboolTrue, UNSET_WORDS } from './values.js';
+export {
+  entryRevision, putEntry, patchEntry, deleteEntry, checkCondition, EntityBodyError,
+  type EntryCondition, type EntryTarget, type EntryWriteResult, type ReferenceChecks,
+} from './entry-ops.js';

@@ -15,3 +15,4 @@ export { formatShowRender, showRenderText, notTemplateWarning, type ShowLine } f
 export { templateInfo, templateReferences, DATA_MODEL, type InfoRow, type Reference } from './info.js';
 export { OverlayStore, checkOverlayName, overlayRelPath, overlayRootOf, ensureParent, type OverlayInfo, type OverlayEntry } from './store.js';
 export * from './build/index.js';
+export { readOverlayFile, writeOverlayFile, deleteOverlayFile, type OverlayFileView, type RenderContext } from './files.js';

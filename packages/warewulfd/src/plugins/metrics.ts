@@ -8,7 +8,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type RefusalReason = 'insecure_port' | 'bad_asset_key' | 'tls_required' | 'files_port' | 'files_asset_key' | 'files_unknown_node';
+export type RefusalReason =
+  | 'insecure_port' | 'bad_asset_key' | 'tls_required' | 'files_port' | 'files_asset_key' | 'files_unknown_node'
+  | 'api_subnet' | 'api_tls' | 'api_auth';
 
 /** The daemon's metrics in their own registry. */
 export class Metrics {

@@ -14,6 +14,7 @@ export type StatusMark = 'BAD_ASSET' | 'BAD_REQUEST' | 'NOT_FOUND';
 /** Node id → NodeStatus (§4.7), in memory. */
 export class StatusTable {
   private readonly entries = new Map<string, NodeStatus>();
+  private readonly listeners: ((s: Readonly<NodeStatus>) => void)[] = [];
 
   constructor(
     db: NodeDb,
@@ -34,7 +35,14 @@ export class StatusTable {
 
   /** Record a served, refused or failed request of node `id`. */
   update(id: string, stage: string, sent: string, ipaddr: string): void {
-    this.entries.set(id, { 'node name': id, stage, sent, ipaddr, 'last seen': this.now() });
+    const entry = { 'node name': id, stage, sent, ipaddr, 'last seen': this.now() };
+    this.entries.set(id, entry);
+    for (const fn of this.listeners) fn(entry);
+  }
+
+  /** Called with every entry update() records (the API's event stream). */
+  onUpdate(fn: (s: Readonly<NodeStatus>) => void): void {
+    this.listeners.push(fn);
   }
 
   get(id: string): NodeStatus | undefined {

@@ -132,7 +132,8 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     return ids.every((id) => dirs.has(id)) ? stamp : undefined;
   })();
   if (stampNow !== undefined) return { planned: [], results: [], upToDate: ids.length * kinds.length, failed: 0, emptyLists: [] };
-  await writeStamp(paths.provisionOverlaysDir, undefined).catch(() => undefined);
+  // a dry run changes nothing, the stamp of the last complete build included
+  if (!opts.dryRun) await writeStamp(paths.provisionOverlaysDir, undefined).catch(() => undefined);
   const [index, dirs] = await Promise.all([readIndex(paths.provisionOverlaysDir), builtNodeDirs(paths.provisionOverlaysDir)]);
   const stamps = new Map<string, Promise<string>>();
   const stamp = (p: string) => {

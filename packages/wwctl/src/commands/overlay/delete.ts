@@ -2,10 +2,7 @@
  * `wwctl overlay delete NAME [FILE]` (§1.7): a site overlay, or one file of
  * an overlay (a distribution overlay is cloned to the site first).
  */
-import { lstat, rm, rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { WwError, isErrnoCode } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
 import { autobuild, overlayStore } from './support.js';
 
@@ -24,34 +21,8 @@ export function overlayDeleteCommand(ctx: () => Ctx): Command {
         await store.delete(name, opts.force ? { force: true } : {});
         return;
       }
-      const before = await store.find(name);
-      try {
-        await lstat(store.pathOf(before, file));
-      } catch (err) {
-        if (isErrnoCode(err, 'ENOENT')) throw new WwError('WW_ERR_NOT_FOUND', `file ${file} does not exist in overlay ${name}`);
-        throw err;
-      }
-      const o = await store.ensureSite(name);
-      const path = await store.pathForWrite(o, file);
-      if (path === o.root) throw new WwError('WW_ERR_USAGE', 'give a file inside the overlay, or no file to delete the overlay');
-      const st = await lstat(path);
-      if (st.isDirectory() && !opts.force) {
-        await rmdir(path).catch((err: NodeJS.ErrnoException) => {
-          if (err.code === 'ENOTEMPTY') throw new WwError('WW_ERR_USAGE', `directory ${file} is not empty; use --force`);
-          throw err;
-        });
-      } else {
-        await rm(path, { recursive: true, force: false });
-      }
-      if (opts.parents) {
-        for (let d = dirname(path); d.startsWith(`${o.root}/`); d = dirname(d)) {
-          try {
-            await rmdir(d);
-          } catch {
-            break; // not empty: stop there
-          }
-        }
-      }
+      const { deleteOverlayFile } = await import('@warewulf/core/overlay');
+      await deleteOverlayFile(store, name, file, { force: opts.force === true, parents: opts.parents === true });
       await autobuild(c);
     });
 }
