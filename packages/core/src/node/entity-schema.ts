@@ -165,7 +165,8 @@ export function schemaIssueError(error: z.ZodError, prefix: readonly string[] = 
     path = [...path, key];
     const inner = path[0] === 'node' || path[0] === 'profile' ? path.slice(1) : path;
     const current = legacyOf(inner);
-    message = current !== undefined ? `a 4.3 spelling: use "${current}"` : 'unknown field';
+    // the one field a schema leaves out on purpose: a node-only one in a profile
+    message = current !== undefined ? `a 4.3 spelling: use "${current}"` : fieldAt(inner) !== undefined ? 'only nodes have this field' : 'unknown field';
   } else if (issue.code === 'invalid_key' || (issue.code === 'invalid_union' && issue.errors.length > 0 && message === 'Invalid input')) {
     const inner = issue.code === 'invalid_key' ? issue.issues[0] : issue.errors[0]?.[0];
     if (inner !== undefined) message = inner.message;

@@ -52,10 +52,11 @@ declare module 'fastify' {
 }
 
 /**
- * The onRequest guard of /api and the dashboard. Throws WwError: 404 when
- * the API is disabled, 403 (subnet, TLS), 401 (credentials).
+ * The onRequest guard of /api and the dashboard. Throws WwError: 403
+ * (subnet, TLS), 401 (credentials). While the API is disabled it answers
+ * the daemon's plain 404 itself and resolves with the reply.
  */
-export function apiGuard(env: DaemonEnv, auth: AuthStore): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function apiGuard(env: DaemonEnv, auth: AuthStore): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   const refuse = (req: FastifyRequest, reason: 'api_subnet' | 'api_tls' | 'api_auth', code: 'WW_ERR_FORBIDDEN' | 'WW_ERR_DENIED', msg: string): never => {
     env.metrics.refusals.inc({ reason });
     req.log.warn({ reason, url: req.url }, `DENIED : API ${msg}`);
@@ -63,7 +64,8 @@ export function apiGuard(env: DaemonEnv, auth: AuthStore): (req: FastifyRequest,
   };
   return async (req, reply) => {
     const conf = env.registry.current.conf;
-    if (!conf.api.enabled) throw new WwError('WW_ERR_NOT_FOUND', 'the REST API is disabled (api.enabled)');
+    // disabled: the paths do not exist, answered as every unknown path of the daemon is
+    if (!conf.api.enabled) return reply.code(404).type('text/plain; charset=utf-8').send('404 page not found\n');
     const raw = env.peerOf(req.raw);
     let address: string;
     let family: 'ipv4' | 'ipv6';
@@ -82,5 +84,6 @@ export function apiGuard(env: DaemonEnv, auth: AuthStore): (req: FastifyRequest,
     if (!(await auth.verify(cred.user, cred.password))) refuse(req, 'api_auth', 'WW_ERR_DENIED', `bad credentials for user ${JSON.stringify(cred.user)}`);
     reply.removeHeader('WWW-Authenticate');
     req.apiUser = cred.user;
+    return undefined;
   };
 }
