@@ -52,3 +52,74 @@ export function apiRequest(a: Pick<TestApp, 'request'>, method: NonNullable<Inje
   if (auth !== null) headers.authorization = auth;
   return a.request(url, { ...o, method, headers, peer: o.peer ?? '127.0.0.1:40000' });
 }
+
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+export interface SseStream {
+  status: number;
+  /** Every event received so far, in order. */
+  events: SseEvent[];
+  /** The first event (from `from` on) of this name that `match` accepts; rejects after `timeoutMs`. */
+  next(event: string, match?: (data: unknown) => boolean, timeoutMs?: number, from?: number): Promise<SseEvent>;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+/** Open a Server-Sent Events stream (GET) and parse its events as they arrive. */
+export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseStream> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+      const events: SseEvent[] = [];
+      const waiters = new Set<() => void>();
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) event = line.slice(7);
+            else if (line.startsWith('data: ')) data.push(line.slice(6));
+          }
+          if (data.length > 0) events.push({ event, data: JSON.parse(data.join('\n')) as unknown });
+        }
+        for (const w of [...waiters]) w();
+      });
+      const ended = new Promise<void>((res2) => res.on('close', () => res2()));
+      resolve({
+        status: res.statusCode ?? 0,
+        events,
+        ended,
+        close: () => req.destroy(),
+        next(event, match = () => true, timeoutMs = 5000, from = 0) {
+          return new Promise((res2, rej) => {
+            const check = () => {
+              const hit = events.slice(from).find((e) => e.event === event && match(e.data));
+              if (!hit) return false;
+              waiters.delete(check);
+              clearTimeout(timer);
+              res2(hit);
+              return true;
+            };
+            const timer = setTimeout(() => {
+              waiters.delete(check);
+              rej(new Error(`no ${event} event within ${timeoutMs} ms; got ${JSON.stringify(events)}`));
+            }, timeoutMs);
+            if (!check()) waiters.add(check);
+          });
+        },
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

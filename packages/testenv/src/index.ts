@@ -31,4 +31,4 @@ export { treeSnapshot, type TreeEntry, type SnapshotOptions } from './tree.js';
 export { makeProvisionRoot, PROVISION_NODES_CONF, type ProvisionRoot, type ProvisionRootOptions, type ProvisionFiles } from './provision.js';
 export { provisionApp, startTestDaemon, spawnDaemon, captureLog, type DaemonProcess, type TestApp, type InjectOptions, type InjectResponse, type LogLine } from './daemon.js';
 export { httpGet, privilegedGet, rawGet, type HttpResult } from './http.js';
-export { makeApiRoot, apiRequest, basicAuth, bcryptHash, API_USER, API_PASSWORD, type ApiRootOptions } from './api.js';
+export { makeApiRoot, apiRequest, basicAuth, bcryptHash, openSse, API_USER, API_PASSWORD, type ApiRootOptions, type SseEvent, type SseStream } from './api.js';
