@@ -100,7 +100,7 @@ function freshnessCell(name) {
     const s = f[kind];
     const cls = s.fresh ? 'fresh' : s.mtime ? 'stale' : 'missing';
     const title = s.fresh ? `${kind}: up to date (built ${s.mtime})` : `${kind}: ${s.reason || 'not built'}`;
-    td.append(el('span', { class: cls, title }, `${label} ${s.fresh ? '✓' : s.mtime ? '↻' : '–'}`), ' ');
+    td.append(el('span', { class: cls, title }, `${label} ${s.fresh ? '✓' : s.mtime ? 'stale' : 'not built'}`), ' ');
   }
   return td;
 }
