@@ -4,6 +4,9 @@
  * with the changed rows when nodes.conf changes (by wwctl or by the API),
  * the stream behind the API's access rules, and ended when the daemon stops.
  */
+import { execFileSync } from 'node:child_process';
+import { get as httpsGet } from 'node:https';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { basicAuth, httpGet, makeApiRoot, openSse, startTestDaemon, wwctl } from '@warewulf/testenv';
 
@@ -50,5 +53,24 @@ describe('/api/events', () => {
     const d = await startTestDaemon(makeApiRoot());
     const r = await httpGet(`${d.url}/api/events`);
     expect([r.status, r.headers['www-authenticate']]).toEqual([401, 'Basic realm="Restricted"']);
+  });
+
+  it('with api.tls, answers over the HTTPS listener and refuses plain HTTP (403)', async () => {
+    const t = makeApiRoot({ warewulfExtra: '  tls: true\n', api: { tls: true } });
+    const tls = join(t.root, 'etc/warewulf/tls');
+    t.write('etc/warewulf/tls/.keep', '');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(tls, 'warewulf.key'), '-out', join(tls, 'warewulf.crt')], { stdio: 'ignore' });
+    const d = await startTestDaemon(t, { tlsPort: 0 });
+    const plain = await httpGet(`${d.url}/api/nodes/`, { headers: { authorization: basicAuth() } });
+    expect(plain.status).toBe(403);
+    const secure = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      httpsGet(`https://127.0.0.1:${d.tlsPort}/api/nodes/n1`, { rejectUnauthorized: false, headers: { authorization: basicAuth() } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+    expect(secure.status).toBe(200);
+    expect(JSON.parse(secure.body)).toMatchObject({ 'image name': 'suse' });
   });
 });
