@@ -10,6 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, BrowserContextOptions } from 'playwright-core';
+
+export type { BrowserContext, Page } from 'playwright-core';
 import { CACHE } from './paths.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -43,6 +45,12 @@ export async function launchBrowser(opts: Pick<BrowserContextOptions, 'httpCrede
     viewport: opts.viewport ?? { width: 1400, height: 900 },
     ...(opts.httpCredentials ? { httpCredentials: opts.httpCredentials } : {}),
   });
-  ctx.on('close', () => rmSync(profile, { recursive: true, force: true }));
+  ctx.on('close', () => {
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      /* Chromium still writing its profile as it exits: a temp directory left behind */
+    }
+  });
   return ctx;
 }

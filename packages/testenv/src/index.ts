@@ -32,4 +32,4 @@ export { makeProvisionRoot, PROVISION_NODES_CONF, type ProvisionRoot, type Provi
 export { provisionApp, startTestDaemon, spawnDaemon, captureLog, type DaemonProcess, type TestApp, type InjectOptions, type InjectResponse, type LogLine } from './daemon.js';
 export { httpGet, privilegedGet, rawGet, type HttpResult } from './http.js';
 export { makeApiRoot, apiRequest, basicAuth, bcryptHash, openSse, API_USER, API_PASSWORD, type ApiRootOptions, type SseEvent, type SseStream } from './api.js';
-export { launchBrowser, browserUnavailable, artifactPath, CHROMIUM, CHROMIUM_FLAGS } from './browser.js';
+export { launchBrowser, browserUnavailable, artifactPath, CHROMIUM, CHROMIUM_FLAGS, type BrowserContext, type Page } from './browser.js';

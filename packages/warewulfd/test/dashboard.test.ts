@@ -8,10 +8,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  API_PASSWORD, API_USER, artifactPath, browserUnavailable, httpGet, launchBrowser, makeApiRoot, startTestDaemon, wwctlProcess,
+  API_PASSWORD, API_USER, artifactPath, browserUnavailable, httpGet, launchBrowser, makeApiRoot, startTestDaemon, wwctlProcess, type Page,
 } from '@warewulf/testenv';
 
 const noBrowser = browserUnavailable();
+
+/** The page's DOM, as far as the functions run inside the page use it (the tests compile without the DOM library). */
+declare const document: { querySelector(sel: string): { textContent: string | null } | null };
+
+/** Wait, inside the page (checked on every frame, no round trip per try), until `sel`'s text is `want`. */
+function textBecomes(page: Page, sel: string, want: string, timeout = 2000) {
+  return page.waitForFunction(([s, w]: readonly [string, string]) => document.querySelector(s)?.textContent === w, [sel, want] as const, { timeout });
+}
 
 describe.skipIf(noBrowser !== undefined)(`dashboard in Chromium${noBrowser ? ` (skipped: ${noBrowser})` : ''}`, () => {
   it('shows the nodes live: a wwctl change appears within 2 s, status too; filters, provenance, images and overlays', async () => {
@@ -47,15 +55,14 @@ describe.skipIf(noBrowser !== undefined)(`dashboard in Chromium${noBrowser ? ` (
       const r = await wwctlProcess(t, ['node', 'set', '--yes', '--ipaddr', '10.0.7.3', 'n3']).done;
       expect([r.code, r.stderr]).toEqual([0, '']);
       const started = Date.now();
-      // a page-side check (polled by the browser on every frame), not a round trip per try
-      await page.waitForFunction(`document.querySelector('#nodes tbody tr[data-node="n3"] td.address')?.textContent === '10.0.7.3'`, undefined, { timeout: 2000 });
+      await textBecomes(page, '#nodes tbody tr[data-node="n3"] td.address', '10.0.7.3');
       const ms = Date.now() - started;
       expect(ms).toBeLessThan(2000);
       expect(navigations).toEqual([]);
 
       // a node boots: its last stage appears
       expect((await httpGet(`${d.url}/provision/00:00:00:ff:ff:ff?stage=ipxe`)).status).toBe(200);
-      await page.waitForFunction(`document.querySelector('#nodes tbody tr[data-node="n1"] td.stage')?.textContent === 'ipxe'`, undefined, { timeout: 2000 });
+      await textBecomes(page, '#nodes tbody tr[data-node="n1"] td.stage', 'ipxe');
 
       // filters: a hostlist pattern, then a profile nobody has
       await page.fill('#pattern', 'n[2-3]');
