@@ -31,3 +31,4 @@ export { treeSnapshot, type TreeEntry, type SnapshotOptions } from './tree.js';
 export { makeProvisionRoot, PROVISION_NODES_CONF, type ProvisionRoot, type ProvisionRootOptions, type ProvisionFiles } from './provision.js';
 export { provisionApp, startTestDaemon, spawnDaemon, captureLog, type DaemonProcess, type TestApp, type InjectOptions, type InjectResponse, type LogLine } from './daemon.js';
 export { httpGet, privilegedGet, rawGet, type HttpResult } from './http.js';
+export { seedIssueExample } from './seed.js';
