@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync, lutimesSync } from 'node:fs';
 import * as net from 'node:net';
@@ -8,20 +8,7 @@ import { promisify } from 'node:util';
 export const execFileP = promisify(execFile);
 export const isRoot = process.getuid?.() === 0;
 
-/** Run a command with optional stdin bytes; resolve stdout/stderr/code (never reject on exit code). */
-export function runCmd(cmd: string, args: string[], opts: { input?: Buffer; cwd?: string } = {}): Promise<{ stdout: Buffer; stderr: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout: Buffer.concat(out), stderr: err, code }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? Buffer.alloc(0));
-  });
-}
+export { runCmd } from '@warewulf/testenv';
 
 export interface NodeDesc {
   type: string;

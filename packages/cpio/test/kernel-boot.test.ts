@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync, chmodSync, utimesSync } from 'node:fs';
+import { busyboxPath, ensureDebianKernel } from '@warewulf/testenv';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,32 +19,9 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const CACHE = process.env.CPIO_E2E_CACHE ?? path.join(REPO, '.cache', 'cpio-e2e');
 const EXCLUDES = ['skip', 'etc/*.bak'];
 
-function sh(cmd: string, cwd?: string): string {
-  return execFileSync('bash', ['-c', cmd], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-/** Fetch vmlinuz the way ../shared/e2e/pxe-smoke.sh does: the package linux-image-amd64 depends on. */
+/** Debian's kernel, fetched once for every test that boots one (packages/testenv). */
 function ensureKernel(): string {
-  const vmlinuz = path.join(CACHE, 'vmlinuz');
-  if (existsSync(vmlinuz)) return vmlinuz;
-  mkdirSync(CACHE, { recursive: true });
-  let pkg = sh(`apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}'`);
-  if (!pkg) {
-    sh('apt-get -o DPkg::Lock::Timeout=600 update >/dev/null 2>&1 || true');
-    pkg = sh(`apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}'`);
-  }
-  if (!pkg) throw new Error('cannot resolve the kernel package behind linux-image-amd64');
-  const work = mkdtempSync(path.join(CACHE, 'dl-'));
-  try {
-    sh(`apt-get -o APT::Sandbox::User=root download ${pkg} >/dev/null`, work);
-    sh(`dpkg-deb --fsys-tarfile ${pkg}_*.deb | tar -x --wildcards './boot/vmlinuz-*'`, work);
-    const k = readdirSync(path.join(work, 'boot')).find((n) => n.startsWith('vmlinuz-'))!;
-    copyFileSync(path.join(work, 'boot', k), `${vmlinuz}.tmp`);
-    renameSync(`${vmlinuz}.tmp`, vmlinuz);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  return vmlinuz;
+  return ensureDebianKernel().vmlinuz;
 }
 
 const INIT = `#!/bin/busybox sh
@@ -94,8 +72,7 @@ describe.skipIf(!isRoot || (needs.length > 0 && !mustRun))(`Linux kernel unpacks
       close();
     };
     mkdirSync(path.join(src, 'bin'), { recursive: true });
-    const bb = sh(`dpkg -L busybox-static 2>/dev/null | grep -E '/bin/busybox$' | head -n1`) || sh('command -v busybox');
-    copyFileSync(bb, path.join(src, 'bin/busybox'));
+    copyFileSync(busyboxPath(), path.join(src, 'bin/busybox'));
     writeFileSync(path.join(src, 'init'), INIT);
     chmodSync(path.join(src, 'init'), 0o755);
     utimesSync(path.join(src, 'init'), 1_650_000_000, 1_650_000_000);
@@ -130,6 +107,7 @@ describe.skipIf(!isRoot || (needs.length > 0 && !mustRun))(`Linux kernel unpacks
       child.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
     });
     const seconds = (Date.now() - t0) / 1000;
+    mkdirSync(CACHE, { recursive: true });
     writeFileSync(path.join(CACHE, 'last-serial.log'), out);
     console.log(`${compression}: kernel boot + listing took ${seconds.toFixed(1)} s`);
     const begin = out.indexOf('@@CPIO-LIST-BEGIN@@');

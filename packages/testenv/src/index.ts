@@ -33,3 +33,4 @@ export { provisionApp, startTestDaemon, spawnDaemon, captureLog, type DaemonProc
 export { httpGet, privilegedGet, rawGet, type HttpResult } from './http.js';
 export { makeApiRoot, apiRequest, basicAuth, bcryptHash, openSse, API_USER, API_PASSWORD, type ApiRootOptions, type SseEvent, type SseStream } from './api.js';
 export { launchBrowser, browserUnavailable, artifactPath, CHROMIUM, CHROMIUM_FLAGS, type BrowserContext, type Page } from './browser.js';
+export { seedIssueExample } from './seed.js';

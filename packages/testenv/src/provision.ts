@@ -47,6 +47,8 @@ export interface ProvisionRootOptions {
   secure?: boolean;
   /** Extra YAML appended under `warewulf:` in warewulf.conf. */
   warewulfExtra?: string;
+  /** warewulf.conf `autobuild overlays` (default false: the overlay images here are fixtures, not builds). */
+  autobuild?: boolean;
   nodesConf?: string;
   /** Size of the kernel and of the image in bytes (default 64 KiB and 256 KiB). */
   kernelBytes?: number;
@@ -81,8 +83,8 @@ export function makeProvisionRoot(o: ProvisionRootOptions = {}): ProvisionRoot {
   const t = makeRoot(o.nodesConf ?? PROVISION_NODES_CONF, o.keep ? { keep: true } : {});
   t.write(
     'etc/warewulf/warewulf.conf',
-    // the overlay images here are fixtures, not builds: the real daemon must serve them as they are
-    `ipaddr: 10.10.0.1\nnetmask: 255.255.0.0\nipaddr6: fd00:10::1\nwarewulf:\n  port: 9873\n  secure: ${o.secure ?? false}\n  update interval: 60\n  autobuild overlays: false\n${o.warewulfExtra ?? ''}`,
+    // the overlay images here are fixtures, not builds: unless asked, the real daemon serves them as they are
+    `ipaddr: 10.10.0.1\nnetmask: 255.255.0.0\nipaddr6: fd00:10::1\nwarewulf:\n  port: 9873\n  secure: ${o.secure ?? false}\n  update interval: 60\n  autobuild overlays: ${o.autobuild ?? false}\n${o.warewulfExtra ?? ''}`,
   );
   for (const d of ['ipxe', 'grub']) cpSync(join(REPO, 'etc', 'warewulf', d), join(t.root, 'etc', 'warewulf', d), { recursive: true });
   t.write(

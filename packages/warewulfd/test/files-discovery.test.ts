@@ -55,7 +55,7 @@ nodes:
 
 describe('discovery (§4.6)', () => {
   it('gives an unknown address to the first discoverable node, writes nodes.conf and serves it as that node', async () => {
-    const t = makeProvisionRoot({ nodesConf: DISCOVERABLE });
+    const t = makeProvisionRoot({ nodesConf: DISCOVERABLE, autobuild: true });
     t.write('var/lib/warewulf/provision/overlays/d1/__SYSTEM__.img.gz', 'stale');
     const a = await provisionApp(t);
     const r = await a.request('/ipxe/52-54-00-AA-00-01');

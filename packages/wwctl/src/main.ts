@@ -68,10 +68,10 @@ export async function runWwctl(
 ): Promise<number> {
   let debug = args.includes('-d') || args.includes('--debug');
   let ctx: Ctx | undefined;
-  const program = buildProgram(() => {
+  const program = await buildProgram(() => {
     if (!ctx) throw new Error('context used before the global flags were parsed');
     return ctx;
-  });
+  }, args);
   forEachCommand(program, (c) => {
     c.exitOverride();
     c.configureOutput({ writeOut: (s) => io.out.write(s), writeErr: () => undefined });

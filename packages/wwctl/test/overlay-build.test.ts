@@ -9,19 +9,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seedIssueExample } from '@warewulf/testenv';
 import { makeRoot, wwctl, type TestRoot } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
 
-const SEED_ISSUE = `Warewulf Node:      node01
-Container:          microOS2
-Kernelargs:         quiet crashkernel=no vga=791
-
-Network:
-    default: eth0
-    default: 10.10.1.11/24
-    default: 52:54:00:08:a7:c0
-`;
+const SEED_ISSUE = seedIssueExample().output;
 
 /** A root with site overlays `a` (a template reading the node), `b` (static files), `h` (reads .AllNodes) and `srv` (reads server data). */
 function world(nodes = 3): TestRoot {
@@ -69,7 +62,7 @@ async function stale(t: TestRoot): Promise<string[]> {
 describe('overlay show --render', () => {
   it("renders the seed's issue.ww as a site overlay into the seed's output", async () => {
     const t = makeRoot('nodeprofiles:\n  default:\n    image name: microOS2\nnodes:\n  node01:\n    network devices:\n      default:\n        device: eth0\n        ipaddr: 10.10.1.11\n        hwaddr: 52:54:00:08:A7:C0\n');
-    t.write('var/lib/warewulf/overlays/myissue/rootfs/etc/issue.ww', readFileSync(join(import.meta.dirname, '..', '..', '..', 'overlays', 'issue', 'rootfs', 'etc', 'issue.ww')));
+    t.write('var/lib/warewulf/overlays/myissue/rootfs/etc/issue.ww', seedIssueExample().template);
     const r = await wwctl(t, 'overlay', 'show', '--render', 'node01', 'myissue', 'etc/issue');
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`backupFile: true\nwriteFile: true\nFilename: etc/issue\n${SEED_ISSUE}`);

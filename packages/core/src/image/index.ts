@@ -18,7 +18,7 @@ export {
   setDefaultProfileImage,
   type RenameResult,
 } from './store.js';
-export { imageUsers, type ImageUsers, type ImageReferenceHolder } from './users.js';
+export { imageUsers, imageUsersOf, type ImageUsers, type ImageReferenceHolder } from './users.js';
 export { importImage, ociCredentials, blobStore, type ImportOptions, type ImportResult } from './import.js';
 export { buildImage, readExcludes, remeasure, type BuildOptions, type BuildResult } from './build.js';
 export {

@@ -18,6 +18,7 @@ import { FIELD_BY_NAME } from '../node/fields.js';
 import { flattenEntity } from '../node/flat.js';
 import { DEFAULT_PROFILE } from '../node/merge.js';
 import { updateNodesConf } from '../node/store.js';
+import { newMapping } from '../yaml-value.js';
 import { pidAlive } from '../fs/lock.js';
 import { checkImageName, imagePaths, isValidImageName, type ImagePaths } from './names.js';
 
@@ -195,7 +196,7 @@ export async function renameImage(paths: Paths, src: string, dst: string): Promi
       }
       return { result: changed, write: changed.nodes.length + changed.profiles.length > 0 };
     },
-    { cacheDir: paths.ociCacheDir },
+    { cacheDir: paths.nodesCacheDir },
   );
   return result;
 }
@@ -211,10 +212,10 @@ export async function setDefaultProfileImage(paths: Paths, name: string): Promis
   await updateNodesConf(
     paths.nodesConf,
     (doc) => {
-      const profile = (doc.profiles[DEFAULT_PROFILE] ??= {});
+      const profile = (doc.profiles[DEFAULT_PROFILE] ??= newMapping());
       applyEdit(profile, { op: 'set', ref: { spec, keys: [] }, value: name });
       return { result: undefined, write: true };
     },
-    { cacheDir: paths.ociCacheDir },
+    { cacheDir: paths.nodesCacheDir },
   );
 }

@@ -7,9 +7,10 @@
  */
 import type { Paths } from '../config/paths.js';
 import type { Logger } from '../log.js';
+import type { RawEntity } from '../node/document.js';
 import { flattenEntity } from '../node/flat.js';
-import { NodeMerger } from '../node/merge.js';
-import { readNodesConf } from '../node/store.js';
+import type { NodeDb } from '../node/nodedb.js';
+import { loadNodeDb } from '../node/store.js';
 
 export interface ImageReferenceHolder {
   kind: 'node' | 'profile';
@@ -31,12 +32,16 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
+/** The image users of nodes.conf (read through the NodeDb and its parse cache). */
 export async function imageUsers(paths: Paths, log?: Logger): Promise<ImageUsers> {
-  const doc = await readNodesConf(paths.nodesConf, { cacheDir: paths.ociCacheDir });
-  const merger = new NodeMerger(doc, log);
+  return imageUsersOf(await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, ...(log ? { log } : {}) }));
+}
+
+/** The image users of a node database snapshot (warewulfd and the API pass theirs). */
+export function imageUsersOf(db: NodeDb): ImageUsers {
   const users: ImageUsers = { nodes: new Map(), references: new Map(), byNode: new Map() };
-  for (const id of Object.keys(doc.nodes).sort()) {
-    const node = merger.merge(id);
+  for (const id of db.nodeIds) {
+    const node = db.get(id);
     const image = node?.fields.get('ImageName')?.value;
     if (typeof image === 'string' && image !== '') {
       push(users.nodes, image, id);
@@ -44,9 +49,9 @@ export async function imageUsers(paths: Paths, log?: Logger): Promise<ImageUsers
       users.byNode.set(id, { image, kernelVersion: typeof kv === 'string' && kv !== '' ? kv : undefined });
     }
   }
-  for (const [kind, section] of [['node', doc.nodes], ['profile', doc.profiles]] as const) {
-    for (const id of Object.keys(section).sort()) {
-      const v = flattenEntity(section[id]!, kind === 'node').get('ImageName')?.value;
+  for (const [kind, ids, raw] of [['node', db.nodeIds, (id: string) => db.rawNode(id)], ['profile', db.profileIds, (id: string) => db.rawProfile(id)]] as const) {
+    for (const id of ids) {
+      const v = flattenEntity(raw(id) as RawEntity, kind === 'node').get('ImageName')?.value;
       if (typeof v === 'string' && v !== '') push(users.references, v, { kind, id });
     }
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
+import { FIELD_TREE } from './field-tree.js';
 import { createHash } from 'node:crypto';
 import { isMapping, newMapping } from '../yaml-value.js';
 import { plainData } from '../yaml/scalar.js';
@@ -41,6 +42,19 @@ export interface MergedNode {
   readonly primaryNetDev: string | undefined;
   /** Network device names, sorted. */
   readonly netdevs: readonly string[];
+}
+
+/** A list field's items from a raw value (as flattening reads it), undefined when empty. */
+function flatList(spec: FieldSpec, v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const f = flattenEntity({ [spec.yaml[0] as string]: v } as Record<string, unknown>, true).get(spec.name);
+  return f ? (f.value as string[]) : undefined;
+}
+
+/** A network device entry with at least one field set (what makes it a network of the node). */
+function netHasField(dev: unknown): boolean {
+  if (!isMapping(dev) || FIELD_TREE.children.get('network devices')?.wildcard === undefined) return false;
+  return flattenEntity({ 'network devices': { x: dev } } as Record<string, unknown>, true).size > 0;
 }
 
 /**
@@ -290,19 +304,31 @@ export class NodeMerger {
   summary(id: string): { id: string; profiles: string[]; netdevs: string[] } | undefined {
     const raw = this.doc.nodes[id];
     if (raw === undefined) return undefined;
-    const own = flattenEntity(raw, true);
-    const profiles = this.nodeProfiles(own, raw);
+    // straight from the raw entry: the node's profiles and the networks it names itself (a network with at
+    // least one field set), then its profiles' networks; the merge's rules, without flattening the node
+    const ownProfiles = flatList(PROFILES_SPEC, raw.profiles);
+    const profiles = ownProfiles ?? (!('profiles' in raw) && this.doc.profiles[DEFAULT_PROFILE] !== undefined ? [DEFAULT_PROFILE] : []);
     const nets = new Set<string>();
-    const collect = (flat: FlatFields) => {
-      for (const e of flat.values()) if (e.ref.spec.scope === 'net') nets.add(e.ref.keys[0] as string);
-    };
     for (const p of this.effectiveProfiles(profiles)) {
+      const cached = this.profileNets.get(p);
+      if (cached) {
+        for (const n of cached) nets.add(n);
+        continue;
+      }
       const flat = this.flatOfProfile(p);
-      if (flat) collect(flat);
+      const own = new Set<string>();
+      if (flat) for (const e of flat.values()) if (e.ref.spec.scope === 'net') own.add(e.ref.keys[0] as string);
+      this.profileNets.set(p, own);
+      for (const n of own) nets.add(n);
     }
-    collect(own);
+    const devs = raw['network devices'];
+    if (isMapping(devs)) {
+      for (const name in devs) if (!nets.has(name) && netHasField(devs[name])) nets.add(name);
+    }
     return { id, profiles, netdevs: [...nets].sort() };
   }
+
+  private readonly profileNets = new Map<string, Set<string>>();
 
   private effectiveProfiles(profiles: readonly string[]): string[] {
     return expandProfiles(

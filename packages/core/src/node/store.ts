@@ -12,7 +12,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, realpath, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { WwError, isErrnoCode } from '../errors.js';
 import { acquireLock, pidAlive, type LockOptions } from '../fs/lock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
@@ -29,8 +28,9 @@ export interface ReadOptions {
 }
 
 const CACHE_PREFIX = 'nodes-conf-';
+const CACHE_SUFFIX = '.json';
 /** Bumped whenever the cached form changes, so an older cache is never read as a newer one. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 const HEADER = 4 + 32; // format (u32 BE) + SHA-256 of the payload
 
 function sha256(text: string): string {
@@ -50,11 +50,11 @@ function docFromRaw(raw: Record<string, unknown>): NodesDocument {
  */
 async function readCached(dir: string, hash: string): Promise<NodesDocument | undefined> {
   try {
-    const buf = await readFile(join(dir, `${CACHE_PREFIX}${hash}.v8`));
+    const buf = await readFile(join(dir, `${CACHE_PREFIX}${hash}${CACHE_SUFFIX}`));
     if (buf.length < HEADER || buf.readUInt32BE(0) !== CACHE_FORMAT) return undefined;
     const payload = buf.subarray(HEADER);
     if (!createHash('sha256').update(payload).digest().equals(buf.subarray(4, HEADER))) return undefined;
-    const raw = fromCacheForm(deserialize(payload));
+    const raw = fromCacheForm(JSON.parse(payload.toString('utf8')));
     if (!isMapping(raw) || !isMapping(raw.nodes) || !isMapping(raw.nodeprofiles)) return undefined;
     return docFromRaw(raw);
   } catch {
@@ -67,13 +67,15 @@ async function writeCached(dir: string, hash: string, doc: NodesDocument): Promi
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     for (const name of await readdir(dir)) {
-      if (name.startsWith(CACHE_PREFIX) && name !== `${CACHE_PREFIX}${hash}.v8`) await unlink(join(dir, name)).catch(() => undefined);
+      if (name.startsWith(CACHE_PREFIX) && name !== `${CACHE_PREFIX}${hash}${CACHE_SUFFIX}`) await unlink(join(dir, name)).catch(() => undefined);
     }
-    const payload = serialize(toCacheForm(doc.raw));
+    const form = toCacheForm(doc.raw);
+    if (form === undefined) return;
+    const payload = Buffer.from(form, 'utf8');
     const header = Buffer.alloc(HEADER);
     header.writeUInt32BE(CACHE_FORMAT, 0);
     createHash('sha256').update(payload).digest().copy(header, 4);
-    await writeFileAtomic(join(dir, `${CACHE_PREFIX}${hash}.v8`), Buffer.concat([header, payload]), 0o600);
+    await writeFileAtomic(join(dir, `${CACHE_PREFIX}${hash}${CACHE_SUFFIX}`), Buffer.concat([header, payload]), 0o600);
   } catch {
     /* ignore */
   }

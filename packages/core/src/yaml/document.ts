@@ -228,21 +228,24 @@ export function dumpYaml(data: unknown, indent = 2): string {
 
 /* ---------- the parse cache's form ---------- */
 
+/** The key that marks a kept-text scalar in the cache's JSON (a NUL can not start a nodes.conf key in practice; a document that has one is not cached). */
+const SCALAR_KEY = '\u0000yaml';
+
 /**
- * The cache stores the parsed tree with v8.serialize, which keeps neither
- * prototypes nor classes. YamlScalars are stored as Maps (a parsed tree has
- * no Maps, so they are unambiguous) and revived; mappings come back as
- * null-prototype objects.
+ * The parsed tree as JSON text for the parse cache (JSON.parse reads it two
+ * to three times faster than v8.deserialize reads the same tree).
+ * YamlScalars become `{"\u0000yaml": [kind, text]}`; undefined when the tree
+ * itself uses that key (then it is not cached).
  */
-export function toCacheForm(v: unknown): unknown {
-  if (v instanceof YamlScalar) return new Map<string, string>([['k', v.kind], ['t', v.text]]);
-  if (Array.isArray(v)) return v.map(toCacheForm);
-  if (isContainer(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: toCacheForm((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
-    return out;
-  }
-  return v;
+export function toCacheForm(v: unknown): string | undefined {
+  let clash = false;
+  const text = JSON.stringify(v, function (this: unknown, k: string, x: unknown) {
+    if (k === SCALAR_KEY) clash = true;
+    // JSON.stringify calls toJSON first: the holder still has the YamlScalar itself
+    const raw = (this as Record<string, unknown>)[k];
+    return raw instanceof YamlScalar ? { [SCALAR_KEY]: [raw.kind, raw.text] } : x;
+  });
+  return clash ? undefined : text;
 }
 
 const REVIVE: Record<string, yaml.Type> = {
@@ -251,19 +254,20 @@ const REVIVE: Record<string, yaml.Type> = {
   float: byTag('tag:yaml.org,2002:float'),
 };
 
-/** Inverse of toCacheForm; throws a plain Error on a tree that toCacheForm did not make (the caller then re-parses). */
+/** Inverse of toCacheForm on its parsed JSON; throws a plain Error on anything toCacheForm did not make (the caller then re-parses). */
 export function fromCacheForm(v: unknown): unknown {
-  if (v instanceof Map) {
-    const kind = v.get('k') as YamlScalarKind;
-    const text = v.get('t');
-    const type = REVIVE[kind];
-    if (type === undefined || typeof text !== 'string' || !type.resolve(text)) throw new Error('bad cached scalar');
-    return new YamlScalar(text, kind, type.construct(text) as boolean | number);
-  }
   if (Array.isArray(v)) return v.map(fromCacheForm);
   if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    const sc = o[SCALAR_KEY];
+    if (sc !== undefined) {
+      const [kind, text] = sc as [YamlScalarKind, string];
+      const type = REVIVE[kind];
+      if (type === undefined || typeof text !== 'string' || !type.resolve(text)) throw new Error('bad cached scalar');
+      return new YamlScalar(text, kind, type.construct(text) as boolean | number);
+    }
     const out: Record<string, unknown> = Object.create(null);
-    for (const k of Object.keys(v)) out[k] = fromCacheForm((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(o)) out[k] = fromCacheForm(o[k]);
     return out;
   }
   return v;

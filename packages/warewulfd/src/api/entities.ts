@@ -119,43 +119,30 @@ export function entityRoutes(t: RouteTable, env: DaemonEnv, state: ApiState, sec
     );
   }
 
-  t.add(
-    {
-      method: 'PUT', url: `/${plural}/:id`, id: `put${title}`, tag: plural, params: IdParams, ifMatch: true, ifNoneMatch: true, etag: true,
-      errors: [400, 404, 409, 412],
-      summary: `Add a ${section}, or replace it (If-None-Match: * only adds)`,
-      body: { name: `${title}Body`, schema: bodySchema },
-      response: { name: `${title}Body`, schema: bodySchema },
-    },
-    async ({ params, body, req, reply }) => {
-      const entity = cloneData((body as Record<string, unknown>)[section]) as RawEntity;
-      const target: EntryTarget = { section, id: params.id, condition: entryCondition(req), references };
-      await state.writeNodes(async (doc) => {
-        const r = await putEntry(doc, target, entity);
-        return { result: r, write: r.changed || r.created };
-      });
-      return { [section]: view(env.registry.current.db, section, params.id, reply) };
-    },
-  );
-
-  t.add(
-    {
-      method: 'PATCH', url: `/${plural}/:id`, id: `patch${title}`, tag: plural, params: IdParams, ifMatch: true, etag: true,
-      errors: [400, 404, 409, 412],
-      summary: `Set the ${section}'s fields given (non-empty ones; UNSET clears a field), keep the others`,
-      body: { name: `${title}Body`, schema: bodySchema },
-      response: { name: `${title}Body`, schema: bodySchema },
-    },
-    async ({ params, body, req, reply }) => {
-      const entity = cloneData((body as Record<string, unknown>)[section]) as RawEntity;
-      const target: EntryTarget = { section, id: params.id, condition: entryCondition(req), references };
-      await state.writeNodes(async (doc) => {
-        const r = await patchEntry(doc, target, entity);
-        return { result: r, write: r.changed };
-      });
-      return { [section]: view(env.registry.current.db, section, params.id, reply) };
-    },
-  );
+  const writes = [
+    { method: 'PUT', op: putEntry, ifNoneMatch: true, summary: `Add a ${section}, or replace it (If-None-Match: * only adds)` },
+    { method: 'PATCH', op: patchEntry, ifNoneMatch: false, summary: `Set the ${section}'s fields given (non-empty ones; UNSET clears a field), keep the others` },
+  ] as const;
+  for (const w of writes) {
+    t.add(
+      {
+        method: w.method, url: `/${plural}/:id`, id: `${w.method.toLowerCase()}${title}`, tag: plural, params: IdParams,
+        ifMatch: true, ifNoneMatch: w.ifNoneMatch, etag: true, errors: [400, 404, 409, 412], summary: w.summary,
+        body: { name: `${title}Body`, schema: bodySchema },
+        response: { name: `${title}Body`, schema: bodySchema },
+      },
+      async ({ params, body, req, reply }) => {
+        const entity = cloneData((body as Record<string, unknown>)[section]) as RawEntity;
+        const target: EntryTarget = { section, id: params.id, condition: entryCondition(req), references };
+        await state.writeNodes(async (doc) => {
+          const r = await w.op(doc, target, entity);
+          return { result: r, write: r.changed };
+        });
+        // the view of the reloaded snapshot, with its ETag
+        return { [section]: view(env.registry.current.db, section, params.id, reply) };
+      },
+    );
+  }
 
   t.add(
     {
