@@ -114,6 +114,9 @@ function unsetRefs(t: FieldTreeNode, node: unknown, keys: string[], isNode: bool
 
 const negation = (n: string) => n.startsWith('~');
 
+/** Only a body that sets a hardware address can make two nodes share one (the check walks every node). */
+const setsHwaddr = (entries: Iterable<FlatEntry>): boolean => [...entries].some((e) => e.ref.spec.name === 'NetDevs[].Hwaddr');
+
 /**
  * Profiles, images and overlays the given fields name must exist (a
  * `~name` negation names nothing). Throws EntityBodyError (400) naming the
@@ -156,7 +159,7 @@ export async function putEntry(doc: NodesDocument, t: EntryTarget, body: RawEnti
   const entry = cloneData(entityFromFields(fields.values()));
   const before = entryRevision(current);
   all[t.id] = entry;
-  if (t.section === 'node') checkUniqueHwaddrs(doc, [t.id]);
+  if (t.section === 'node' && setsHwaddr(fields.values())) checkUniqueHwaddrs(doc, [t.id]);
   const revision = entryRevision(entry);
   return { entry, revision, changed: revision !== before, created: current === undefined };
 }
@@ -180,7 +183,7 @@ export async function patchEntry(doc: NodesDocument, t: EntryTarget, body: RawEn
   unsetRefs(FIELD_TREE, body, [], isNode, unsets);
   for (const ref of unsets) if (!fields.has(fieldPath(ref.spec, ref.keys))) edits.push({ op: 'unset', ref });
   for (const e of edits) applyEdit(current, e);
-  if (isNode) checkUniqueHwaddrs(doc, [t.id]);
+  if (isNode && setsHwaddr(fields.values())) checkUniqueHwaddrs(doc, [t.id]);
   const revision = entryRevision(current);
   return { entry: current, revision, changed: revision !== before, created: false };
 }
