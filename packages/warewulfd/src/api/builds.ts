@@ -88,6 +88,7 @@ async function build(env: DaemonEnv, nodes: readonly string[] | undefined, force
   return [...(nodes ?? snap.db.nodeIds)].sort();
 }
 
+/** Register the build routes and the freshness of every node's images (`/api/dashboard/freshness`). */
 export function buildRoutes(t: RouteTable, env: DaemonEnv): void {
   t.add(
     {

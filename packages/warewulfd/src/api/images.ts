@@ -45,6 +45,7 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return ac.signal;
 }
 
+/** Register the /api/images routes on the table (images load core's image module on first use). */
 export function imageRoutes(t: RouteTable, env: DaemonEnv): void {
   const log = (): Logger => coreLogger(env.log);
   t.add(

@@ -24,6 +24,7 @@ async function describe(store: OverlayStore, o: { name: string; site: boolean; d
   return { files: entries.filter((e) => e.type !== 'directory').map((e) => e.path), site: o.site };
 }
 
+/** Register the /api/overlays routes on the table (the overlay module is loaded on first use). */
 export function overlayRoutes(t: RouteTable, env: DaemonEnv): void {
   const store = async () => (await overlayMod()).OverlayStore.fromPaths(env.paths);
   t.add(
