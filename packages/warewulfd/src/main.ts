@@ -8,7 +8,7 @@
  * finish, remove the pid file and exit.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -79,9 +79,27 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
   const allowMissing = o.env['WAREWULF_ROOT'] !== undefined;
   const conf0 = await loadWarewulfConf(confPath, { allowMissing, logger: coreLogger(log) });
   const paths = resolvePaths({ env: o.env, confPath, conf: conf0 });
+  // what both files were at the last load: a reload that finds them the same skips the parse
+  let lastStamp = '';
+  const stamp = async (): Promise<string> => {
+    const parts: string[] = [];
+    for (const f of [confPath, paths.nodesConf]) {
+      try {
+        const s = await stat(f, { bigint: true });
+        parts.push(`${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`);
+      } catch {
+        parts.push('-');
+      }
+    }
+    return parts.join('|');
+  };
   const load: SnapshotLoader = async () => {
+    // taken before reading: a change during the read shows up as a new stamp next time
+    const now = await stamp();
+    if (now === lastStamp) return null;
     const conf = await loadWarewulfConf(confPath, { allowMissing, logger: coreLogger(log) });
     const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: coreLogger(log) });
+    lastStamp = now; // only after a good load: a failed one is retried on the next event
     return { db, conf };
   };
   const db0 = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: coreLogger(log) });
@@ -119,6 +137,11 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
 
   const reload = async (why: string): Promise<void> => {
     const r = await registry.reload();
+    if (r.ok && !r.loaded) {
+      // the watcher's echo of a write already reloaded for (an API write reloads before it answers)
+      log.debug({ why }, `nodes.conf and warewulf.conf unchanged since the last load (${why})`);
+      return;
+    }
     env.metrics.reloads.inc({ result: r.ok ? 'ok' : 'error' });
     if (r.ok) log.info({ why, revision: r.snapshot.db.revision.slice(0, 12), nodes: r.snapshot.db.nodeIds.length, changed: r.changed }, `reloaded (${why})`);
     else log.error({ why, err: r.error }, `reload failed (${why}); still serving the previous configuration: ${r.error.message}`);

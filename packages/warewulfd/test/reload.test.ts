@@ -42,6 +42,21 @@ describe('reload on change', () => {
     expect(d.logs.filter((l) => String(l.msg).startsWith('reloaded (nodes.conf changed)')).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('skips the parse when neither file changed since the last load (the watcher echo of a write)', async () => {
+    const t = makeProvisionRoot();
+    const d = await startTestDaemon(t, { watch: false });
+    await d.reload();
+    const first = d.env.registry.current;
+    await d.reload();
+    expect(d.env.registry.current).toBe(first);
+    expect(d.logs.some((l) => String(l.msg).startsWith('nodes.conf and warewulf.conf unchanged'))).toBe(true);
+    // a real change (a new inode from wwctl's atomic replace) is loaded again
+    expect((await wwctl(t, 'node', 'set', '--yes', 'n1', '--comment', 'changed')).code).toBe(0);
+    await d.reload();
+    expect(d.env.registry.current).not.toBe(first);
+    expect(d.env.registry.current.db.get('n1')?.fields.get('Comment')?.value).toBe('changed');
+  });
+
   it('keeps serving the last good registry when an edit does not parse, and picks up the fix', async () => {
     const t = makeProvisionRoot();
     const d = await startTestDaemon(t);

@@ -14,10 +14,16 @@ export interface Snapshot {
   readonly loadedAt: number;
 }
 
-/** Loads a fresh snapshot from disk; throws (WwError) when a file is unreadable or invalid. */
-export type SnapshotLoader = () => Promise<{ db: NodeDb; conf: WarewulfConf }>;
+/**
+ * Loads a fresh snapshot from disk; throws (WwError) when a file is
+ * unreadable or invalid. Returns `null` when it can tell that neither file
+ * changed since its last load (the watcher's echo of a write the daemon
+ * already reloaded for), which keeps the current snapshot.
+ */
+export type SnapshotLoader = () => Promise<{ db: NodeDb; conf: WarewulfConf } | null>;
 
-export type ReloadResult = { ok: true; changed: boolean; snapshot: Snapshot } | { ok: false; error: Error; snapshot: Snapshot };
+/** `loaded` is false when the loader found both files unchanged and kept the snapshot. */
+export type ReloadResult = { ok: true; changed: boolean; loaded: boolean; snapshot: Snapshot } | { ok: false; error: Error; snapshot: Snapshot };
 
 /**
  * Build the indexes a request needs before the snapshot is published, so
@@ -57,8 +63,9 @@ export class NodeRegistry {
    * that arrives during a load schedules exactly one more, so the last
    * change on disk is always picked up. A failed load keeps the old snapshot.
    */
-  private async swapOnce(): Promise<boolean> {
+  private async swapOnce(): Promise<boolean | 'unchanged'> {
     const next = await this.load();
+    if (next === null) return 'unchanged';
     warm(next.db);
     const prev = this.snap;
     const changed = next.db.revision !== prev.db.revision || JSON.stringify(next.conf.raw) !== JSON.stringify(prev.conf.raw);
@@ -75,11 +82,16 @@ export class NodeRegistry {
     const run = async (): Promise<ReloadResult> => {
       try {
         let changed = false;
+        let loaded = false;
         do {
           this.again = false;
-          changed = (await this.swapOnce()) || changed;
+          const r = await this.swapOnce();
+          if (r !== 'unchanged') {
+            loaded = true;
+            changed ||= r;
+          }
         } while (this.again);
-        return { ok: true, changed, snapshot: this.snap };
+        return { ok: true, changed, loaded, snapshot: this.snap };
       } catch (err) {
         return { ok: false, error: err as Error, snapshot: this.snap };
       } finally {
