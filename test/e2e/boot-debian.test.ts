@@ -62,7 +62,7 @@ describe.skipIf(!isRoot || (needs.length > 0 && !inCI))(`e2e LONG: a Debian imag
       expect(serial).toMatch(/E2E-WWCLIENT active notify pid=[1-9]\d*/);
       expect(serial).toMatch(new RegExp(`E2E-HOSTNAME ${n.id} file=${n.id}\\r?\\n`));
       expect(serial).toMatch(/E2E-NETWORKD-FILES .*10-ww4-netname-default\.link.*10-ww4-networkd-default\.network/);
-      expect(serial).toMatch(/E2E-NETWORKCTL eth0 routable configured/);
+      expect(serial).toMatch(/E2E-NETWORKD eth0 ADMIN_STATE=configured NETWORK_FILE=\/etc\/systemd\/network\/10-ww4-networkd-default\.network/);
       expect(serial).toMatch(new RegExp(`E2E-NET eth0 ${n.ip.replace(/\./g, '\\.')}/24`));
       expect(serial).toMatch(/E2E-ROOT tmpfs/);
       expect(serial).toMatch(new RegExp(`E2E-RUNTIME v1 for ${n.id}`));
