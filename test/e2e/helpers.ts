@@ -53,7 +53,7 @@ export async function importImage(c: Cluster, ociArchive: string, name: string):
 export async function addNode(c: Cluster, n: E2eNode, extra: string[]): Promise<void> {
   const key = n.assetKey ?? n.asset;
   await c.wwctlOk(
-    'node', 'add', n.id, '--netdev', 'eth0', '--hwaddr', n.mac, '--ipaddr', n.ip, '--netmask', '255.255.255.0', '--gateway', c.ns.serverIp,
+    'node', 'add', n.id, '--netdev', 'eth0', '--hwaddr', n.mac, '--ipaddr', n.ip, '--netmask', c.ns.netmask, '--gateway', c.ns.serverIp,
     ...(key ? ['--asset', key] : []), ...extra,
   );
 }

@@ -69,7 +69,6 @@ export class Cluster {
   readonly ns: Netns;
   readonly root: string;
   readonly port: number;
-  readonly updateInterval: number;
   /** Environment of every wwctl and warewulfd run: WAREWULF_ROOT, PATH, TZ=UTC. */
   readonly env: NodeJS.ProcessEnv;
   /** `http://<server>:<port>`, reachable inside the namespace only. */
@@ -77,14 +76,21 @@ export class Cluster {
   private daemonProc: Proc | undefined;
   private readonly ownRoot: boolean;
 
-  private constructor(o: ClusterOptions, root: string, ownRoot: boolean) {
+  private constructor(o: Pick<ClusterOptions, 'ns' | 'port'>, root: string, ownRoot: boolean) {
     this.ns = o.ns;
     this.root = root;
     this.ownRoot = ownRoot;
     this.port = o.port ?? 9873;
-    this.updateInterval = o.updateInterval ?? 2;
     this.env = { PATH: process.env.PATH, WAREWULF_ROOT: root, TZ: 'UTC' };
     this.url = `http://${o.ns.serverIp}:${this.port}`;
+  }
+
+  /**
+   * A head node whose WAREWULF_ROOT is already laid out (the demo's state directory): nothing is
+   * written, and `destroy()` leaves the root alone.
+   */
+  static open(o: Pick<ClusterOptions, 'ns' | 'port'> & { root: string }): Cluster {
+    return new Cluster(o, o.root, false);
   }
 
   /**
@@ -99,20 +105,20 @@ export class Cluster {
     mkdirSync(etc, { recursive: true });
     cpSync(join(REPO, 'etc', 'warewulf'), etc, { recursive: true });
     if (o.nodesConf !== undefined) writeFileSync(join(etc, 'nodes.conf'), o.nodesConf, { mode: 0o600 });
-    writeFileSync(join(etc, 'warewulf.conf'), c.warewulfConf(o.secure ?? true));
+    writeFileSync(join(etc, 'warewulf.conf'), c.warewulfConf(o.secure ?? true, o.updateInterval ?? 2));
     if (existsSync('/etc/resolv.conf')) cpSync('/etc/resolv.conf', join(root, 'etc', 'resolv.conf'), { dereference: true });
     for (const [name, dir] of Object.entries(o.siteOverlays ?? {})) c.installOverlay(name, dir);
     return c;
   }
 
-  private warewulfConf(secure: boolean): string {
+  private warewulfConf(secure: boolean, updateInterval: number): string {
     return [
       `ipaddr: ${this.ns.serverIp}`,
-      'netmask: 255.255.255.0',
+      `netmask: ${this.ns.netmask}`,
       'warewulf:',
       `  port: ${this.port}`,
       `  secure: ${secure}`,
-      `  update interval: ${this.updateInterval}`,
+      `  update interval: ${updateInterval}`,
       '  autobuild overlays: true',
       // the namespace's head node runs no DHCP/TFTP/NFS services of its own (dnsmasq is the test's)
       'dhcp:',

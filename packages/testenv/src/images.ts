@@ -24,7 +24,7 @@ import { skopeoCopy } from './registry.js';
 /** Bump when the recipe changes, so cached archives are rebuilt. */
 import { kernelPackage } from './kernel.js';
 
-const RECIPE = 5;
+const RECIPE = 6;
 
 function sh(cmd: string, cwd?: string): string {
   const r = spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -168,6 +168,8 @@ export async function debianBusyboxImage(opts: { modules?: ModuleSet; cacheDir?:
       await e({ name: 'etc/passwd', data: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' });
       await e({ name: 'etc/group', data: 'root:x:0:\nnogroup:x:65534:\n' });
       await e({ name: 'etc/shadow', data: 'root:*:19000:0:99999:7:::\n', mode: 0o640, gid: 42 });
+      // busybox init's own defaults want /etc/init.d/rcS and shells on tty2-4: a shell on the console only
+      await e({ name: 'etc/inittab', data: '::askfirst:-/bin/sh\n::ctrlaltdel:/sbin/reboot\n::shutdown:/bin/umount -a -r\n' });
       await e({ name: 'etc/os-release', data: 'NAME="Debian busybox (warewulf-ts test image)"\nID=debian-busybox\nVERSION_ID=1\n' });
       await e({ name: `lib/modules/${kernelVersion}/`, type: 'directory' });
       for (const f of (await readdir(modRoot)).sort()) {
