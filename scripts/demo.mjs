@@ -2,8 +2,8 @@
 // The main job on an embedded default: a self-contained state directory
 // (.demo/ in the repository, used as WAREWULF_ROOT, so nothing outside it is
 // touched and no root-owned path is needed), seeded with the shipped configs,
-// then a small cluster built and inspected with wwctl the way an admin would.
-// It grows with the project (overlays, images, warewulfd, boot).
+// then a small cluster built and inspected with wwctl the way an admin would,
+// and (as root, with qemu) one of its nodes network-booted from warewulfd.
 import { spawnSync } from 'node:child_process';
 import { cpSync, createReadStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -130,6 +130,17 @@ try {
   wwctl('node', 'status', '--server', `${base}/status`);
 } finally {
   wwctl('server', 'stop');
+}
+
+// The boot (issue 11): n03 (the debian-busybox image) network-boots from
+// warewulfd in a network namespace, its serial console on this terminal,
+// and `wwctl node status` shows it at the runtime stage. Root and qemu only;
+// otherwise it says what it needs.
+if (debian) {
+  const { bootDemoNode } = await import(join(repo, 'scripts', 'demo-boot.mjs'));
+  await bootDemoNode({ repo, state, node: 'n03', wwctl });
+} else {
+  console.log('\n# no image could be made: the boot is skipped');
 }
 
 console.log(`\n# nodes.conf is at ${join(state, 'etc', 'warewulf', 'nodes.conf')}; try: WAREWULF_ROOT=${state} ${wwctlBin} node list -a`);

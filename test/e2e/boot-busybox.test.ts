@@ -1,104 +1,150 @@
 /**
- * A busybox node boots with our wwinit: qemu + Debian's iPXE ROM on a tap
- * in a network namespace, DHCP from dnsmasq, kernel + busybox image + our
- * rendered wwinit/wwclient system overlay from a secure server inside the
- * namespace. /init reads the config, sets the host name, brings the network
- * up with the fallback script (busybox has no network manager), runs the
- * node's init; wwclient (started by 80-wwclient) fetches the runtime overlay
- * from a privileged port, gets 304s while it is unchanged, applies a change
- * within two update intervals; `wwclient --once` works too.
- * The server is the fixture until the lead wires warewulfd in.
+ * Busybox nodes boot from the real stack (issue 11's first acceptance
+ * items): a fresh WAREWULF_ROOT; `wwctl image import` of an OCI archive made
+ * from Debian packages (busybox-static, Debian's kernel, NIC modules) and
+ * `wwctl image build`; nodes made with `wwctl node add` on the shipped
+ * default profile; a secure warewulf.conf; the real warewulfd inside a
+ * network namespace; dnsmasq's boot file the daemon's iPXE URL; Debian's
+ * iPXE ROM in qemu on a tap device, so the daemon sees each node's own
+ * address and source port. The second test boots a node from a nodes.conf
+ * written in 4.3's vocabulary to the same result.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Netns, buildBusyboxImage, ensureDebianKernel, ensureWwclient, inCI, isRoot, missingTools, packDir } from '@warewulf/testenv';
-import { UPDATE_INTERVAL, bootNode, requestsOf, serialLogPath, worldFor, writeRuntimeOverlay } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { Netns, debianBusyboxImage, inCI, isRoot, missingTools } from '@warewulf/testenv';
+import {
+  UPDATE_INTERVAL, addNode, expectBusyboxBoot, importImage, phases, serialLogPath, startDhcp, startVm, statusOf, testCluster, type E2eNode,
+} from './helpers.js';
 
-const UUID = '0e2e0000-0000-4000-8000-000000000011';
-const needs = missingTools(['qemu-system-x86_64', 'dnsmasq', 'ip']);
-const work = mkdtempSync(join(tmpdir(), 'e2e-busybox-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const needs = missingTools(['qemu-system-x86_64', 'dnsmasq', 'ip', 'curl']);
+/** What every busybox test node gets on top of the default profile. */
+const BUSYBOX_NODE = ['--image', 'busybox', '--init', '/sbin/e2e-init', '--kernelargs', 'console=ttyS0 panic=-1', '--system-overlays', 'e2e-busybox', '--runtime-overlays', 'e2e-runtime'];
+const secs = (ms: number) => (ms / 1000).toFixed(1);
 
-describe.skipIf(!isRoot || (needs.length > 0 && !inCI))(`e2e: busybox node boots with wwinit and wwclient (root, qemu, ~30-60 s)${needs.length ? ` [missing: ${needs.join(', ')}]` : ''}`, () => {
+describe.skipIf(!isRoot || (needs.length > 0 && !inCI))(`e2e: busybox nodes boot from warewulfd (root, qemu TCG, ~1-2 min each)${needs.length ? ` [missing: ${needs.join(', ')}]` : ''}`, () => {
   it('has its tools', () => expect(needs).toEqual([]));
 
-  it('boots: config read, host name set, network up, runtime overlay fetched from a privileged port, 304 while unchanged, a change applied', async () => {
+  it('boots from the real stack; a runtime overlay change is applied within two intervals, an unchanged poll costs a 304; a wrong asset key gets no image; an unprivileged runtime request is refused', async () => {
     const t0 = Date.now();
-    ensureWwclient();
-    const kernel = ensureDebianKernel();
-    const image = join(work, 'image');
-    buildBusyboxImage(image, kernel);
-    const srv = join(work, 'srv');
-    mkdirSync(srv, { recursive: true });
-    copyFileSync(kernel.vmlinuz, join(srv, 'kernel.img'));
-    await packDir(image, join(srv, 'image.img.gz'));
-
+    const image = await debianBusyboxImage();
     const ns = Netns.create();
+    const c = testCluster(ns);
     try {
-      const node = { id: 'n1', mac: '52:54:00:e2:e0:11', ip: `${ns.subnet}.11`, image: 'busybox', init: '/sbin/e2e-init', tags: { e2e: 'v1' } };
-      const { server, vm } = await bootNode({
-        ns, srv, work, node, overlay: 'e2e-busybox', dhcpIp: `${ns.subnet}.51`,
-        vm: { uuid: UUID, asset: 'rack 7', timeoutS: 150, serialLog: serialLogPath('busybox') },
-      });
-      const tBoot = Date.now();
+      await importImage(c, image.ociArchive, 'busybox');
+      const n1: E2eNode = { id: 'n1', mac: '52:54:00:e2:e0:11', ip: `${ns.subnet}.11`, asset: 'rack7', uuid: '0e2e0000-0000-4000-8000-000000000011' };
+      const n2: E2eNode = { id: 'n2', mac: '52:54:00:e2:e0:12', ip: `${ns.subnet}.12`, asset: 'stolen', assetKey: 'rack9' };
+      await addNode(c, n1, [...BUSYBOX_NODE, '--tagadd', 'e2e=v1,e2e_change=v2']);
+      await addNode(c, n2, BUSYBOX_NODE);
+      await c.startDaemon();
+      await startDhcp(c, [n1, n2]);
+      const tReady = Date.now();
+      const vm = startVm(c, n1, { timeoutS: 300, serialLog: serialLogPath('busybox') });
+      const vm2 = startVm(c, n2, { timeoutS: 200, serialLog: serialLogPath('busybox-wrong-key') });
 
-      await vm.waitFor(/E2E-INIT/, 120_000);
-      const [, runtime] = await vm.waitFor(/E2E-RUNTIME (.*)\r?\n/, 60_000);
-      if (runtime !== 'v1 for n1') await vm.done;
-      expect(runtime, `serial:\n${vm.serial.slice(-3000)}\nserver:\n${server.tail(2000)}`).toBe('v1 for n1');
-      // wait for an unchanged poll (304) before changing the overlay on the server
+      // n2: its iPXE script request is refused, so it never learns where its image is
+      await c.daemon.waitFor(/incorrect asset key for node n2/, 180_000);
+      await vm2.waitFor(/Permission denied/, 30_000);
+      await vm2.stop();
+
+      await vm.waitFor(/E2E-RUNTIME /, 240_000);
+      const status = await statusOf(c, 'n1');
+      expect(status, c.daemon.tail()).toMatchObject({ stage: 'runtime', ipaddr: n1.ip, state: 'ok' });
+      expect(status?.sent).toMatch(/^__RUNTIME__\.img/);
+
+      // an unchanged poll is answered 304 before the overlay changes on the server
       const t304 = Date.now();
-      while (!requestsOf(server).some((r) => r.path === `/runtime/${node.mac}` && r.status === 304)) {
-        if (Date.now() - t304 > 4 * UPDATE_INTERVAL * 1000) throw new Error(`no 304 seen:\n${server.tail()}`);
-        await new Promise((r) => setTimeout(r, 200));
+      while ((await c.metric('warewulfd_requests_total', { stage: 'runtime', code: '304' })) === 0) {
+        if (Date.now() - t304 > 6 * UPDATE_INTERVAL * 1000) throw new Error(`no 304 seen:\n${c.daemon.tail()}`);
+        await new Promise((r) => setTimeout(r, 250));
       }
-      const tChange = Date.now();
-      await writeRuntimeOverlay(srv, worldFor(ns, { ...node, tags: { e2e: 'v2' } }, join(work, 'v2')), node);
-      const [, runtime2] = await vm.waitFor(/E2E-RUNTIME2 (.*) after/, 30_000);
-      const applyMs = Date.now() - tChange;
-      expect(runtime2).toBe('v2 for n1');
-      await vm.waitFor(/E2E-DONE/, 30_000);
+      // the admin replaces a runtime overlay file; wwctl rebuilds the stale images (autobuild overlays)
+      const template = join(c.root, 'e2e-runtime.ww');
+      writeFileSync(template, '{{ .Tags.e2e_change }} for {{ .Id }}\n');
+      await c.wwctlOk('overlay', 'import', '--overwrite', 'e2e-runtime', template, '/etc/e2e-runtime.ww');
+      // from the moment the new image is on the server (its mtime: the rebuild renames it into place)
+      const tChange = statSync(join(c.root, 'var', 'lib', 'warewulf', 'provision', 'overlays', 'n1', '__RUNTIME__.img.gz')).mtimeMs;
+      await vm.waitFor(/E2E-RUNTIME2 v2 for n1/, 60_000);
+      const applyMs = Math.round(Date.now() - tChange);
+      await vm.waitFor(/E2E-DONE/, 60_000);
       const exit = await vm.done;
       const serial = vm.serial;
-      console.log('phases (s since qemu start):', JSON.stringify(vm.phases({ ipxe: /iPXE initialising/, kernel: /kernel\.img\.\.\./, wwinit: /wwinit: Warewulf node init/, copied: /wwinit: running init.d\/10/, init: /wwinit: starting/, nodeinit: /E2E-INIT/, done: /E2E-DONE/ })));
-      console.log(`busybox e2e: ${((Date.now() - t0) / 1000).toFixed(1)} s in all, ${((Date.now() - tBoot) / 1000).toFixed(1)} s from qemu start to power-off; change applied after ${applyMs} ms`);
+      console.log(`busybox e2e: phases (s since qemu start) ${phases(vm)}`);
+      console.log(`busybox e2e: ${secs(Date.now() - t0)} s in all, ${secs(tReady - t0)} s to import, build and start, change applied after ${applyMs} ms`);
 
       expect(exit.code, serial.slice(-3000)).toBe(0);
-      // wwinit: config sourced, host name, fallback network on the node's device name with its address
-      expect(serial).toContain('wwinit: node n1, image busybox, root initramfs');
-      expect(serial).toMatch(/E2E-INIT pid=1 hostname=n1 image=busybox root=initramfs/);
-      expect(serial).toContain(`E2E-CONFIG 13 WWIPADDR=${ns.serverIp}`);
-      expect(serial).toContain(`wwinit: network default: eth0 ${node.ip}/24 via ${ns.serverIp}`);
-      expect(serial).toContain(`E2E-NET eth0 ${node.mac} ${node.ip}/24`);
-      expect(serial).toContain('wwinit: wwclient started');
-      expect(serial).toContain('E2E-ONCE-OK');
-      // within two update intervals (the poll interval has +-10% jitter), plus the guest's 1 s check
+      expectBusyboxBoot(c, n1, serial, 'busybox');
+      // wwclient polls every interval (+-10% jitter): the change is there by the second poll at the latest
       expect(applyMs).toBeLessThan(2 * UPDATE_INTERVAL * 1100 + 1500);
+      expect(await c.metric('warewulfd_requests_total', { stage: 'runtime', code: '200' })).toBeGreaterThanOrEqual(3); // first, change, --once
+      const poll = c.logs().find((l) => l['hwaddr'] === n1.mac && l['stage'] === 'runtime' && Number(String(l['ipaddr']).split(':').pop()) < 1024);
+      expect(poll).toBeDefined();
+      expect(vm2.serial).toMatch(/\/ipxe\/52-54-00-e2-e0-12\S*\.\.\. Permission/);
 
-      const reqs = requestsOf(server);
-      const boot = reqs.filter((r) => !r.path.startsWith('/runtime/'));
-      expect(boot.map((r) => [r.path, r.status])).toEqual([
-        [`/ipxe/${node.mac.replace(/:/g, '-')}`, 200],
-        ['/kernel.img', 200],
-        ['/image.img.gz', 200],
-        ['/system.img.gz', 200],
-      ]);
-      expect(new Set(boot.map((r) => r.remoteAddress))).toEqual(new Set([`${ns.subnet}.51`])); // iPXE: the DHCP address
-      expect(boot[0]?.query).toEqual({ assetkey: 'rack 7', uuid: UUID }); // iPXE's ${asset} and ${uuid}
-      const runtimeReqs = reqs.filter((r) => r.path === `/runtime/${node.mac}`);
-      expect(runtimeReqs.length).toBeGreaterThanOrEqual(4); // first, 304(s), the change, --once
-      for (const r of runtimeReqs) {
-        expect(r.remoteAddress).toBe(node.ip); // the node's own (static) address
-        expect(r.remotePort).toBeLessThan(1024);
-        expect(r.query).toEqual({ assetkey: 'rack_7', uuid: UUID }); // SMBIOS, as the node sees it
-        expect([200, 304]).toContain(r.status);
-      }
-      expect(runtimeReqs.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(3);
-      expect(runtimeReqs.find((r) => r.status === 304)?.ifNoneMatch).toMatch(/^".+"$/);
+      // the wrong asset key: no image, whatever it asks for; the right one: the image
+      expect(c.requestsOf(n2.mac).map((r) => r.stage)).toEqual(['ipxe']);
+      expect(await statusOf(c, 'n2')).toMatchObject({ stage: 'ipxe', sent: 'BAD_ASSET' });
+      expect((await c.http(`/image/${n2.mac}?assetkey=stolen&compress=gz`, { discard: true })).status).toBe(401);
+      expect((await c.http(`/image/${n2.mac}?assetkey=rack9&compress=gz`, { discard: true })).status).toBe(200);
+      // secure: the runtime overlay only to a privileged source port
+      expect((await c.http(`/runtime/${n1.mac}?assetkey=rack7`, { discard: true })).status).toBe(401);
+      expect((await c.http(`/runtime/${n1.mac}?assetkey=rack7`, { discard: true, localPort: 1001 })).status).toBe(200);
+      expect(await c.metric('warewulfd_refusals_total', { reason: 'bad_asset_key' })).toBeGreaterThanOrEqual(2);
+      expect(await c.metric('warewulfd_refusals_total', { reason: 'insecure_port' })).toBeGreaterThanOrEqual(2);
     } finally {
+      await c.destroy();
       await ns.destroy();
     }
-  }, 300_000);
+  }, 600_000);
+
+  it("a nodes.conf in 4.3's vocabulary (container name, kernel args string, system overlay wwinit, runtime overlay generic, netdev default) boots to the same result", async () => {
+    const t0 = Date.now();
+    const image = await debianBusyboxImage();
+    const ns = Netns.create();
+    const n3: E2eNode = { id: 'n3', mac: '52:54:00:e2:e0:13', ip: `${ns.subnet}.13`, asset: 'rack3' };
+    const c = testCluster(ns, `WW_INTERNAL: 43
+nodeprofiles:
+  default:
+    comment: This profile is automatically included for each node
+    kernel args: quiet crashkernel=no net.ifnames=1
+    system overlay: wwinit
+    runtime overlay: generic
+nodes:
+  n3:
+    container name: busybox
+    init: /sbin/e2e-init
+    asset key: ${n3.asset}
+    kernel args: console=ttyS0 panic=-1
+    system overlay: wwinit,e2e-busybox
+    runtime overlay: generic,e2e-runtime
+    keys:
+      e2e: v1
+    profiles:
+      - default
+    network devices:
+      default:
+        device: eth0
+        hwaddr: ${n3.mac}
+        ipaddr: ${n3.ip}
+        netmask: 255.255.255.0
+        gateway: ${ns.serverIp}
+        default: true
+`);
+    try {
+      await importImage(c, image.ociArchive, 'busybox');
+      await c.startDaemon();
+      await startDhcp(c, [n3]);
+      const vm = startVm(c, n3, { timeoutS: 300, serialLog: serialLogPath('busybox-seed-era') });
+      await vm.waitFor(/E2E-RUNTIME /, 240_000);
+      expect(await statusOf(c, 'n3')).toMatchObject({ stage: 'runtime', ipaddr: n3.ip, state: 'ok' });
+      await vm.waitFor(/E2E-DONE/, 60_000);
+      const exit = await vm.done;
+      console.log(`busybox seed-era e2e: phases ${phases(vm)}; ${secs(Date.now() - t0)} s in all`);
+      expect(exit.code, vm.serial.slice(-3000)).toBe(0);
+      expectBusyboxBoot(c, n3, vm.serial, 'busybox');
+    } finally {
+      await c.destroy();
+      await ns.destroy();
+    }
+  }, 600_000);
 });

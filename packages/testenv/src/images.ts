@@ -24,7 +24,7 @@ import { skopeoCopy } from './registry.js';
 /** Bump when the recipe changes, so cached archives are rebuilt. */
 import { kernelPackage } from './kernel.js';
 
-const RECIPE = 4;
+const RECIPE = 6;
 
 function sh(cmd: string, cwd?: string): string {
   const r = spawnSync('bash', ['-c', cmd], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,10 +81,16 @@ export async function repackDeb(deb: string, pack: tar.Pack, keep: (name: string
   if ((await closed) !== 0) throw new Error(`dpkg-deb --fsys-tarfile ${deb} failed: ${stderr.trim()}`);
 }
 
-/** busybox applets linked in the image (a boot needs little more). */
-const APPLETS = ['sh', 'ash', 'ls', 'cat', 'echo', 'mount', 'umount', 'mkdir', 'rm', 'cp', 'mv', 'ln', 'sleep', 'uname', 'hostname', 'ip',
-  'ifconfig', 'udhcpc', 'wget', 'ps', 'kill', 'insmod', 'modprobe', 'lsmod', 'poweroff', 'reboot', 'halt', 'grep', 'sed', 'find', 'stat',
-  'md5sum', 'cut', 'dmesg', 'chmod', 'chown', 'env', 'id', 'true', 'false', 'test', 'printf', 'tr', 'head', 'tail', 'wc', 'sync', 'switch_root'];
+/**
+ * The applets the package's own busybox offers, as image paths (`bin/sh`,
+ * `usr/bin/awk`, ...): every one is linked, so that any POSIX sh script
+ * (wwinit, the init.d scripts, a site's) finds its tools in the image.
+ */
+function appletPaths(busybox: string): string[] {
+  return sh(`${JSON.stringify(busybox)} --list-full`)
+    .split('\n')
+    .filter((p) => /^(bin|sbin|usr\/bin|usr\/sbin)\/[\w.[-]+$/.test(p));
+}
 
 /** Which kernel modules to keep: the NICs and disks qemu offers ('net'), or every driver but GPUs and media ('drivers', ~200 MB). */
 export type ModuleSet = 'net' | 'drivers';
@@ -139,7 +145,11 @@ export async function debianBusyboxImage(opts: { modules?: ModuleSet; cacheDir?:
   try {
     const modRoot = join(scratch, 'lib', 'modules', kernelVersion);
     const [kdeb, bdeb] = debs as [string, string];
-    const busybox: LayerSpec = (pack) => repackDeb(bdeb, pack, () => true);
+    // the package's busybox binary also goes to the scratch tree: it lists its own applets
+    const busybox: LayerSpec = (pack) =>
+      repackDeb(bdeb, pack, () => true, async (name, data) => {
+        if (name === 'bin/busybox') await writeFile(join(scratch, 'busybox'), data, { mode: 0o755 });
+      });
     const kernel: LayerSpec = (pack) =>
       repackDeb(kdeb, pack, kernelFilter(kernelVersion, modules), async (name, data) => {
         if (!name.startsWith(`lib/modules/${kernelVersion}/`)) return;
@@ -154,11 +164,12 @@ export async function debianBusyboxImage(opts: { modules?: ModuleSet; cacheDir?:
       for (const d of ['bin', 'sbin', 'etc', 'proc', 'sys', 'dev', 'run', 'var', 'usr', 'usr/bin', 'usr/sbin', 'home', 'mnt']) await e({ name: `${d}/`, type: 'directory' });
       await e({ name: 'tmp/', type: 'directory', mode: 0o1777 });
       await e({ name: 'root/', type: 'directory', mode: 0o700 });
-      for (const a of APPLETS) await e({ name: `bin/${a}`, type: 'symlink', linkname: 'busybox' });
-      await e({ name: 'sbin/init', type: 'symlink', linkname: '../bin/busybox' });
+      for (const a of appletPaths(join(scratch, 'busybox'))) if (a !== 'bin/busybox') await e({ name: a, type: 'symlink', linkname: '/bin/busybox' });
       await e({ name: 'etc/passwd', data: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' });
       await e({ name: 'etc/group', data: 'root:x:0:\nnogroup:x:65534:\n' });
       await e({ name: 'etc/shadow', data: 'root:*:19000:0:99999:7:::\n', mode: 0o640, gid: 42 });
+      // busybox init's own defaults want /etc/init.d/rcS and shells on tty2-4: a shell on the console only
+      await e({ name: 'etc/inittab', data: '::askfirst:-/bin/sh\n::ctrlaltdel:/sbin/reboot\n::shutdown:/bin/umount -a -r\n' });
       await e({ name: 'etc/os-release', data: 'NAME="Debian busybox (warewulf-ts test image)"\nID=debian-busybox\nVERSION_ID=1\n' });
       await e({ name: `lib/modules/${kernelVersion}/`, type: 'directory' });
       for (const f of (await readdir(modRoot)).sort()) {

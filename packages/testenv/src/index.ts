@@ -2,6 +2,7 @@ export { REPO, SHARED, CACHE, WWCTL_BIN, WAREWULFD_BIN, isRoot, inCI } from './p
 export { makeRoot, type TestRoot } from './root.js';
 export { wwctl, wwctlProcess, runCmd, type RunResult } from './run.js';
 export { Proc, type ProcOptions, type ProcExit } from './proc.js';
+export { Cluster, type ClusterOptions, type CommandResult, type DaemonLogLine, type StatusRow } from './cluster.js';
 export { Netns, type NetnsOptions, type DhcpHost, type DnsmasqOptions } from './netns.js';
 export { Vm, type VmOptions } from './vm.js';
 export { ensureDebianKernel, kernelPackage, KERNEL_MODULE_SUBSET, type DebianKernel } from './kernel.js';

@@ -14,8 +14,10 @@ import { join } from 'node:path';
 import { Proc, pidAlive, type ProcOptions } from './proc.js';
 
 export interface NetnsOptions {
-  /** First three octets of the IPv4 /24 (default 192.168.200): the server is .1, DHCP hands out .100-.199. */
+  /** First three octets of the IPv4 network (default 192.168.200): the server is .1, DHCP hands out .100-.199. */
   subnet?: string;
+  /** Prefix length of the network (default 24; 22 makes 10.0.0.1/22, the shipped warewulf.conf's). */
+  prefix?: number;
 }
 
 export interface DhcpHost {
@@ -77,6 +79,8 @@ function removeStale(): void {
 export class Netns {
   readonly name: string;
   readonly subnet: string;
+  /** Prefix length of the IPv4 network. */
+  readonly prefix: number;
   /** The server's IPv4 address on the bridge. */
   readonly serverIp: string;
   readonly serverIp6 = 'fd00:e2e::1';
@@ -87,9 +91,10 @@ export class Netns {
   private taps = 0;
   private destroyed = false;
 
-  private constructor(name: string, subnet: string) {
+  private constructor(name: string, subnet: string, prefix: number) {
     this.name = name;
     this.subnet = subnet;
+    this.prefix = prefix;
     this.serverIp = `${subnet}.1`;
     this.workDir = mkdtempSync(join(tmpdir(), `${name}-`));
   }
@@ -103,14 +108,16 @@ export class Netns {
       });
     }
     removeStale();
-    const ns = new Netns(`${PREFIX}${process.pid}x${counter++}`, opts.subnet ?? '192.168.200');
+    const prefix = opts.prefix ?? 24;
+    if (!Number.isInteger(prefix) || prefix < 8 || prefix > 24) throw new Error(`prefix ${prefix}: use 8 to 24 (the server and DHCP pool are in the last octet)`);
+    const ns = new Netns(`${PREFIX}${process.pid}x${counter++}`, opts.subnet ?? '192.168.200', prefix);
     open.add(ns);
     try {
       ip(['netns', 'add', ns.name]);
       const n = ['-n', ns.name];
       ip([...n, 'link', 'set', 'lo', 'up']);
       ip([...n, 'link', 'add', ns.bridge, 'type', 'bridge']);
-      ip([...n, 'addr', 'add', `${ns.serverIp}/24`, 'dev', ns.bridge]);
+      ip([...n, 'addr', 'add', `${ns.serverIp}/${prefix}`, 'dev', ns.bridge]);
       ip([...n, 'addr', 'add', `${ns.serverIp6}/64`, 'dev', ns.bridge, 'nodad']);
       ip([...n, 'link', 'set', ns.bridge, 'up']);
     } catch (err) {
@@ -118,6 +125,12 @@ export class Netns {
       throw err;
     }
     return ns;
+  }
+
+  /** The network's IPv4 netmask (255.255.255.0 for /24). */
+  get netmask(): string {
+    const bits = (0xffffffff << (32 - this.prefix)) >>> 0;
+    return [24, 16, 8, 0].map((s) => (bits >>> s) & 0xff).join('.');
   }
 
   /** A new tap device on the bridge, for one VM; returns its name. */
@@ -155,7 +168,7 @@ export class Netns {
       '--bind-interfaces',
       '--pid-file=',
       `--dhcp-leasefile=${join(this.workDir, 'dnsmasq.leases')}`,
-      `--dhcp-range=${this.subnet}.100,${this.subnet}.199,255.255.255.0,10m`,
+      `--dhcp-range=${this.subnet}.100,${this.subnet}.199,${this.netmask},10m`,
       `--dhcp-boot=${opts.bootUrl}`,
       '--enable-ra',
       `--dhcp-range=${this.serverIp6.replace(/1$/, '')},ra-only`,

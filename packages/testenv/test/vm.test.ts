@@ -83,4 +83,18 @@ echo "HARNESS-OK asset=$(/bin/busybox cat /sys/class/dmi/id/chassis_asset_tag) u
     expect((await child.done).signal).toBe('SIGTERM');
     expect(ns.exists()).toBe(false);
   });
+
+  it('takes a network wider than a /24 (the shipped warewulf.conf\'s 10.0.0.1/22): bridge address and netmask', async () => {
+    const ns = Netns.create({ subnet: '10.0.0', prefix: 22 });
+    try {
+      expect(ns.serverIp).toBe('10.0.0.1');
+      expect(ns.netmask).toBe('255.255.252.0');
+      expect(ns.run('ip', ['-4', '-o', 'addr', 'show', 'dev', ns.bridge])).toContain('inet 10.0.0.1/22 ');
+      // a node at 10.0.2.3 is on the link: no gateway needed
+      expect(ns.run('ip', ['route', 'get', '10.0.2.3'])).toMatch(/^10\.0\.2\.3 dev br0 /);
+    } finally {
+      await ns.destroy();
+    }
+    expect(() => Netns.create({ prefix: 25 })).toThrow(/prefix 25/);
+  });
 });

@@ -11,6 +11,7 @@ import { bitsToNetmask } from '../ip.js';
 import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
 import { cloneData, isMapping } from '../yaml-value.js';
 import { YamlScalar, scalarText } from '../yaml/scalar.js';
+import { seedSystemOverlays } from './seed-overlays.js';
 
 export type FlatValue = string | string[] | boolean | unknown;
 
@@ -128,6 +129,7 @@ const LEGACY_NETDEV_KEYS = ['ip6addr', 'ipcidr', 'primary', 'default', 'tagsdel'
 function hasLegacyKeys(raw: RawEntity): boolean {
   for (const k of LEGACY_TOP_KEYS) if (k in raw) return true;
   if (raw['ipxe template'] === 'dracut') return true;
+  if (typeof raw['system overlay'] === 'string' || typeof raw['runtime overlay'] === 'string') return true;
   if (isMapping(raw.kernel) && 'override' in raw.kernel) return true;
   const nd = raw['network devices'];
   if (isMapping(nd)) {
@@ -186,6 +188,8 @@ function applyLegacy(out: FlatFields, raw: RawEntity): void {
     }
   }
   if (legacyPrimary !== undefined) fallback(out, 'PrimaryNetDev', [], legacyPrimary);
+  const system = out.get('SystemOverlay');
+  if (system && Array.isArray(system.value)) put(out, byName('SystemOverlay'), [], seedSystemOverlays(system.value as string[]));
 }
 
 export function prefixToNetmask(bits: number): string {
