@@ -50,26 +50,34 @@ wwctl('profile', 'list');
 // etc/hosts, etc/exports, TFTP root and SSH keys; services are named, not run.
 wwctl('configure', '--all', '--dry-run');
 wwctl('configure', '--all');
-// The seed's issue.ww overlay rendered for every node (Go templates) and
-// packed as the gzip newc cpio a node would boot (parallel gzip), then read back.
+// Overlays (issue 8): every node's system and runtime overlay images built
+// by `wwctl overlay build` (Go templates rendered per node, packed as gzip
+// newc cpio, in parallel); a second build finds nothing stale, and after one
+// node changes only that node's system image is rebuilt (autobuild). Then files read back from
+// a built image: the seed's /etc/issue, /etc/hosts and a network configuration.
 const core = await import(join(repo, 'packages', 'core', 'dist', 'index.js'));
-const overlay = await import(join(repo, 'packages', 'core', 'dist', 'overlay', 'index.js'));
 const cpio = await import(join(repo, 'packages', 'cpio', 'dist', 'index.js'));
 const { paths } = await core.loadConfigAndPaths({ env, allowMissing: true });
-const doc = await core.readNodesConf(paths.nodesConf);
-const merger = new core.NodeMerger(doc);
-console.log('\n# overlays/issue rendered per node and packed:');
-for (const id of Object.keys(doc.nodes).sort()) {
-  const out = join(paths.provisionOverlaysDir, id, '__SYSTEM__.img.gz');
-  const files = await overlay.renderOverlay(join(repo, 'overlays', 'issue'), overlay.nodeTemplateData(merger.merge(id)));
-  const r = await overlay.packOverlay(files, out);
-  console.log(`${relative(process.cwd(), out)}  ${r.entries} entries, ${r.bytesOut} bytes`);
-}
+wwctl('overlay', 'build');
+wwctl('overlay', 'build');
+// autobuild (warewulf.conf `autobuild overlays`): a change rebuilds exactly the images it made stale
+wwctl('--verbose', 'node', 'set', '--yes', 'n02', '--kernelargs', 'quiet,debug');
+wwctl('overlay', 'list', '-a', 'hosts', 'ifcfg');
 const first = join(paths.provisionOverlaysDir, 'n01', '__SYSTEM__.img.gz');
-console.log(`\n# etc/issue inside ${relative(process.cwd(), first)}:`);
+const wanted = ['etc/issue', 'etc/hosts', 'etc/sysconfig/network-scripts/ifcfg-default.conf'];
+const seen = new Map();
+let count = 0;
 for await (const e of cpio.readArchive(createReadStream(first))) {
-  if (e.name !== 'etc/issue') continue; // unread bodies are skipped by the reader
-  for await (const chunk of e.body) process.stdout.write(chunk);
+  count++;
+  if (!wanted.includes(e.name)) continue; // unread bodies are skipped by the reader
+  const chunks = [];
+  for await (const chunk of e.body) chunks.push(chunk);
+  seen.set(e.name, Buffer.concat(chunks).toString('utf8'));
+}
+console.log(`\n# ${relative(process.cwd(), first)}: ${count} entries; three of its files:`);
+for (const name of wanted) {
+  console.log(`\n## /${name}`);
+  process.stdout.write(seen.get(name) ?? '(missing)\n');
 }
 
 // An OS image the way an admin gets one: an OCI archive (made here from Debian
@@ -113,15 +121,15 @@ const port = await new Promise((res) => {
 const base = `http://127.0.0.1:${port}`;
 wwctl('server', 'start', '--listen', '127.0.0.1', '--port', String(port));
 try {
-  const params = 'assetkey=&uuid=4c4c4544-0000-0000-0000-000000000001';
-  const wwid = '52-54-00-00-00-01';
+  const params = 'assetkey=&uuid=4c4c4544-0000-0000-0000-000000000003';
+  const wwid = '52-54-00-00-00-03';
   console.log(`\n# GET ${base}/ipxe/${wwid}?${params}  (what iPXE asks for; the first lines)`);
   const script = await (await fetch(`${base}/ipxe/${wwid}?${params}`)).text();
   console.log(script.split('\n').slice(0, 14).join('\n'));
   // the script's URLs, with iPXE's variables filled in as the node would
-  const vars = { base, wwid: '52:54:00:00:00:01', params, compress: '&compress=gz' };
+  const vars = { base, wwid: '52:54:00:00:00:03', params, compress: '&compress=gz' };
   const urls = [...script.matchAll(/--name (kernel|image|system|runtime) (\S+)/g)].map(([, name, u]) => [name, u.replace(/\$\{(\w+)\}/g, (_, v) => vars[v] ?? '')]);
-  console.log('\n# the artefacts the script names (a 4xx: this demo has not built it)');
+  console.log('\n# the artefacts the script names, fetched with the node's identity');
   for (const [name, u] of urls) {
     const r = await fetch(u);
     const body = Buffer.from(await r.arrayBuffer());
