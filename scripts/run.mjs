@@ -79,6 +79,8 @@ function buildNative() {
 const [job = 'test', ...rest] = process.argv.slice(2);
 installIfNeeded();
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+// wwctl's start-up bundle, from tsc's output (bin/wwctl.js runs it; see the script for why)
+run(process.execPath, [join(root, 'scripts', 'bundle-wwctl.mjs')]);
 switch (job) {
   case 'demo':
     buildNative();
