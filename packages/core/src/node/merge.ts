@@ -3,7 +3,7 @@
  * built-in defaults layer of the seed. Pure: takes the document, returns
  * merged nodes; the caller decides what to print.
  */
-import type { Logger } from '../log.js';
+import { noopLogger, type Logger } from '../log.js';
 import { DEFAULT_FIELDS, FIELDS, FIELD_BY_NAME, fieldPath, type FieldRef, type FieldSpec } from './fields.js';
 import type { NodesDocument } from './document.js';
 import { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
@@ -138,6 +138,39 @@ class LayeredFields implements ReadonlyMap<string, Readonly<MergedField>> {
   }
 
   /**
+   * Building only: lists of the node's own layer get their final value. The
+   * base's fields are frozen (finished once per profile list), so only the
+   * own layer can hold an unfinished list: the same result as finishLists()
+   * over every field, without walking the base for each node.
+   */
+  finishOwnLists(): void {
+    for (const [path, f] of this.own) {
+      if (f.rawList === undefined || Object.isFrozen(f)) continue;
+      f.value = negateList(f.rawList);
+      if ((f.value as string[]).length === 0) this.delete(path);
+    }
+  }
+
+  /** Names of the networks the fields set (the base's computed once per profile list). */
+  netNames(): Set<string> {
+    if (this.hidden !== undefined && this.hidden.size > 0) {
+      // a base field hidden by this node: walk every field, as the rule says
+      const out = new Set<string>();
+      for (const f of this.values()) if (f.entry.ref.spec.scope === 'net') out.add(f.entry.ref.keys[0] as string);
+      return out;
+    }
+    let base = BASE_NETS.get(this.base);
+    if (base === undefined) {
+      base = new Set<string>();
+      for (const f of this.base.values()) if (f.entry.ref.spec.scope === 'net') base.add(f.entry.ref.keys[0] as string);
+      BASE_NETS.set(this.base, base);
+    }
+    const out = new Set(base);
+    for (const f of this.own.values()) if (f.entry.ref.spec.scope === 'net') out.add(f.entry.ref.keys[0] as string);
+    return out;
+  }
+
+  /**
    * A digest of every field, computed from the shared base's digest (once per
    * profile list) and the node's own layer: a whole registry's digests cost
    * what its nodes' own values cost, not what their merged fields do.
@@ -156,6 +189,7 @@ class LayeredFields implements ReadonlyMap<string, Readonly<MergedField>> {
 }
 
 const BASE_DIGESTS = new WeakMap<object, string>();
+const BASE_NETS = new WeakMap<object, Set<string>>();
 
 function digestFields(entries: Iterable<[string, MergedField]>): string {
   const h = createHash('sha256');
@@ -330,17 +364,32 @@ export class NodeMerger {
 
   private readonly profileNets = new Map<string, Set<string>>();
 
-  private effectiveProfiles(profiles: readonly string[]): string[] {
-    return expandProfiles(
-      profiles,
-      (p) => {
-        const flat = this.flatOfProfile(p);
-        if (flat === undefined) return undefined;
-        const nested = flat.get('Profiles');
-        return nested ? (nested.value as string[]) : [];
-      },
-      this.log,
-    );
+  /** Expansions by profile list: thousands of nodes share a handful of lists. */
+  private readonly expanded = new Map<string, { effective: readonly string[]; missing: readonly string[] }>();
+
+  private effectiveProfiles(profiles: readonly string[]): readonly string[] {
+    const key = profiles.join('\u0000');
+    let hit = this.expanded.get(key);
+    if (hit === undefined) {
+      const missing: string[] = [];
+      const effective = Object.freeze(
+        expandProfiles(
+          profiles,
+          (p) => {
+            const flat = this.flatOfProfile(p);
+            if (flat === undefined) return undefined;
+            const nested = flat.get('Profiles');
+            return nested ? (nested.value as string[]) : [];
+          },
+          { ...noopLogger, warn: (m: string) => missing.push(m) },
+        ),
+      );
+      hit = { effective, missing };
+      this.expanded.set(key, hit);
+    }
+    // each node that names a missing profile says so, as when every node was expanded on its own
+    for (const m of hit.missing) this.log?.warn(m);
+    return hit.effective;
   }
 
   merge(id: string): MergedNode | undefined {
@@ -351,7 +400,7 @@ export class NodeMerger {
     const effective = this.effectiveProfiles(profiles);
     const fields = new LayeredFields(this.baseFor(effective));
     applyLayer(fields, own, id, true);
-    finishLists(fields);
+    fields.finishOwnLists();
     if (profiles.length > 0) {
       fields.set('Profiles', {
         entry: { ref: { spec: PROFILES_SPEC, keys: [] }, path: 'Profiles', value: profiles },
@@ -361,8 +410,7 @@ export class NodeMerger {
         isDefault: false,
       });
     }
-    const netSet = new Set<string>();
-    for (const f of fields.values()) if (f.entry.ref.spec.scope === 'net') netSet.add(f.entry.ref.keys[0] as string);
+    const netSet = fields.netNames();
     const netdevs = netSet.size === 0 ? [] : [...netSet].sort();
     // also refills a list the node negated away entirely
     applyDefaults(fields, netdevs);
@@ -372,7 +420,7 @@ export class NodeMerger {
     return Object.freeze({
       id,
       profiles: Object.freeze([...profiles]),
-      effectiveProfiles: Object.freeze(effective),
+      effectiveProfiles: effective,
       fields: fields.seal(),
       primaryNetDev,
       netdevs: Object.freeze(netdevs),
