@@ -197,6 +197,8 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
   // first every node's inputs (synchronous but for the few distinct lists), then the verdicts
   const pending: { id: string; kind: OverlayKind; list: string[]; rec: ImageRecord | undefined; now: ImageInputs; key: string }[] = [];
   for (const id of ids) {
+    // autobuild: a node never built is skipped before it is merged (a `node set` over 50,000 unbuilt nodes)
+    if (opts.onlyBuilt && !dirs.has(id)) continue;
     const node = db.require(id);
     const image = String(node.fields.get('ImageName')?.value ?? '');
     let kver = String(node.fields.get('Kernel.Version')?.value ?? '');
