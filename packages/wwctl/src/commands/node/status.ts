@@ -6,7 +6,6 @@
  */
 import { Command, Option } from 'commander';
 import { expandHostlist } from '@warewulf/core';
-import { fetchStatus, formatNodeStatus, nodeStatusRows, statusUrl } from '@warewulf/core/provision';
 import type { Ctx } from '../../context.js';
 
 interface StatusOpts {
@@ -34,6 +33,8 @@ export function nodeStatusCommand(ctx: () => Ctx): Command {
     .addOption(new Option('--server <url>', 'status URL (default from warewulf.conf ipaddr and port)').hideHelp())
     .action(async (patterns: string[], opts: StatusOpts) => {
       const c = ctx();
+      // loaded here: the status schema pulls in zod, which the other node commands' start-up does without
+      const { fetchStatus, formatNodeStatus, nodeStatusRows, statusUrl } = await import('@warewulf/core/provision');
       const { conf, paths } = await c.load();
       const url = opts.server ?? statusUrl(conf, paths.warewulfConf);
       const names = patterns.length > 0 ? expandHostlist(patterns) : undefined;
