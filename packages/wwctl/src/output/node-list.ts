@@ -16,19 +16,23 @@ export function formatNodeList(nodes: readonly NodeSummary[]): string {
   );
 }
 
-export function formatNodeListLong(nodes: readonly MergedNode[]): string {
-  return tabTable(
-    ['NODE NAME', 'KERNEL VERSION', 'IMAGE', 'OVERLAYS (S/R)'],
-    nodes.map((n) => [
+/* The tables take the nodes as an iterable (NodeDb.stream): each node is turned into its row and dropped, so a
+   listing of 50,000 merged nodes never holds them all (less to keep, far less for the garbage collector to move). */
+
+export function formatNodeListLong(nodes: Iterable<MergedNode>): string {
+  const rows: string[][] = [];
+  for (const n of nodes) {
+    rows.push([
       n.id,
       dash(text(n.fields.get('Kernel.Version'))),
       dash(text(n.fields.get('ImageName'))),
       `${text(n.fields.get('SystemOverlay')) ?? ''}/${text(n.fields.get('RuntimeOverlay')) ?? ''}`,
-    ]),
-  );
+    ]);
+  }
+  return tabTable(['NODE NAME', 'KERNEL VERSION', 'IMAGE', 'OVERLAYS (S/R)'], rows);
 }
 
-export function formatNodeListNet(nodes: readonly MergedNode[]): string {
+export function formatNodeListNet(nodes: Iterable<MergedNode>): string {
   const rows: string[][] = [];
   for (const n of nodes) {
     if (n.netdevs.length === 0) rows.push([n.id, '--', '--', '--', '--', '--']);
@@ -40,14 +44,13 @@ export function formatNodeListNet(nodes: readonly MergedNode[]): string {
   return tabTable(['NODE', 'NETWORK', 'HWADDR', 'IPADDR', 'GATEWAY', 'DEVICE'], rows);
 }
 
-export function formatNodeListIpmi(nodes: readonly MergedNode[]): string {
-  return tabTable(
-    ['NODE', 'IPMI IPADDR', 'IPMI PORT', 'IPMI USERNAME', 'IPMI INTERFACE'],
-    nodes.map((n) => {
-      const g = (f: string) => dash(text(n.fields.get(`Ipmi.${f}`)));
-      return [n.id, g('Ipaddr'), g('Port'), g('UserName'), g('Interface')];
-    }),
-  );
+export function formatNodeListIpmi(nodes: Iterable<MergedNode>): string {
+  const rows: string[][] = [];
+  for (const n of nodes) {
+    const g = (f: string) => dash(text(n.fields.get(`Ipmi.${f}`)));
+    rows.push([n.id, g('Ipaddr'), g('Port'), g('UserName'), g('Interface')]);
+  }
+  return tabTable(['NODE', 'IPMI IPADDR', 'IPMI PORT', 'IPMI USERNAME', 'IPMI INTERFACE'], rows);
 }
 
 const SEED_WIDTHS = [20, 18, 12];
@@ -65,8 +68,9 @@ export function formatNodeListAllSeed(nodes: readonly MergedNode[]): string {
   return nodes.map(formatNodeAllSeed).join('');
 }
 
-export function formatNodeListAllCurrent(nodes: readonly MergedNode[]): string {
-  const rows = nodes.flatMap((n) => currentProvenanceRows(n).map((r) => [r.node, r.field, r.source, r.value]));
+export function formatNodeListAllCurrent(nodes: Iterable<MergedNode>): string {
+  const rows: string[][] = [];
+  for (const n of nodes) for (const r of currentProvenanceRows(n)) rows.push([r.node, r.field, r.source, r.value]);
   return tabTable(['NODE', 'FIELD', 'PROFILE', 'VALUE'], rows);
 }
 

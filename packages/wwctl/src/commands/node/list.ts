@@ -48,12 +48,17 @@ export function nodeListCommand(ctx: () => Ctx): Command {
         c.out.write(buf);
         return;
       }
-      const nodes = [...db.stream(ids)];
+      // streamed: each merged node becomes its rows (or entity) and is dropped
+      const nodes = db.stream(ids);
       if (opts.all && (opts.yaml || opts.json)) {
-        const rows = nodes.flatMap((n) => (style === 'current' ? currentProvenanceRows(n) : seedProvenanceRows(n)));
+        const rows = [];
+        for (const n of nodes) rows.push(...(style === 'current' ? currentProvenanceRows(n) : seedProvenanceRows(n)));
         c.out.write(opts.json ? `${formatJson(rows)}\n` : formatYamlMap({ fields: rows }, 2));
       } else if (opts.yaml || opts.json) {
-        const map = Object.fromEntries(nodes.map((n) => [n.id, mergedEntity(n)]));
+        // entries, then fromEntries: a node named `__proto__` is an ordinary key
+        const entries: [string, unknown][] = [];
+        for (const n of nodes) entries.push([n.id, mergedEntity(n)]);
+        const map = Object.fromEntries(entries);
         c.out.write(opts.json ? `${formatJson(map)}\n` : formatYamlMap(map, 4));
       } else if (opts.all) {
         c.out.write(formatNodeListAllCurrent(nodes));
