@@ -78,6 +78,42 @@ export function formatYamlMap(map: Record<string, unknown>, indent: number): str
   return dumpYaml(map, indent);
 }
 
+/** A name JavaScript orders as an array index in an object (`0`, `42`): such keys come first, by number. */
+const isIndexKey = (k: string): boolean => /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
+
+/** Names in the order an object built from them in this order lists its keys (what the whole-map output showed). */
+export function objectKeyOrder(ids: readonly string[]): string[] {
+  const index = ids.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return index.length === 0 ? [...ids] : [...index, ...ids.filter((k) => !isIndexKey(k))];
+}
+
+/**
+ * `-y`/`-j` of a map of names to entities, written piece by piece as the
+ * entities are made: the same text as formatYamlMap(map, 4) / formatJson(map)
+ * of the whole map (pass the entries in objectKeyOrder()), without holding
+ * every entity and one document-sized tree. `write` gets ~1 MiB pieces.
+ */
+export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, json: boolean, write: (s: string) => void): void {
+  let buf = '';
+  let first = true;
+  for (const [id, entity] of entries) {
+    if (json) {
+      buf += `${first ? '{\n' : ',\n'}  ${formatJson(id)}: ${formatJson(entity).replace(/\n/g, '\n  ')}`;
+    } else {
+      // a computed key defines an own property, whatever the name (`__proto__` too)
+      buf += formatYamlMap({ [id]: entity }, 4);
+    }
+    first = false;
+    if (buf.length > 1 << 20) {
+      write(buf);
+      buf = '';
+    }
+  }
+  if (first) buf = json ? `${formatJson({})}\n` : formatYamlMap({}, 4);
+  else if (json) buf += '\n}\n';
+  write(buf);
+}
+
 /** Go's encoding/json escapes <, > and & in strings. */
 export function formatJson(v: unknown): string {
   return JSON.stringify(v, null, 2).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
