@@ -89,11 +89,11 @@ export function objectKeyOrder(ids: readonly string[]): string[] {
 
 /**
  * `-y`/`-j` of a map of names to entities, written piece by piece as the
- * entities are made: the same text as formatYamlMap(map, 4) / formatJson(map)
+ * entities are made: the same text as formatYamlMap(map, indent) / formatJson(map)
  * of the whole map (pass the entries in objectKeyOrder()), without holding
  * every entity and one document-sized tree. `write` gets ~1 MiB pieces.
  */
-export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, json: boolean, write: (s: string) => void): void {
+export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, json: boolean, write: (s: string) => void, indent = 4): void {
   let buf = '';
   let first = true;
   for (const [id, entity] of entries) {
@@ -101,7 +101,7 @@ export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, js
       buf += `${first ? '{\n' : ',\n'}  ${formatJson(id)}: ${formatJson(entity).replace(/\n/g, '\n  ')}`;
     } else {
       // a computed key defines an own property, whatever the name (`__proto__` too)
-      buf += formatYamlMap({ [id]: entity }, 4);
+      buf += formatYamlMap({ [id]: entity }, indent);
     }
     first = false;
     if (buf.length > 1 << 20) {
@@ -109,7 +109,7 @@ export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, js
       buf = '';
     }
   }
-  if (first) buf = json ? `${formatJson({})}\n` : formatYamlMap({}, 4);
+  if (first) buf = json ? `${formatJson({})}\n` : formatYamlMap({}, indent);
   else if (json) buf += '\n}\n';
   write(buf);
 }

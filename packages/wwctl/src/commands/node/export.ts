@@ -7,7 +7,8 @@
  * re-import (lists would double, inherited values would become the node's).
  */
 import { Command } from 'commander';
-import { dumpYaml, loadNodeDb, mergedEntity } from '@warewulf/core';
+import { loadNodeDb, mergedEntity } from '@warewulf/core';
+import { objectKeyOrder, writeEntityMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
 
 export function nodeExportCommand(ctx: () => Ctx): Command {
@@ -20,8 +21,10 @@ export function nodeExportCommand(ctx: () => Ctx): Command {
       const { paths } = await c.load();
       const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: c.log });
       const ids = patterns.length === 0 ? db.nodeIds : db.select(patterns, { onMissing: (n) => c.log.warn(`invalid node: ${n}`) }).sort();
-      const map: Record<string, unknown> = Object.create(null);
-      for (const id of ids) map[id] = opts.merged ? mergedEntity(db.require(id)) : db.rawNode(id);
-      c.out.write(dumpYaml(map));
+      // entry by entry, in the order the whole map listed them: the same text, never the whole map in memory
+      const entries = (function* () {
+        for (const id of objectKeyOrder(ids)) yield [id, opts.merged ? mergedEntity(db.require(id)) : db.rawNode(id)] as const;
+      })();
+      writeEntityMap(entries, false, (s) => c.out.write(s), 2);
     });
 }
