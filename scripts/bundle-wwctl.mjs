@@ -17,7 +17,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const outdir = join(root, 'packages', 'wwctl', 'dist', 'bundle');
+const outdir = process.env.WW_BUNDLE_OUTDIR ?? join(root, 'packages', 'wwctl', 'dist', 'bundle');
+/** Packages left out of the bundle: piscina finds its own worker file through `__dirname`. */
+const EXTERNAL = new Set(['piscina', 'playwright-core']);
 
 /** `import.meta.url` in a bundled file -> the URL of that file where it was (relative to the output chunk). */
 const keepModuleUrls = {
@@ -34,6 +36,23 @@ const keepModuleUrls = {
   },
 };
 
+/**
+ * A package left out is imported by the path where the importing module
+ * finds it (pnpm gives each workspace package its own node_modules: core's
+ * piscina is not visible from packages/wwctl), relative to the bundle.
+ */
+const externalFromImporter = {
+  name: 'external-from-importer',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (!EXTERNAL.has(args.path) || args.pluginData === 'inner') return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
+      if (r.errors.length > 0) return { errors: r.errors };
+      return { path: `./${relative(outdir, r.path).split('\\').join('/')}`, external: true };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 await build({
@@ -45,12 +64,10 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // piscina starts its own worker file found through __dirname: it stays a package
-  external: ['piscina', 'playwright-core'],
   chunkNames: 'chunk-[hash]',
   // CommonJS dependencies (commander, js-yaml's friends) call require() inside an ES module
   banner: { js: "import { createRequire as __wwCreateRequire } from 'node:module'; const require = __wwCreateRequire(import.meta.url);" },
-  plugins: [keepModuleUrls],
+  plugins: [externalFromImporter, keepModuleUrls],
   logLevel: 'warning',
   legalComments: 'none',
 });
