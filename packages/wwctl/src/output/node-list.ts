@@ -88,30 +88,24 @@ export function objectKeyOrder(ids: readonly string[]): string[] {
 }
 
 /**
- * `-y`/`-j` of a map of names to entities, written piece by piece as the
- * entities are made: the same text as formatYamlMap(map, indent) / formatJson(map)
- * of the whole map (pass the entries in objectKeyOrder()), without holding
- * every entity and one document-sized tree. `write` gets ~1 MiB pieces.
+ * `node export`'s YAML map of names to entries, written piece by piece as
+ * the entries are dumped: the same text as formatYamlMap(map, indent) of the
+ * whole map (pass the entries in objectKeyOrder()), without one
+ * document-sized string. `write` gets ~1 MiB pieces.
  */
-export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, json: boolean, write: (s: string) => void, indent = 4): void {
+export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, write: (s: string) => void, indent = 2): void {
   let buf = '';
   let first = true;
   for (const [id, entity] of entries) {
-    if (json) {
-      buf += `${first ? '{\n' : ',\n'}  ${formatJson(id)}: ${formatJson(entity).replace(/\n/g, '\n  ')}`;
-    } else {
-      // a computed key defines an own property, whatever the name (`__proto__` too)
-      buf += formatYamlMap({ [id]: entity }, indent);
-    }
+    // a computed key defines an own property, whatever the name (`__proto__` too)
+    buf += formatYamlMap({ [id]: entity }, indent);
     first = false;
     if (buf.length > 1 << 20) {
       write(buf);
       buf = '';
     }
   }
-  if (first) buf = json ? `${formatJson({})}\n` : formatYamlMap({}, indent);
-  else if (json) buf += '\n}\n';
-  write(buf);
+  write(first ? formatYamlMap({}, indent) : buf);
 }
 
 /** Go's encoding/json escapes <, > and & in strings. */

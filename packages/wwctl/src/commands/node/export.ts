@@ -25,6 +25,6 @@ export function nodeExportCommand(ctx: () => Ctx): Command {
       const entries = (function* () {
         for (const id of objectKeyOrder(ids)) yield [id, opts.merged ? mergedEntity(db.require(id)) : db.rawNode(id)] as const;
       })();
-      writeEntityMap(entries, false, (s) => c.out.write(s), 2);
+      writeEntityMap(entries, (s) => c.out.write(s), 2);
     });
 }

@@ -1,7 +1,7 @@
 /** `wwctl node list [OPTIONS] [PATTERN...]` (§1.3): every mode shows merged values. */
 import { Command, Option } from 'commander';
 import { currentProvenanceRows, mergedEntity, seedProvenanceRows, loadNodeDb } from '@warewulf/core';
-import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap, objectKeyOrder, writeEntityMap } from '../../output/node-list.js';
+import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
 
 interface ListOpts {
@@ -48,21 +48,19 @@ export function nodeListCommand(ctx: () => Ctx): Command {
         c.out.write(buf);
         return;
       }
-      if (!opts.all && (opts.yaml || opts.json)) {
-        // one entity at a time, written as made (a 50,000-node map is never held whole)
-        const order = objectKeyOrder(ids);
-        const entries = (function* () {
-          for (const n of db.stream(order)) yield [n.id, mergedEntity(n)] as const;
-        })();
-        writeEntityMap(entries, opts.json === true, (s) => c.out.write(s));
-        return;
-      }
       // streamed: each merged node becomes its rows and is dropped
       const nodes = db.stream(ids);
       if (opts.all && (opts.yaml || opts.json)) {
         const rows = [];
         for (const n of nodes) rows.push(...(style === 'current' ? currentProvenanceRows(n) : seedProvenanceRows(n)));
         c.out.write(opts.json ? `${formatJson(rows)}\n` : formatYamlMap({ fields: rows }, 2));
+      } else if (opts.yaml || opts.json) {
+        // entries, then fromEntries: a node named `__proto__` is an ordinary key (one stringify of the whole map
+        // is faster than per-entry pieces through a pipe)
+        const entries: [string, unknown][] = [];
+        for (const n of nodes) entries.push([n.id, mergedEntity(n)]);
+        const map = Object.fromEntries(entries);
+        c.out.write(opts.json ? `${formatJson(map)}\n` : formatYamlMap(map, 4));
       } else if (opts.all) {
         c.out.write(formatNodeListAllCurrent(nodes));
       } else if (opts.ipmi) {
