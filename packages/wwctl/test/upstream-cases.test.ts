@@ -74,6 +74,19 @@ describe('node add (AT-3)', () => {
     expect(Object.keys(nodesOf(t))).toEqual(['n01']);
   });
 
+  it('bool flags: a true/false word after the flag is its value, never a node name (ours; pflag would take a node "false")', async () => {
+    const t = makeRoot('');
+    expect((await wwctl(t, 'node', 'add', 'n01', 'n02')).code).toBe(0);
+    const r = await wwctl(t, 'node', 'set', '--yes', '--discoverable', 'false', 'n01');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('invalid node');
+    expect((await wwctl(t, 'node', 'set', '--yes', '--onboot', 'no', '--ipmiwrite', 'TRUE', 'n02')).code).toBe(0);
+    expect(nodesOf(t)).toEqual({
+      n01: { discoverable: 'false' },
+      n02: { ipmi: { write: 'true' }, 'network devices': { default: { onboot: 'false' } } },
+    });
+  });
+
   it('disks, partitions and file systems', async () => {
     const t = makeRoot('');
     const r = await wwctl(t, 'node', 'add', '--fsname=var', '--fspath=/var', '--fsformat=btrfs', '--partname=var', '--diskname=/dev/vda', '--partnumber=1', 'n01');
