@@ -249,7 +249,7 @@ describe('scale and limits', () => {
 
 describe('legacy 4.3 keys get the same checks', () => {
   it.each([
-    ['ipmi ipaddr: not-an-ip', /ipmi ipaddr: invalid IP address/],
+    ['ipmi ipaddr: not-an-ip', /ipmi ipaddr: invalid IP address "not-an-ip"/],
     ['ipmi port: "99999"', /ipmi port: expected a port number/],
     ['ipmi netmask: 255.0.255.0', /ipmi netmask: invalid netmask/],
     ['network devices: {eth0: {ipcidr: 999.1.1.1/24}}', /ipcidr: invalid CIDR/],

@@ -65,6 +65,14 @@ describe('node add (AT-3)', () => {
     });
   });
 
+  it('an empty node name is refused, nothing written', async () => {
+    const t = makeRoot('');
+    const before = t.readNodesConf();
+    const r = await wwctl(t, 'node', 'add', '');
+    expect([r.code, r.stderr]).toEqual([255, 'ERROR: no node name in ""\n']);
+    expect(t.readNodesConf()).toBe(before);
+  });
+
   it('bool flags: bare means true, junk is refused', async () => {
     const t = makeRoot('');
     expect((await wwctl(t, 'node', 'add', '--discoverable', 'n01')).code).toBe(0);
