@@ -187,6 +187,13 @@ describe('profiles', () => {
     expect((await wwctl(t, 'profile', 'delete', '--yes', 'gpu')).code).toBe(0);
     expect((await wwctl(t, 'profile', 'list', '-y')).stdout).toBe('default: {}\n');
   });
+
+  it('profile delete warns about the nodes that still list the profile (ours)', async () => {
+    const t = makeRoot('nodeprofiles: {default: {}, gpu: {}, other: {}}\nnodes:\n  n1: {profiles: [default, gpu]}\n  n2: {profiles: [default]}\n');
+    const r = await wwctl(t, 'profile', 'delete', '--yes', 'gpu', 'other');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('WARN   : profile gpu is still listed by 1 node(s)/profile(s): n1\n');
+  });
 });
 
 describe('hostlist and change summary (AT-10)', () => {
