@@ -188,6 +188,16 @@ describe('profiles', () => {
     expect((await wwctl(t, 'profile', 'list', '-y')).stdout).toBe('default: {}\n');
   });
 
+  it('set warns about an image or overlay that does not exist, and writes the value (ours)', async () => {
+    const t = makeRoot('nodeprofiles: {default: {}}\nnodes:\n  n1: {}\n');
+    const r = await wwctl(t, 'node', 'set', '--yes', 'n1', '--image', 'nosuch-image', '--runtime-overlays', 'hosts,nosuch-overlay,~generic');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('WARN   : image nosuch-image does not exist (yet)');
+    expect(r.stderr).toContain('WARN   : overlay nosuch-overlay does not exist (yet)');
+    expect(r.stderr).not.toMatch(/overlay (hosts|generic|~generic) does not exist/);
+    expect(nodesOf(t).n1).toMatchObject({ 'image name': 'nosuch-image', 'runtime overlay': ['hosts', 'nosuch-overlay', '~generic'] });
+  });
+
   it('profile delete warns about the nodes that still list the profile (ours)', async () => {
     const t = makeRoot('nodeprofiles: {default: {}, gpu: {}, other: {}}\nnodes:\n  n1: {profiles: [default, gpu]}\n  n2: {profiles: [default]}\n');
     const r = await wwctl(t, 'profile', 'delete', '--yes', 'gpu', 'other');
