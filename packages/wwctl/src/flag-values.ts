@@ -31,11 +31,9 @@ function csv(value: string, flag: string): string[] {
 }
 
 /**
- * For key=value flags (tags) only: a piece without `=` that follows a
- * `key=value` piece belongs to that value (`ctl=s00,s01` is one tag), since
- * every item of such a flag must be a pair. List flags never rejoin: there
- * `crashkernel=no,quiet` is two kernel arguments, as pflag splits it (§1.2:
- * a value holding a comma is inner-quoted, `'"console=ttyS0,115200"'`).
+ * A piece without `=` that follows a `key=value` piece belongs to that
+ * value: `console=ttyS0,115200n8` is one kernel argument, `ctl=s00,s01` one
+ * tag, while `quiet,splash` stays two items.
  */
 function rejoinValues(pieces: readonly string[]): string[] {
   const out: string[] = [];
@@ -48,16 +46,15 @@ function rejoinValues(pieces: readonly string[]): string[] {
 }
 
 /**
- * Items of a list flag, split as pflag's string slices are (CSV: commas
- * separate items, double quotes protect them, §1.2); for a space-separated
- * field (kernel arguments) an unquoted value holding whitespace is split on
- * whitespace instead, as 4.3's `-A "quiet splash"`.
+ * Items of a list flag. Commas separate items except inside a key=value's
+ * value; for a space-separated field (kernel arguments) a value holding
+ * whitespace is split on whitespace instead, as 4.3's `-A "quiet splash"`.
  */
 export function splitListFlag(value: string, spec?: FieldSpec, flag = `--${spec?.flag ?? 'value'}`): string[] {
   if (spec?.separator === 'space' && /\s/.test(value.trim()) && !value.includes('"')) {
     return value.split(/\s+/).filter((s) => s !== '');
   }
-  return csv(value, flag).map((s) => s.trim()).filter((s) => s !== '');
+  return rejoinValues(csv(value, flag)).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** `k=v,k2=v2` of --tagadd & co.: values keep their commas; keys follow the tag name rule. */
