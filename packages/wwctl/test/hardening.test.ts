@@ -110,6 +110,9 @@ describe('the command line: values are taken verbatim', () => {
     [['--kernelargs', 'console=ttyS0,115200n8'], ['console=ttyS0,115200n8']],
     [['--kernelargs', 'quiet console=ttyS0,115200n8'], ['quiet', 'console=ttyS0,115200n8']],
     [['--kernelargs', 'quiet,splash'], ['quiet', 'splash']],
+    // quotes are the admin's delimiters: nothing is glued onto a quoted value
+    [['--kernelargs', '"console=ttyS0,115200",quiet'], ['console=ttyS0,115200', 'quiet']],
+    [['--kernelargs', '"crashkernel=no",quiet,splash'], ['crashkernel=no', 'quiet', 'splash']],
     [['--kernelargs', 'quiet', '--kernelargs', 'ip=dhcp,noauto'], ['quiet', 'ip=dhcp,noauto']],
   ])('kernel args %j', async (flags, args) => {
     const t = makeRoot(BASE);
