@@ -129,7 +129,7 @@ try {
   // the script's URLs, with iPXE's variables filled in as the node would
   const vars = { base, wwid: '52:54:00:00:00:03', params, compress: '&compress=gz' };
   const urls = [...script.matchAll(/--name (kernel|image|system|runtime) (\S+)/g)].map(([, name, u]) => [name, u.replace(/\$\{(\w+)\}/g, (_, v) => vars[v] ?? '')]);
-  console.log('\n# the artefacts the script names, fetched with the node's identity');
+  console.log('\n# the artefacts the script names, fetched with the node identity');
   for (const [name, u] of urls) {
     const r = await fetch(u);
     const body = Buffer.from(await r.arrayBuffer());

@@ -235,6 +235,10 @@ describe('errors and refusals', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.rawPayload.equals(t.files.kernel)).toBe(true);
     expect(a.logs.filter((l) => l.msg === 'DENIED : incorrect asset key for node n4')).toHaveLength(2);
+    // a refused request with the right key: its URL is logged, the key's value is not
+    const bad = await a.request(`/provision/${n4}?assetkey=secret-key&uuid=x&stage=bogus`);
+    expect(bad.statusCode).toBeGreaterThanOrEqual(400);
+    expect(a.logs.some((l) => typeof l.url === 'string' && l.url.includes('assetkey=REDACTED&uuid=x'))).toBe(true);
     expect(JSON.stringify(a.logs)).not.toContain('secret-key');
     expect((await a.request('/metrics')).body).toMatch(/warewulfd_refusals_total\{reason="bad_asset_key"\} 2/);
   });

@@ -28,10 +28,11 @@ const LONG_OF_SHORT = new Map(FIELDS.filter((s) => s.short !== undefined).map((s
 
 /**
  * pflag lets `--discoverable n01` mean "discoverable=true, node n01";
- * commander would take n01 as the value. A bare bool flag becomes `--flag=true`.
+ * commander would take n01 as the value. A bare bool flag becomes
+ * `--flag=true`, or `--flag=VALUE` when its value came as the next argument.
  */
-export function rewriteBoolFlag(flag: string): string {
-  return `${LONG_OF_SHORT.get(flag) ?? flag}=true`;
+export function rewriteBoolFlag(flag: string, value = 'true'): string {
+  return `${LONG_OF_SHORT.get(flag) ?? flag}=${value}`;
 }
 
 /** One option per field flag that `kind` has, stored under `f_<flag>`. */
@@ -45,7 +46,10 @@ function addFieldOptions(cmd: Command, kind: 'node' | 'profile', make: (names: s
 }
 
 export function addFieldFlags(cmd: Command, kind: 'node' | 'profile', withDeletes: boolean): void {
-  addFieldOptions(cmd, kind, (names, s) => new Option(`${names} <value>`, s.help).argParser(s.kind === 'list' ? accumulate : (v: string) => v));
+  // bool flags show pflag's optional value (`--onboot[=value]`); main.ts turns a bare one into `=true`
+  addFieldOptions(cmd, kind, (names, s) =>
+    new Option(`${names} ${s.kind === 'wwbool' || s.kind === 'bool' ? '[value]' : '<value>'}`, s.help).argParser(s.kind === 'list' ? accumulate : (v: string) => v),
+  );
   cmd.option('-n, --netname <name>', 'Define the network name to configure', 'default');
   cmd.option('--diskname <name>', 'Set disk device name');
   cmd.option('--partname <name>', 'Set the partition name so it can be used by a file system');

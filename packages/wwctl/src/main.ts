@@ -10,6 +10,8 @@ import { buildProgram, forEachCommand, type GlobalOpts } from './program.js';
 import { LEVELS, createWwlog } from './wwlog.js';
 
 const ADD_SET = new Set(['add', 'new', 'create', 'set', 'modify']);
+/** What a bool flag's separate argument may be to count as its value. */
+const BOOL_WORDS = /^(true|false|yes|no|on|off|UNDEF|UNSET)$/i;
 
 /** Flags (long and short spellings) of a command that take a value (`--ipaddr <ip>`, `--warewulfconf <file>`). */
 function valueFlags(cmd: Command): Set<string> {
@@ -43,7 +45,12 @@ function prepareArgv(program: Command, args: readonly string[]): string[] {
     if (a.startsWith('-') && a !== '-') {
       const fieldCmd = ['node', 'nodes', 'profile'].includes(words[0] ?? '') && ADD_SET.has(words[1] ?? '');
       if (fieldCmd && BOOL_FLAGS.has(a)) {
-        out.push(rewriteBoolFlag(a));
+        // `--discoverable false`: the word is the flag's value, never a node named "false"
+        const next = args[i + 1];
+        if (next !== undefined && BOOL_WORDS.test(next)) {
+          out.push(rewriteBoolFlag(a, next));
+          i++;
+        } else out.push(rewriteBoolFlag(a));
         continue;
       }
       out.push(a);

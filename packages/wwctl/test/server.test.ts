@@ -28,7 +28,7 @@ async function rootWithPort() {
 describe('wwctl server', () => {
   it('starts in the background, reports, reloads, restarts and stops the daemon', async () => {
     const { t, url } = await rootWithPort();
-    const pidFile = join(t.root, 'var/lib/warewulf/warewulfd.pid');
+    const pidFile = join(t.root, 'var/run/warewulfd.pid');
     try {
       expect((await wwctl(t, 'server', 'status')).stdout).toBe('Warewulf server is not running\n');
       const start = await wwctl(t, 'server', 'start', '--listen', '127.0.0.1');
@@ -57,6 +57,18 @@ describe('wwctl server', () => {
       expect([reload.code, reload.stderr]).toEqual([255, 'ERROR: Warewulf server is not running\n']);
     } finally {
       await wwctl(t, 'server', 'stop');
+    }
+  });
+
+  it('never signals a process that is not warewulfd, whatever the pid file says (a pid reused after a reboot)', async () => {
+    const { t } = await rootWithPort();
+    // this test's own vitest worker: alive, and not a warewulfd
+    for (const pid of [1, process.pid]) {
+      t.write('var/run/warewulfd.pid', `${pid}\n`);
+      expect((await wwctl(t, 'server', 'status')).stdout).toBe('Warewulf server is not running\n');
+      expect((await wwctl(t, 'server', 'stop')).stdout).toBe('Warewulf server is not running\n');
+      const reload = await wwctl(t, 'server', 'reload');
+      expect([reload.code, reload.stderr]).toEqual([255, 'ERROR: Warewulf server is not running\n']);
     }
   });
 

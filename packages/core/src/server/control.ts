@@ -4,12 +4,16 @@
  * reloading (SIGHUP) and asking whether it runs. The caller names the
  * daemon's executable; core neither prints nor exits.
  *
- * The pid file is `<localstatedir>/warewulf/warewulfd.pid` and the log of a
- * background daemon `<localstatedir>/../log/warewulfd.log` (/var/log in the
- * RPM layout), both under WAREWULF_ROOT when relocated.
+ * The pid file is `<localstatedir>/../run/warewulfd.pid` (/var/run, as 4.3,
+ * so a reboot clears it) and the log of a background daemon
+ * `<localstatedir>/../log/warewulfd.log` (/var/log in the RPM layout), both
+ * under WAREWULF_ROOT when relocated. A pid in the file counts only while
+ * that process is a warewulfd (its command line says so): after a reboot or
+ * a crash the number may belong to any other process, which must never be
+ * signalled.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { WwError, isErrnoCode } from '../errors.js';
@@ -17,14 +21,34 @@ import { pidAlive } from '../fs/lock.js';
 import type { Paths } from '../config/paths.js';
 
 export function serverPidFile(paths: Pick<Paths, 'localstatedir'>): string {
-  return posix.join(paths.localstatedir, 'warewulf', 'warewulfd.pid');
+  return posix.join(posix.dirname(paths.localstatedir), 'run', 'warewulfd.pid');
+}
+
+/**
+ * Whether a live process is a warewulfd: its command line names the daemon
+ * (`warewulfd`) or wwctl's foreground server (`wwctl ... server`). Where
+ * /proc cannot be read, being alive is all there is to go on.
+ */
+export function isServerProcess(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    // no procfs at all: trust the pid; procfs without the entry: the process just went
+    return !existsSync('/proc/self/cmdline');
+  }
+  return argv.some((a) => /warewulfd/.test(a)) || (argv.some((a) => /wwctl/.test(a)) && argv.includes('server'));
 }
 
 export function serverLogFile(paths: Pick<Paths, 'localstatedir'>): string {
   return posix.join(posix.dirname(paths.localstatedir), 'log', 'warewulfd.log');
 }
 
-/** The pid of a running daemon from the pid file; undefined when there is none (a stale file is ignored). */
+/**
+ * The pid of a running daemon from the pid file; undefined when there is
+ * none (a stale file, or a pid now held by another program, is ignored).
+ */
 export async function runningServerPid(paths: Pick<Paths, 'localstatedir'>): Promise<number | undefined> {
   let text: string;
   try {
@@ -34,7 +58,7 @@ export async function runningServerPid(paths: Pick<Paths, 'localstatedir'>): Pro
     throw new WwError('WW_ERR_IO', `cannot read ${serverPidFile(paths)}: ${(err as Error).message}`, { cause: err });
   }
   const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : undefined;
+  return Number.isInteger(pid) && pid > 1 && isServerProcess(pid) ? pid : undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

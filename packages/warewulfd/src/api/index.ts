@@ -9,7 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { EntityBodyError, toWwError } from '@warewulf/core';
 import type { DaemonEnv } from '../env.js';
-import { statusOf } from '../plugins/errors.js';
+import { loggableUrl, statusOf } from '../plugins/errors.js';
 import { apiGuard, BASIC_CHALLENGE } from './access.js';
 import { buildRoutes } from './builds.js';
 import { dashboardFiles, dashboardRoutes } from './dashboard.js';
@@ -29,8 +29,8 @@ function jsonErrors(scope: FastifyInstance): void {
   scope.setErrorHandler((err: FastifyError, req, reply) => {
     const status = statusOf(err);
     const w = toWwError(err);
-    if (status >= 500) req.log.error({ err, url: req.url }, err.message);
-    else req.log.info({ url: req.url, status }, err.message);
+    if (status >= 500) req.log.error({ err, url: loggableUrl(req.url) }, err.message);
+    else req.log.info({ url: loggableUrl(req.url), status }, err.message);
     if (reply.sent || reply.raw.headersSent) return;
     // our errors name what went wrong; anything else that fails is not described to the client
     const message = w !== undefined || status < 500 ? err.message : (STATUS_CODES[status] ?? 'error');

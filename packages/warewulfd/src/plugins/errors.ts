@@ -16,13 +16,21 @@ export function statusOf(err: unknown): number {
   return typeof s === 'number' && s >= 400 && s < 600 ? s : 500;
 }
 
+/**
+ * A request URL as it may be logged: the asset key's value (a node's
+ * secret, §4.4) replaced by `REDACTED`, the rest as received.
+ */
+export function loggableUrl(url: string): string {
+  return url.replace(/([?&]assetkey=)[^&#]*/gi, '$1REDACTED');
+}
+
 /** Error handler and Go's `404 page not found` for unknown paths. */
 export function errorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const status = statusOf(err);
     const msg = (err as Error).message;
-    if (status >= 500) req.log.error({ err, url: req.url }, msg);
-    else req.log.info({ url: req.url, status }, msg);
+    if (status >= 500) req.log.error({ err, url: loggableUrl(req.url) }, msg);
+    else req.log.info({ url: loggableUrl(req.url), status }, msg);
     if (reply.sent || reply.raw.headersSent) return;
     const body = status === 404 || status >= 500 ? (STATUS_CODES[status] ?? 'error') : msg;
     reply.code(status).type('text/plain; charset=utf-8').send(`${body}\n`);
