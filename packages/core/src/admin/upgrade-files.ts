@@ -83,12 +83,13 @@ export async function upgradeNodesFile(
   if (output === STDOUT) return { text: dumpNodesConf(convertText(await readInput(input, 'WW_ERR_NODES_PARSE'))) };
   const target = await writeTarget(output);
   const same = (await writeTarget(input)) === target;
-  // another input is read (and checked) before the lock is taken
-  const otherText = same ? undefined : await readInput(input, 'WW_ERR_NODES_PARSE');
+  // the input must exist (there is nothing to upgrade in the shipped default); another file is read before the lock
+  const inputText = await readInput(input, 'WW_ERR_NODES_PARSE');
   let old: string | undefined;
   await updateNodesConf(target, async (doc) => {
     const prev = await current(target);
-    const next = convertText(otherText ?? (prev ? prev.text.toString('utf8') : dumpNodesConf(doc)));
+    // the live file is converted as it is under the lock, not as it was before
+    const next = convertText(same && prev ? decodeUtf8(prev.text, input, 'WW_ERR_NODES_PARSE') : inputText);
     if (prev) {
       old = `${target}${OLD_SUFFIX}`;
       await writeFileAtomic(old, prev.text, prev.mode);
