@@ -5,7 +5,7 @@
  */
 export { wwVersion, versionString, type WwVersion } from './version.js';
 export { cleanProvision, type CleanOptions, type CleanResult } from './clean.js';
-export { DEFAULT_RSH, sshTargets, sshArgv, runSsh, type SshTarget, type SshTargets, type SshRunOptions, type SshOutcome } from './ssh.js';
+export { sshTargets, sshArgv, runSsh, type SshTarget, type SshTargets, type SshRunOptions, type SshOutcome } from './ssh.js';
 export {
   upgradeNodesDocument, replaceGeneric, GENERIC_RUNTIME_OVERLAYS, DEFAULT_KERNEL_ARGS, DEFAULT_FSTAB,
   type LegacyMount, type UpgradeNodesOptions,

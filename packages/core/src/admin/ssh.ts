@@ -9,9 +9,6 @@ import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeDb } from '../node/nodedb.js';
 
-/** The default remote shell, as upstream. */
-export const DEFAULT_RSH = '/usr/bin/ssh';
-
 export interface SshTarget {
   readonly node: string;
   /** IPv4 address of the node's primary network. */
@@ -56,7 +53,7 @@ export function sshArgv(rsh: string, target: SshTarget, command: readonly string
 }
 
 export interface SshRunOptions {
-  /** The remote shell program (DEFAULT_RSH); run as is, not split. */
+  /** The remote shell program (upstream's default: /usr/bin/ssh); run as is, not split into words. */
   readonly rsh: string;
   readonly command: readonly string[];
   /** How many nodes run at once (≥ 1; upstream's default 32). */

@@ -5,7 +5,7 @@ import type { Ctx } from '../../context.js';
 
 /** The line upstream prints, for this command and the root's `--version`. */
 export async function versionLine(): Promise<string> {
-  const { versionString, wwVersion } = await import('@warewulf/core/admin');
+  const { versionString, wwVersion } = await import('@warewulf/core/admin/version');
   return `wwctl version:\t ${versionString(wwVersion())}`;
 }
 
