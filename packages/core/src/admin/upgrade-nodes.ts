@@ -120,8 +120,11 @@ function upgradeEntity(raw: RawEntity, isNode: boolean, where: string, o: Upgrad
     // the reader maps a 4.3 entity's `wwinit` to today's bundle; upgrade does so only when asked
     if (o.replaceOverlays) setList(flat, 'SystemOverlay', seedSystemOverlays(system));
     else {
+      // the reader expanded `wwinit` (a 4.3 entity): written as is, it will mean today's smaller overlay
+      const read = flat.get('SystemOverlay')?.value;
+      const expanded = Array.isArray(read) && (read.length !== system.length || read.some((n, i) => n !== system[i]));
       setList(flat, 'SystemOverlay', system);
-      if (system.includes('wwinit')) o.log.warn(`${where}: system overlay "wwinit" kept; today's wwinit is only the init part (use --replace-overlays=true for the whole 4.3 set)`);
+      if (expanded) o.log.warn(`${where}: system overlay "wwinit" kept; today's wwinit is only the init part (use --replace-overlays=true for the whole 4.3 set)`);
     }
   }
   const runtime = flat.get('RuntimeOverlay');
