@@ -5,10 +5,17 @@
 import { WwError, checkName, type FieldSpec } from '@warewulf/core';
 
 /** pflag's StringSlice split: comma separated, double quotes protect commas (`"console=ttyS0,115200",quiet`). */
-function csv(value: string, flag: string): string[] {
-  const out: string[] = [];
+interface Piece {
+  text: string;
+  /** Any part of it was inside double quotes: the admin delimited it, so it is never rejoined. */
+  quoted: boolean;
+}
+
+function csvPieces(value: string, flag: string): Piece[] {
+  const out: Piece[] = [];
   let cur = '';
   let quoted = false;
+  let wasQuoted = false;
   for (let i = 0; i < value.length; i++) {
     const c = value[i] as string;
     if (c === '"') {
@@ -17,52 +24,60 @@ function csv(value: string, flag: string): string[] {
         i++;
       } else {
         quoted = !quoted;
+        wasQuoted = true;
       }
     } else if (c === ',' && !quoted) {
-      out.push(cur);
+      out.push({ text: cur, quoted: wasQuoted });
       cur = '';
+      wasQuoted = false;
     } else {
       cur += c;
     }
   }
   if (quoted) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: unterminated quote in ${JSON.stringify(value)}`);
-  out.push(cur);
+  out.push({ text: cur, quoted: wasQuoted });
   return out;
 }
 
+function csv(value: string, flag: string): string[] {
+  return csvPieces(value, flag).map((p) => p.text);
+}
+
 /**
- * For key=value flags (tags) only: a piece without `=` that follows a
- * `key=value` piece belongs to that value (`ctl=s00,s01` is one tag), since
- * every item of such a flag must be a pair. List flags never rejoin: there
- * `crashkernel=no,quiet` is two kernel arguments, as pflag splits it (§1.2:
- * a value holding a comma is inner-quoted, `'"console=ttyS0,115200"'`).
+ * A piece without `=` that follows a `key=value` piece belongs to that
+ * value: `console=ttyS0,115200n8` is one kernel argument, `ctl=s00,s01` one
+ * tag, while `quiet,splash` stays two items. Quotes are the admin's own
+ * delimiters and win: `"console=ttyS0,115200",quiet` is two items (§1.2).
  */
-function rejoinValues(pieces: readonly string[]): string[] {
+function rejoinValues(pieces: readonly Piece[]): string[] {
   const out: string[] = [];
+  let lastJoinable = false;
   for (const p of pieces) {
     const last = out.length - 1;
-    if (last >= 0 && !p.includes('=') && p !== '' && (out[last] as string).includes('=')) out[last] = `${out[last] as string},${p}`;
-    else out.push(p);
+    if (last >= 0 && lastJoinable && !p.quoted && !p.text.includes('=') && p.text !== '') out[last] = `${out[last] as string},${p.text}`;
+    else {
+      out.push(p.text);
+      lastJoinable = !p.quoted && p.text.includes('=');
+    }
   }
   return out;
 }
 
 /**
- * Items of a list flag, split as pflag's string slices are (CSV: commas
- * separate items, double quotes protect them, §1.2); for a space-separated
- * field (kernel arguments) an unquoted value holding whitespace is split on
- * whitespace instead, as 4.3's `-A "quiet splash"`.
+ * Items of a list flag. Commas separate items except inside a key=value's
+ * value; for a space-separated field (kernel arguments) a value holding
+ * whitespace is split on whitespace instead, as 4.3's `-A "quiet splash"`.
  */
 export function splitListFlag(value: string, spec?: FieldSpec, flag = `--${spec?.flag ?? 'value'}`): string[] {
   if (spec?.separator === 'space' && /\s/.test(value.trim()) && !value.includes('"')) {
     return value.split(/\s+/).filter((s) => s !== '');
   }
-  return csv(value, flag).map((s) => s.trim()).filter((s) => s !== '');
+  return rejoinValues(csvPieces(value, flag)).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** `k=v,k2=v2` of --tagadd & co.: values keep their commas; keys follow the tag name rule. */
 export function parseKeyValues(value: string, flag: string): [string, string][] {
-  return rejoinValues(csv(value, `--${flag}`))
+  return rejoinValues(csvPieces(value, `--${flag}`))
     .filter((s) => s.trim() !== '')
     .map((item) => {
       const eq = item.indexOf('=');

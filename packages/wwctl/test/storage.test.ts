@@ -99,7 +99,7 @@ describe('bad input: a one-line error, exit non-zero, nodes.conf byte-identical'
     const t = makeRoot(bad);
     const r = await wwctl(t, 'node', 'list');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toBe(`ERROR: ${t.nodesConf}:6:9: nodes.n01.network devices.eth0.ipaddr: invalid IP address\n`);
+    expect(r.stderr).toBe(`ERROR: ${t.nodesConf}:6:9: nodes.n01.network devices.eth0.ipaddr: invalid IP address "10.0.0.300"\n`);
     expect(t.readNodesConf()).toBe(bad);
   });
 });

@@ -65,6 +65,14 @@ describe('node add (AT-3)', () => {
     });
   });
 
+  it('an empty node name is refused, nothing written', async () => {
+    const t = makeRoot('');
+    const before = t.readNodesConf();
+    const r = await wwctl(t, 'node', 'add', '');
+    expect([r.code, r.stderr]).toEqual([255, 'ERROR: no node name in ""\n']);
+    expect(t.readNodesConf()).toBe(before);
+  });
+
   it('bool flags: bare means true, junk is refused', async () => {
     const t = makeRoot('');
     expect((await wwctl(t, 'node', 'add', '--discoverable', 'n01')).code).toBe(0);
@@ -178,6 +186,23 @@ describe('profiles', () => {
     expect(a.stdout).toContain('gpu      Kernel.Args  quiet,console=ttyS0,115200');
     expect((await wwctl(t, 'profile', 'delete', '--yes', 'gpu')).code).toBe(0);
     expect((await wwctl(t, 'profile', 'list', '-y')).stdout).toBe('default: {}\n');
+  });
+
+  it('set warns about an image or overlay that does not exist, and writes the value (ours)', async () => {
+    const t = makeRoot('nodeprofiles: {default: {}}\nnodes:\n  n1: {}\n');
+    const r = await wwctl(t, 'node', 'set', '--yes', 'n1', '--image', 'nosuch-image', '--runtime-overlays', 'hosts,nosuch-overlay,~generic');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('WARN   : image nosuch-image does not exist (yet)');
+    expect(r.stderr).toContain('WARN   : overlay nosuch-overlay does not exist (yet)');
+    expect(r.stderr).not.toMatch(/overlay (hosts|generic|~generic) does not exist/);
+    expect(nodesOf(t).n1).toMatchObject({ 'image name': 'nosuch-image', 'runtime overlay': ['hosts', 'nosuch-overlay', '~generic'] });
+  });
+
+  it('profile delete warns about the nodes that still list the profile (ours)', async () => {
+    const t = makeRoot('nodeprofiles: {default: {}, gpu: {}, other: {}}\nnodes:\n  n1: {profiles: [default, gpu]}\n  n2: {profiles: [default]}\n');
+    const r = await wwctl(t, 'profile', 'delete', '--yes', 'gpu', 'other');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('WARN   : profile gpu is still listed by 1 node(s)/profile(s): n1\n');
   });
 });
 

@@ -20,7 +20,7 @@ import {
   type ResolvedImage,
 } from '@warewulf/oci';
 import type { Env, Paths } from '../config/paths.js';
-import { WwError } from '../errors.js';
+import { WwError, isErrnoCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildImage, type BuildResult } from './build.js';
 import { imageError } from './errors.js';
@@ -245,7 +245,15 @@ async function copyResolvConf(paths: Paths, rootfs: string, log: Logger): Promis
       log.verbose(`image's /etc/resolv.conf is a symlink: kept`);
       return;
     }
-    await readFile(src); // a clear error when missing, before touching the image
+    const have = await readFile(src).catch((err: unknown) => {
+      // a relocated tree (WAREWULF_ROOT) without its own resolv.conf is normal: no warning on every import
+      if (isErrnoCode(err, 'ENOENT')) return undefined;
+      throw err;
+    });
+    if (have === undefined) {
+      log.verbose(`no ${src}: resolv.conf not copied into the image`);
+      return;
+    }
     await rm(dest, { force: true });
     await copyFile(src, dest);
   } catch (err) {

@@ -7,7 +7,7 @@
  * collide with an image) and at most 200 bytes (a file name is 255 and
  * `.img.gz` is appended). Every entry point checks names with this one rule.
  */
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { Paths } from '../config/paths.js';
 import { WwError } from '../errors.js';
@@ -74,5 +74,15 @@ export async function realInside(rootReal: string, p: string): Promise<string | 
     return r === rootReal || r.startsWith(rootReal + sep) ? r : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether an image exists: its rootfs is a directory. Throws WW_ERR_* for an invalid name. */
+export async function imageExists(paths: Paths, name: string): Promise<boolean> {
+  try {
+    return (await stat(imagePaths(paths, name).rootfs)).isDirectory();
+  } catch (err) {
+    if (err instanceof WwError) throw err;
+    return false;
   }
 }

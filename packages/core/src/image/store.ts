@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Paths } from '../config/paths.js';
@@ -20,7 +20,9 @@ import { DEFAULT_PROFILE } from '../node/merge.js';
 import { updateNodesConf } from '../node/store.js';
 import { newMapping } from '../yaml-value.js';
 import { pidAlive } from '../fs/lock.js';
-import { checkImageName, imagePaths, isValidImageName, type ImagePaths } from './names.js';
+import { checkImageName, imageExists, imagePaths, isValidImageName, type ImagePaths } from './names.js';
+
+export { imageExists };
 
 const run = promisify(execFile);
 
@@ -40,14 +42,6 @@ export async function listImages(paths: Paths): Promise<string[]> {
   return out;
 }
 
-export async function imageExists(paths: Paths, name: string): Promise<boolean> {
-  try {
-    return (await stat(imagePaths(paths, name).rootfs)).isDirectory();
-  } catch (err) {
-    if (err instanceof WwError) throw err;
-    return false;
-  }
-}
 
 /** Paths of an existing image; WW_ERR_IMAGE_NOT_FOUND (`image does not exist: X`) otherwise. */
 export async function requireImage(paths: Paths, name: string): Promise<ImagePaths> {

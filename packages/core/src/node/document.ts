@@ -53,13 +53,13 @@ function leafIssue(spec: FieldSpec, v: unknown): string | undefined {
       const e = scalarIssue(v);
       if (e) return e;
       if (v === null || v === '') return undefined;
-      if (!isValidIp(String(v))) return 'invalid IP address';
+      if (!isValidIp(String(v))) return `invalid IP address ${JSON.stringify(String(v))}`;
       return checkValue(spec, String(v));
     }
     case 'mac': {
       const e = scalarIssue(v);
       if (e) return e;
-      return v === null || v === '' || isValidMac(String(v)) ? undefined : 'invalid MAC address';
+      return v === null || v === '' || isValidMac(String(v)) ? undefined : `invalid MAC address ${JSON.stringify(String(v))}`;
     }
     default: {
       const e = scalarIssue(v);

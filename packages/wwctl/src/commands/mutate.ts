@@ -6,7 +6,7 @@
 import { WwError, applyEdits, readNodesConf, updateNodesConf, type EditOp, type FieldChange, type NodesDocument, type Section } from '@warewulf/core';
 import { formatChangeSummary } from '../output/changes.js';
 import type { Ctx } from '../context.js';
-import { autobuild } from './overlay/support.js';
+import { autobuild, overlayStore } from './overlay/support.js';
 
 export interface MutationPlan {
   section: Section;
@@ -57,5 +57,34 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
     return;
   }
   if (plan.yes) ctx.out.write(`Applying following changes:\n${result.text}`);
+  await warnUnknownReferences(ctx, plan.edits);
   await autobuild(ctx);
+}
+
+/**
+ * An image or overlay named by the change that does not exist (yet) is
+ * written all the same (an admin may name an image before importing it),
+ * but said: otherwise the mistake shows only at boot, as a 404.
+ */
+async function warnUnknownReferences(ctx: Ctx, edits: readonly EditOp[]): Promise<void> {
+  const images = new Set<string>();
+  const overlays = new Set<string>();
+  for (const e of edits) {
+    if (e.op !== 'set') continue;
+    const name = e.ref.spec.name;
+    if (name === 'ImageName' && typeof e.value === 'string' && e.value !== '') images.add(e.value);
+    if ((name === 'SystemOverlay' || name === 'RuntimeOverlay') && Array.isArray(e.value)) {
+      for (const o of e.value) if (typeof o === 'string' && o !== '' && !o.startsWith('~')) overlays.add(o);
+    }
+  }
+  if (images.size === 0 && overlays.size === 0) return;
+  const { paths } = await ctx.load();
+  if (images.size > 0) {
+    const { imageExists } = await import('@warewulf/core/image/names');
+    for (const i of images) if (!(await imageExists(paths, i))) ctx.log.warn(`image ${i} does not exist (yet): nodes using it cannot boot until it is imported`);
+  }
+  if (overlays.size > 0) {
+    const store = await overlayStore(ctx);
+    for (const o of overlays) if ((await store.get(o)) === undefined) ctx.log.warn(`overlay ${o} does not exist (yet): overlay builds of nodes using it will fail`);
+  }
 }

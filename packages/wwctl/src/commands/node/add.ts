@@ -1,6 +1,6 @@
 /** `wwctl node add [OPTIONS] NODENAME...` (§1.3). */
 import { Command } from 'commander';
-import { addEntities, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
+import { WwError, addEntities, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
 import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { autobuild } from '../overlay/support.js';
@@ -26,6 +26,7 @@ export function nodeAddCommand(ctx: () => Ctx): Command {
     const c = ctx();
     const edits = editsForSet(setRequestFrom(cmd));
     const names = expandHostlist(patterns);
+    if (names.length === 0) throw new WwError('WW_ERR_USAGE', `no node name in ${JSON.stringify(patterns.join(' '))}`);
     const { paths } = await c.load();
     await updateNodesConf(paths.nodesConf, (doc) => {
       addEntities(doc, 'node', names, (_id, i) => numbered(edits, i));

@@ -23,6 +23,13 @@ export function profileDeleteCommand(ctx: () => Ctx): Command {
           c.log.warn(`Profile not found: ${n}`);
           return false;
         });
+        // the entries that still name a deleted profile: they read on without it, which the admin should know
+        for (const p of found) {
+          const users = [...Object.entries(doc.nodes), ...Object.entries(doc.profiles)]
+            .filter(([id, e]) => id !== p && Array.isArray(e?.profiles) && e.profiles.some((x) => String(x) === p))
+            .map(([id]) => id);
+          if (users.length > 0) c.log.warn(`profile ${p} is still listed by ${users.length} node(s)/profile(s): ${users.slice(0, 10).join(', ')}${users.length > 10 ? ', ...' : ''}`);
+        }
         deleteEntities(doc, 'profile', found);
         return { result: found, write: found.length > 0 };
       }, { cacheDir: paths.nodesCacheDir });
