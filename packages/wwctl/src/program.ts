@@ -13,7 +13,7 @@ type Make = (ctx: () => Ctx) => Command;
  * noun's modules, not all 150 of wwctl's (start-up is most of what a
  * `node list` costs). `--help` and unknown words load them all.
  */
-const NOUNS: readonly { names: readonly string[]; load: () => Promise<Make[]> }[] = [
+const NOUNS: readonly { names: readonly string[]; load: () => Promise<Make[]>; hidden?: true }[] = [
   { names: ['node', 'nodes'], load: async () => [(await import('./commands/node/index.js')).nodeCommand] },
   { names: ['profile'], load: async () => [(await import('./commands/profile/index.js')).profileCommand] },
   { names: ['overlay'], load: async () => [(await import('./commands/overlay/index.js')).overlayCommand] },
@@ -21,6 +21,11 @@ const NOUNS: readonly { names: readonly string[]; load: () => Promise<Make[]> }[
   { names: ['power'], load: async () => [(await import('./commands/power/power.js')).powerCommand] },
   { names: ['configure'], load: async () => [(await import('./commands/configure/index.js')).configureCommand] },
   { names: ['server'], load: async () => [(await import('./commands/server/index.js')).serverCommand] },
+  { names: ['ssh'], load: async () => [(await import('./commands/ssh/ssh.js')).sshCommand] },
+  { names: ['clean'], load: async () => [(await import('./commands/clean/clean.js')).cleanCommand] },
+  { names: ['upgrade'], load: async () => [(await import('./commands/upgrade/index.js')).upgradeCommand] },
+  { names: ['genconfig', 'cnf'], load: async () => [(await import('./commands/genconfig/index.js')).genconfigCommand], hidden: true },
+  { names: ['version', 'vers'], load: async () => [(await import('./commands/version/version.js')).versionCommand] },
 ];
 
 /** Global options that take a value (their value is not the noun). */
@@ -64,7 +69,12 @@ export async function buildProgram(ctx: () => Ctx, argv: readonly string[] = [])
   const noun = nounOf(argv);
   const wanted = NOUNS.filter((n) => noun !== undefined && n.names.includes(noun));
   for (const n of wanted.length > 0 ? wanted : NOUNS) {
-    for (const make of await n.load()) program.addCommand(make(ctx));
+    for (const make of await n.load()) program.addCommand(make(ctx), n.hidden ? { hidden: true } : {});
+  }
+  if (wanted.length === 0) {
+    // `wwctl --version` (§1.10); read only when no noun is named, as it costs a file read
+    const { versionLine } = await import('./commands/version/version.js');
+    program.version(await versionLine(), '--version', 'print the version');
   }
   return program;
 }
