@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import type { CompiledTemplate, RenderResult, TemplateEnv } from '../compile.js';
 import { OverlayStore } from '../store.js';
 import { OverlayCompiler } from './compiler.js';
-import { overlayImagePath, packImage, renderImage, writeImage, type OverlayKind, type SharedRenders } from './image.js';
+import { ListRenderer } from './list-plan.js';
+import { overlayImagePath, packImage, writeImage, type OverlayKind, type SharedRenders } from './image.js';
 import { stampOf, type ReadStamp } from './plan.js';
 
 /** Everything a thread needs to build (plain data: it crosses to worker threads). */
@@ -123,7 +124,7 @@ export class ThreadBuilder {
   private readonly stamps = new Map<string, Promise<string>>();
   private readonly shared: SharedRenders;
   private readonly sharedParts = new Map<string, Promise<Buffer>>();
-  private readonly dirs = new Set<string>();
+  private readonly lists: ListRenderer;
 
   constructor(
     private readonly s: BuildSettings,
@@ -136,6 +137,7 @@ export class ThreadBuilder {
       { conf: s.conf, paths: s.paths, hostname: s.hostname, buildTime: new Date(s.buildTime), kernelVersion: (img) => s.kernels[img] },
       () => db.all(),
     );
+    this.lists = new ListRenderer(this.compiler, this.build, Math.floor(s.buildTime / 1000), this.shared);
   }
 
   private stamp(path: string): Promise<string> {
@@ -152,8 +154,8 @@ export class ThreadBuilder {
     const path = overlayImagePath(this.s.paths.provisionOverlaysDir, job.node, job.kind);
     try {
       const node = this.db.require(job.node);
-      const r = await renderImage(this.compiler, this.build, node, job.overlays, Math.floor(this.s.buildTime / 1000), this.shared);
-      const w = await writeImage(path, await packImage(r, this.sharedParts), this.dirs);
+      const r = await this.lists.render(node, job.overlays);
+      const w = writeImage(path, await packImage(r, this.sharedParts));
       const reads = await Promise.all(r.reads.map(async (p) => ({ path: p, stamp: await this.stamp(p) })));
       return { node: job.node, kind: job.kind, ok: true, path, gzBytes: w.gzBytes, reads, warnings: [...r.warnings] };
     } catch (err) {
