@@ -165,6 +165,28 @@ export class ThreadBuilder {
     }
   }
 
+  /**
+   * Render (or find kept) the node-independent templates of these overlays
+   * (hosts, exports) for the build, as the first image using each would, so
+   * that the pool's threads read them instead of each computing `.AllNodes`
+   * again. `node`: any node of the build (such templates do not read it).
+   * Overlays that fail to compile or render are left to the images (they
+   * report it, per node).
+   */
+  async prerenderShared(overlays: Iterable<string>, node: string): Promise<void> {
+    for (const name of overlays) {
+      try {
+        const ov = await this.compiler.overlay(name);
+        for (const path of ov.nodeIndependent) {
+          const t = ov.templates.get(path) as CompiledTemplate;
+          if ((await this.shared.get(name, path, t)) === undefined) await this.shared.set(name, path, t, t.render(this.build.dataFor(this.db.require(node))));
+        }
+      } catch (err) {
+        if (toWwError(err) === undefined) throw err;
+      }
+    }
+  }
+
   async buildAll(jobs: readonly ImageJob[]): Promise<ImageOutcome[]> {
     const out: ImageOutcome[] = [];
     for (const j of jobs) out.push(await this.buildOne(j));
