@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NodeDb } from '../src/node/nodedb.js';
 import { parseNodesConf } from '../src/node/document.js';
 import { buildOverlays } from '../src/overlay/build/build.js';
-import { readIndex } from '../src/overlay/build/plan.js';
+import { readIndex, readStamp } from '../src/overlay/build/plan.js';
 import { defaultWarewulfConf } from '../src/config/defaults.js';
 import { resolvePaths } from '../src/config/paths.js';
 
@@ -50,8 +50,8 @@ nodes:
 }
 
 /** Build on this nodes.conf text; what was rebuilt (`n1/system`...). */
-async function build(text: string, kernel = '6.1.0'): Promise<string[]> {
-  const db = new NodeDb(parseNodesConf(text), '');
+async function build(text: string, kernel = '6.1.0', revision = ''): Promise<string[]> {
+  const db = new NodeDb(parseNodesConf(text), revision);
   const r = await buildOverlays({ conf: defaultWarewulfConf(), paths, hostname: 'h', db, kernelVersion: () => kernel }, { workers: 1 });
   expect(r.failed).toBe(0);
   return r.planned.map((p) => `${p.node}/${p.kind}`).sort();
@@ -63,6 +63,9 @@ describe('node keys (a node unchanged since the last build is not merged)', () =
     const idx = await readIndex(paths.provisionOverlaysDir);
     for (const n of ['n1', 'n2', 'n3']) expect(idx.meta(n)?.digest, n).toBe(idx.get(n, 'system')?.node);
     expect(await build(conf())).toEqual([]);
+    // a complete build leaves the stamp that lets the next one stop before looking at any node
+    expect(await build(conf(), '6.1.0', 'r1')).toEqual([]);
+    expect((await readStamp(paths.provisionOverlaysDir))?.revision).toBe('r1');
     // the same YAML value (a float), written differently: the comment text changed
     expect(await build(conf({ n2Comment: '6.1' }))).toEqual(['n2/runtime', 'n2/system']);
     // an address every /etc/hosts holds: every system image, and n3's own runtime image

@@ -19,7 +19,7 @@ import type { NodeDb } from '../../node/nodedb.js';
 import { SHARED_DIR, sharedRenderName, templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
 import { OverlayCompiler, overlayDigest, type CompiledOverlay } from './compiler.js';
 import { overlayImagePath, type OverlayKind } from './image.js';
-import { allNodesPartial, allNodesPlan, builtNodeDirs, combineAllNodes, GroupPool, NodeKeys, nodeDigest, type NodeMeta, readIndex, readStamp, Staleness, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
+import { allNodesPartial, allNodesPlan, builtNodeDirs, combineAllNodes, GroupPool, NodeKeys, nodeDigest, type NodeMeta, readIndex, readStamp, Staleness, STAMP_FORMAT, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
 import { OverlayStore } from '../store.js';
 import type { WorkerTask } from './worker.js';
 
@@ -350,7 +350,7 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     const reads = new Map<string, string>();
     for (const id of db.nodeIds) for (const k of kinds) for (const r of index.get(id, k)?.group.reads ?? []) reads.set(r.path, r.stamp);
     await writeStamp(paths.provisionOverlaysDir, {
-      format: 2, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
+      format: STAMP_FORMAT, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
       reads: [...reads].map(([path, stamp]) => ({ path, stamp })),
     });
   }

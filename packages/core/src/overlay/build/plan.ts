@@ -168,6 +168,8 @@ export async function writeIndex(provisionOverlaysDir: string, index: BuildIndex
 }
 
 const STAMP_NAME = '.ww-overlay-stamp.json';
+/** The stamp's own format (independent of the index's). */
+export const STAMP_FORMAT = 2;
 
 /**
  * What the last complete build (every node, every kind, no failure) was
@@ -186,7 +188,7 @@ export interface BuildStamp {
 export async function readStamp(provisionOverlaysDir: string): Promise<BuildStamp | undefined> {
   try {
     const j = JSON.parse(await readFile(join(provisionOverlaysDir, STAMP_NAME), 'utf8')) as BuildStamp;
-    return j.format === INDEX_FORMAT ? j : undefined;
+    return j.format === STAMP_FORMAT ? j : undefined;
   } catch {
     return undefined;
   }
