@@ -294,7 +294,7 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
   if (jobs.length === 0) {
     // nothing to build: only the stamp may need writing
   } else if (workers === 1 || jobs.length < POOL_THRESHOLD) {
-    const tb = new ThreadBuilder(settings, db, ctx.log);
+    const tb = new ThreadBuilder(settings, db, ctx.log, compiler);
     for (const j of jobs) done(await tb.buildOne(j));
   } else {
     const { Piscina } = await import('piscina');
@@ -305,7 +305,7 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
       // once here rather than once per thread, each merging every node for `.AllNodes`
       const warm = Array.from({ length: workers }, () => pool.run({ buildId, settings, revision: db.revision, jobs: [] } satisfies WorkerTask));
       const lists = new Set(jobs.flatMap((j) => j.overlays));
-      await new ThreadBuilder(settings, db, ctx.log).prerenderShared(lists, jobs[0]?.node as string);
+      await new ThreadBuilder(settings, db, ctx.log, compiler).prerenderShared(lists, jobs[0]?.node as string);
       await Promise.all(warm);
       // batches small enough to balance the threads, large enough that the per-task cost vanishes
       const size = Math.max(8, Math.min(256, Math.ceil(jobs.length / (workers * 8))));

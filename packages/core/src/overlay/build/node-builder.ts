@@ -130,9 +130,11 @@ export class ThreadBuilder {
     private readonly s: BuildSettings,
     private readonly db: NodeDb,
     log?: Logger,
+    /** The build's compiler when this thread has one already (its templates parsed once), made from templateEnv(s, log). */
+    compiler?: OverlayCompiler,
   ) {
     this.shared = new DiskSharedRenders(join(s.paths.provisionOverlaysDir, SHARED_DIR), s.sharedInputs ?? {});
-    this.compiler = new OverlayCompiler(OverlayStore.fromPaths(s.paths), templateEnv(s, log), log);
+    this.compiler = compiler ?? new OverlayCompiler(OverlayStore.fromPaths(s.paths), templateEnv(s, log), log);
     this.build = new TemplateBuild(
       { conf: s.conf, paths: s.paths, hostname: s.hostname, buildTime: new Date(s.buildTime), kernelVersion: (img) => s.kernels[img] },
       () => db.all(),
