@@ -303,10 +303,11 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
       const buildId = randomUUID();
       // the threads start and load the node database while this one renders what every image shares (hosts):
       // once here rather than once per thread, each merging every node for `.AllNodes`
-      const warm = Array.from({ length: workers }, () => pool.run({ buildId, settings, revision: db.revision, jobs: [] } satisfies WorkerTask));
+      const warm = Promise.all(Array.from({ length: workers }, () => pool.run({ buildId, settings, revision: db.revision, jobs: [] } satisfies WorkerTask)));
+      warm.catch(() => undefined); // awaited below; not an unhandled rejection should the render throw first
       const lists = new Set(jobs.flatMap((j) => j.overlays));
       await new ThreadBuilder(settings, db, ctx.log, compiler).prerenderShared(lists, jobs[0]?.node as string);
-      await Promise.all(warm);
+      await warm;
       // batches small enough to balance the threads, large enough that the per-task cost vanishes
       const size = Math.max(8, Math.min(256, Math.ceil(jobs.length / (workers * 8))));
       const tasks: Promise<void>[] = [];
