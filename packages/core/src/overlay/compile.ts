@@ -74,6 +74,14 @@ export function defaultSlotPath(path: string): string {
   return path.endsWith('.ww') ? path.slice(0, -3) : path;
 }
 
+/** Sprig's function map of an environment, made once for all its templates (a few hundred closures each time otherwise). */
+const sprigMaps = new WeakMap<TemplateEnv, ReturnType<typeof sprigFuncs>>();
+function sprigOf(env: TemplateEnv): ReturnType<typeof sprigFuncs> {
+  let m = sprigMaps.get(env);
+  if (m === undefined) sprigMaps.set(env, (m = sprigFuncs({ env: env.env ?? {}, ...(env.now ? { now: env.now } : {}) })));
+  return m;
+}
+
 export class CompiledTemplate {
   readonly #template: Template;
   #exec: ExecContext | null = null;
@@ -89,7 +97,7 @@ export class CompiledTemplate {
       if (this.#exec === null) throw new Error('template function called outside an execution');
       return this.#exec;
     };
-    const funcs = { ...sprigFuncs({ env: env.env ?? {}, ...(env.now ? { now: env.now } : {}) }), ...warewulfFuncs(source, env, exec) };
+    const funcs = { ...sprigOf(env), ...warewulfFuncs(source, env, exec) };
     try {
       this.#template = parseTemplate(source.path, text, { funcs, missingkey: 'default' });
     } catch (err) {

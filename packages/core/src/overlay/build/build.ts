@@ -19,7 +19,7 @@ import type { NodeDb } from '../../node/nodedb.js';
 import { SHARED_DIR, sharedRenderName, templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
 import { OverlayCompiler, overlayDigest, type CompiledOverlay } from './compiler.js';
 import { overlayImagePath, type OverlayKind } from './image.js';
-import { allNodesDigest, builtNodeDirs, GroupPool, nodeDigest, readIndex, readStamp, Staleness, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
+import { allNodesPartial, allNodesPlan, builtNodeDirs, combineAllNodes, GroupPool, NodeKeys, nodeDigest, type NodeMeta, readIndex, readStamp, Staleness, STAMP_FORMAT, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
 import { OverlayStore } from '../store.js';
 import type { WorkerTask } from './worker.js';
 
@@ -142,11 +142,35 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     return s;
   };
 
+  // kernel versions of every image nodes.conf names (what nodes without their own get; part of the node keys)
+  for (const image of db.imageNames()) if (!(image in settings.kernels)) settings.kernels[image] = ctx.kernelVersion?.(image) ?? '';
+  // what is known of each node now: from the last build's record while its raw entry's key holds, else by merging it
+  const nodeKeys = new NodeKeys(db, settings.kernels);
+  const metas = new Map<string, { key: string; fresh: NodeMeta | undefined; digest?: string; partials: Record<string, string> }>();
+  const metaOf = (id: string) => {
+    let m = metas.get(id);
+    if (m === undefined) {
+      const key = nodeKeys.key(id);
+      const last = index.meta(id);
+      m = { key, fresh: last?.key === key ? last : undefined, partials: {} };
+      metas.set(id, m);
+    }
+    return m;
+  };
   const allDigests = new Map<string, string>();
   const allDigest = (refs: readonly string[]): string => {
     const key = refs.join('\n');
     let d = allDigests.get(key);
-    if (d === undefined) allDigests.set(key, (d = allNodesDigest(db.all(), refs)));
+    if (d === undefined) {
+      const plan = allNodesPlan(refs);
+      const partials = db.nodeIds.map((id) => {
+        const m = metaOf(id);
+        const p = m.fresh?.partials[plan.id] ?? allNodesPartial(db.require(id), plan);
+        m.partials[plan.id] = p;
+        return p;
+      });
+      allDigests.set(key, (d = combineAllNodes(partials)));
+    }
     return d;
   };
   const staleness = new Staleness(stamp);
@@ -199,18 +223,28 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
   for (const id of ids) {
     // autobuild: a node never built is skipped before it is merged (a `node set` over 50,000 unbuilt nodes)
     if (opts.onlyBuilt && !dirs.has(id)) continue;
-    const node = db.require(id);
-    const image = String(node.fields.get('ImageName')?.value ?? '');
-    let kver = String(node.fields.get('Kernel.Version')?.value ?? '');
-    if (kver === '' && image !== '') {
-      if (!(image in settings.kernels)) settings.kernels[image] = ctx.kernelVersion?.(image) ?? '';
-      kver = settings.kernels[image] ?? '';
+    const m = metaOf(id);
+    // unchanged since the last build (same key, every image recorded from the same node digest): its lists are the records'
+    const last = m.fresh?.digest;
+    const known = last !== undefined && kinds.every((k) => index.get(id, k)?.node === last);
+    let digest: string;
+    let listOf: (kind: OverlayKind) => string[];
+    if (known) {
+      digest = last;
+      listOf = (kind) => [...(index.get(id, kind)?.group.overlays ?? [])];
+    } else {
+      const node = db.require(id);
+      const image = String(node.fields.get('ImageName')?.value ?? '');
+      let kver = String(node.fields.get('Kernel.Version')?.value ?? '');
+      if (kver === '' && image !== '') kver = settings.kernels[image] ?? '';
+      digest = nodeDigest(node, kver);
+      listOf = (kind) => (node.fields.get(FIELD_OF[kind])?.value as string[] | undefined) ?? [];
     }
-    const digest = nodeDigest(node, kver);
+    m.digest = digest;
     for (const kind of kinds) {
       const rec = index.get(id, kind);
       if (opts.onlyBuilt && (rec === undefined || !dirs.has(id))) continue;
-      const list = (node.fields.get(FIELD_OF[kind])?.value as string[] | undefined) ?? [];
+      const list = listOf(kind);
       if (list.length === 0) emptyLists.push({ node: id, kind });
       const info = lists.get(list.join(',')) ?? (await listInfo(list));
       if (info.broken) {
@@ -262,13 +296,20 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
   if (jobs.length === 0) {
     // nothing to build: only the stamp may need writing
   } else if (workers === 1 || jobs.length < POOL_THRESHOLD) {
-    const tb = new ThreadBuilder(settings, db, ctx.log);
+    const tb = new ThreadBuilder(settings, db, ctx.log, compiler);
     for (const j of jobs) done(await tb.buildOne(j));
   } else {
     const { Piscina } = await import('piscina');
     const pool = new Piscina({ filename: workerFile(), maxThreads: workers, minThreads: workers, idleTimeout: 1000 });
     try {
       const buildId = randomUUID();
+      // the threads start and load the node database while this one renders what every image shares (hosts):
+      // once here rather than once per thread, each merging every node for `.AllNodes`
+      const warm = Promise.all(Array.from({ length: workers }, () => pool.run({ buildId, settings, revision: db.revision, jobs: [] } satisfies WorkerTask)));
+      warm.catch(() => undefined); // awaited below; not an unhandled rejection should the render throw first
+      const lists = new Set(jobs.flatMap((j) => j.overlays));
+      await new ThreadBuilder(settings, db, ctx.log, compiler).prerenderShared(lists, jobs[0]?.node as string);
+      await warm;
       // batches small enough to balance the threads, large enough that the per-task cost vanishes
       const size = Math.max(8, Math.min(256, Math.ceil(jobs.length / (workers * 8))));
       const tasks: Promise<void>[] = [];
@@ -294,6 +335,8 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     const rec: ImageRecord = { group: groups.intern({ ...group, reads: o.reads ?? [] }), node: nodeDigest_, builtAt: settings.buildTime };
     index.set(o.node, o.kind, rec);
   }
+  index.retainMeta((id) => db.hasNode(id));
+  for (const [id, m] of metas) index.setMeta(id, { key: m.key, ...(m.digest !== undefined ? { digest: m.digest } : m.fresh?.digest !== undefined ? { digest: m.fresh.digest } : {}), partials: m.partials });
   await mkdir(paths.provisionOverlaysDir, { recursive: true });
   if (outcomes.length > 0) await writeIndex(paths.provisionOverlaysDir, index);
   // renders kept for inputs that no longer hold are of no use
@@ -310,7 +353,7 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
     const reads = new Map<string, string>();
     for (const id of db.nodeIds) for (const k of kinds) for (const r of index.get(id, k)?.group.reads ?? []) reads.set(r.path, r.stamp);
     await writeStamp(paths.provisionOverlaysDir, {
-      format: 2, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
+      format: STAMP_FORMAT, revision: db.revision, server, overlays, kernels: { ...settings.kernels },
       reads: [...reads].map(([path, stamp]) => ({ path, stamp })),
     });
   }

@@ -4,7 +4,7 @@
  * packed as a newc cpio (`__SYSTEM__.img`) and its gzip (`.img.gz`), both
  * written atomically into the node's directory of the provision tree.
  */
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeArchiveSync, type CpioEntryInput, type WriteOptions } from '@warewulf/cpio';
@@ -29,6 +29,16 @@ export function overlayImagePath(provisionOverlaysDir: string, node: string, kin
 export interface SharedRenders {
   get(overlay: string, path: string, t: CompiledTemplate): Promise<RenderResult | undefined>;
   set(overlay: string, path: string, t: CompiledTemplate, r: RenderResult): Promise<void>;
+}
+
+/** A template of an overlay list, in merge order, with the metadata its output gets. */
+export interface TemplateStep {
+  readonly overlay: string;
+  readonly path: string;
+  readonly template: CompiledTemplate;
+  readonly meta: { readonly mode: number; readonly uid: number; readonly gid: number; readonly mtime: number };
+  /** A node-independent template's result (the same for every node of the build). */
+  readonly shared?: RenderResult;
 }
 
 export interface RenderedImage {
@@ -60,6 +70,12 @@ export async function renderImage(
   mtime = 0,
   /** Where the results of node-independent templates are kept for the other nodes (and builds) (see CompiledOverlay.nodeIndependent). */
   sharedResults?: SharedRenders,
+  /**
+   * For ListRenderer's plan of a list: every template is handed to this in
+   * merge order (a node-independent one with its result), and the node's own
+   * templates are neither rendered nor placed: the image is the list's shared part.
+   */
+  onTemplate?: (t: TemplateStep) => void,
 ): Promise<RenderedImage> {
   const byPath = new Map<string, CpioEntryInput>();
   /** For entries that are the same for every node: an id (`overlay:path`) naming their content. */
@@ -86,12 +102,17 @@ export async function renderImage(
       } else if (e.type === 'file') {
         const t = ov.templates.get(e.path) as CompiledTemplate;
         const independent = sharedResults !== undefined && ov.nodeIndependent.has(e.path);
+        if (onTemplate !== undefined && !independent) {
+          onTemplate({ overlay: name, path: e.path, template: t, meta: { ...meta, mtime } });
+          continue;
+        }
         let r = independent ? await sharedResults.get(name, e.path, t) : undefined;
         if (r === undefined) {
           data ??= build.dataFor(node);
           r = t.render(data);
           if (independent) await sharedResults.set(name, e.path, t, r);
         }
+        onTemplate?.({ overlay: name, path: e.path, template: t, meta: { ...meta, mtime }, shared: r });
         for (const p of r.reads) reads.add(p);
         for (const w of r.warnings) warnings.push(`overlay ${name}: ${e.path}: ${w}`);
         r.slots.forEach((slot, i) => {
@@ -158,19 +179,37 @@ export async function packImage(img: RenderedImage, sharedParts?: Map<string, Pr
   return [await part, own];
 }
 
-async function writeAtomic(path: string, data: readonly Buffer[]): Promise<void> {
+function writeAtomicSync(path: string, data: readonly Buffer[], dirMode: number): void {
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   // no fsync: a node's images are regenerated from their inputs at any time (a crash leaves the old file or a stray temp)
-  const fh = await open(tmp, 'wx', 0o644);
+  let fd: number;
   try {
-    await fh.writev([...data]);
+    fd = openSync(tmp, 'wx', 0o644);
   } catch (err) {
-    await fh.close();
-    await unlink(tmp).catch(() => undefined);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // the node's directory does not exist yet (its first build): made here rather than probed before every write
+    mkdirSync(dirname(path), { recursive: true, mode: dirMode });
+    fd = openSync(tmp, 'wx', 0o644);
+  }
+  try {
+    const total = data.reduce((n, b) => n + b.length, 0);
+    let done = writevSync(fd, data as Buffer[]);
+    if (done < total) {
+      // a short write (a full disk reports itself on the next call): the rest, from where it stopped
+      const rest = Buffer.concat(data as Buffer[]).subarray(done);
+      while (done < total) done += writeSync(fd, rest, done - (total - rest.length));
+    }
+  } catch (err) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the temp file is gone already
+    }
     throw err;
   }
-  await fh.close();
-  await rename(tmp, path);
+  closeSync(fd);
+  renameSync(tmp, path);
 }
 
 /**
@@ -178,17 +217,13 @@ async function writeAtomic(path: string, data: readonly Buffer[]): Promise<void>
  * 0750. The uncompressed `<img>` upstream also keeps is not written (it
  * would be 20,000 copies of the same hosts file at 10,000 nodes):
  * warewulfd decompresses for a client that asks for the plain archive.
+ *
+ * Synchronous on purpose: an image is a few system calls on the page cache,
+ * and a build runs in worker threads (or, for a few images, between two
+ * synchronous renders): awaiting the libuv pool five times per image cost
+ * more than the writes themselves (most of a loaded machine's build time).
  */
-export async function writeImage(path: string, gz: readonly Buffer[], dirs?: Set<string>): Promise<{ gzBytes: number }> {
-  const dir = dirname(path);
-  if (!dirs?.has(dir)) {
-    // the provision tree exists (the build made it): one plain mkdir per node, not a recursive walk
-    await mkdir(dir, { mode: 0o750 }).catch(async (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') await mkdir(dir, { recursive: true, mode: 0o750 });
-      else if (err.code !== 'EEXIST') throw err;
-    });
-    dirs?.add(dir);
-  }
-  await writeAtomic(`${path}.gz`, gz);
+export function writeImage(path: string, gz: readonly Buffer[]): { gzBytes: number } {
+  writeAtomicSync(`${path}.gz`, gz, 0o750);
   return { gzBytes: gz.reduce((n, b) => n + b.length, 0) };
 }

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import type { CompiledTemplate, RenderResult, TemplateEnv } from '../compile.js';
 import { OverlayStore } from '../store.js';
 import { OverlayCompiler } from './compiler.js';
-import { overlayImagePath, packImage, renderImage, writeImage, type OverlayKind, type SharedRenders } from './image.js';
+import { ListRenderer } from './list-plan.js';
+import { overlayImagePath, packImage, writeImage, type OverlayKind, type SharedRenders } from './image.js';
 import { stampOf, type ReadStamp } from './plan.js';
 
 /** Everything a thread needs to build (plain data: it crosses to worker threads). */
@@ -123,19 +124,22 @@ export class ThreadBuilder {
   private readonly stamps = new Map<string, Promise<string>>();
   private readonly shared: SharedRenders;
   private readonly sharedParts = new Map<string, Promise<Buffer>>();
-  private readonly dirs = new Set<string>();
+  private readonly lists: ListRenderer;
 
   constructor(
     private readonly s: BuildSettings,
     private readonly db: NodeDb,
     log?: Logger,
+    /** The build's compiler when this thread has one already (its templates parsed once), made from templateEnv(s, log). */
+    compiler?: OverlayCompiler,
   ) {
     this.shared = new DiskSharedRenders(join(s.paths.provisionOverlaysDir, SHARED_DIR), s.sharedInputs ?? {});
-    this.compiler = new OverlayCompiler(OverlayStore.fromPaths(s.paths), templateEnv(s, log), log);
+    this.compiler = compiler ?? new OverlayCompiler(OverlayStore.fromPaths(s.paths), templateEnv(s, log), log);
     this.build = new TemplateBuild(
       { conf: s.conf, paths: s.paths, hostname: s.hostname, buildTime: new Date(s.buildTime), kernelVersion: (img) => s.kernels[img] },
       () => db.all(),
     );
+    this.lists = new ListRenderer(this.compiler, this.build, Math.floor(s.buildTime / 1000), this.shared);
   }
 
   private stamp(path: string): Promise<string> {
@@ -152,14 +156,36 @@ export class ThreadBuilder {
     const path = overlayImagePath(this.s.paths.provisionOverlaysDir, job.node, job.kind);
     try {
       const node = this.db.require(job.node);
-      const r = await renderImage(this.compiler, this.build, node, job.overlays, Math.floor(this.s.buildTime / 1000), this.shared);
-      const w = await writeImage(path, await packImage(r, this.sharedParts), this.dirs);
+      const r = await this.lists.render(node, job.overlays);
+      const w = writeImage(path, await packImage(r, this.sharedParts));
       const reads = await Promise.all(r.reads.map(async (p) => ({ path: p, stamp: await this.stamp(p) })));
       return { node: job.node, kind: job.kind, ok: true, path, gzBytes: w.gzBytes, reads, warnings: [...r.warnings] };
     } catch (err) {
       const ww = toWwError(err);
       if (ww === undefined) throw err;
       return { node: job.node, kind: job.kind, ok: false, warnings: [], error: { code: ww.code, message: ww.message } };
+    }
+  }
+
+  /**
+   * Render (or find kept) the node-independent templates of these overlays
+   * (hosts, exports) for the build, as the first image using each would, so
+   * that the pool's threads read them instead of each computing `.AllNodes`
+   * again. `node`: any node of the build (such templates do not read it).
+   * Overlays that fail to compile or render are left to the images (they
+   * report it, per node).
+   */
+  async prerenderShared(overlays: Iterable<string>, node: string): Promise<void> {
+    for (const name of overlays) {
+      try {
+        const ov = await this.compiler.overlay(name);
+        for (const path of ov.nodeIndependent) {
+          const t = ov.templates.get(path) as CompiledTemplate;
+          if ((await this.shared.get(name, path, t)) === undefined) await this.shared.set(name, path, t, t.render(this.build.dataFor(this.db.require(node))));
+        }
+      } catch (err) {
+        if (toWwError(err) === undefined) throw err;
+      }
     }
   }
 

@@ -18,11 +18,12 @@ import { join } from 'node:path';
 import { isErrnoCode } from '../../errors.js';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { mergedDigest, type MergedNode } from '../../node/merge.js';
-import { plainData } from '../../yaml/scalar.js';
+import { plainData, YamlScalar } from '../../yaml/scalar.js';
+import type { NodeDb } from '../../node/nodedb.js';
 import type { OverlayKind } from './image.js';
 
 const INDEX_NAME = '.ww-overlay-index.json';
-const INDEX_FORMAT = 2;
+const INDEX_FORMAT = 3;
 
 /** A file a template read, as it was then. */
 export interface ReadStamp {
@@ -70,6 +71,21 @@ export class GroupPool {
  */
 export class BuildIndex {
   private readonly recs = new Map<string, Partial<Record<OverlayKind, ImageRecord>>>();
+  private readonly metas = new Map<string, NodeMeta>();
+
+  /** What the last build knew of a node without merging it (see NodeKeys). */
+  meta(node: string): NodeMeta | undefined {
+    return this.metas.get(node);
+  }
+
+  setMeta(node: string, m: NodeMeta): void {
+    this.metas.set(node, m);
+  }
+
+  /** Forget what was known of nodes that no longer exist. */
+  retainMeta(keep: (node: string) => boolean): void {
+    for (const id of this.metas.keys()) if (!keep(id)) this.metas.delete(id);
+  }
 
   get(node: string, kind: OverlayKind): ImageRecord | undefined {
     return this.recs.get(node)?.[kind];
@@ -107,7 +123,9 @@ export class BuildIndex {
       }
       nodes[id] = out;
     }
-    return { format: INDEX_FORMAT, groups, nodes };
+    const meta: Record<string, [string, string, Record<string, string>]> = {};
+    for (const [id, m] of this.metas) meta[id] = [m.key, m.digest ?? '', m.partials];
+    return { format: INDEX_FORMAT, groups, nodes, meta };
   }
 
   static fromJSON(j: unknown): BuildIndex {
@@ -119,6 +137,13 @@ export class BuildIndex {
         const g = o.groups[t[0]];
         if (g === undefined) continue;
         idx.set(id, kind, { group: g, node: t[1], builtAt: t[2] });
+      }
+    }
+    const meta = (j as { meta?: Record<string, [string, string, Record<string, string>]> }).meta;
+    if (typeof meta === 'object' && meta !== null) {
+      for (const [id, m] of Object.entries(meta)) {
+        if (!Array.isArray(m) || typeof m[0] !== 'string' || typeof m[1] !== 'string' || typeof m[2] !== 'object' || m[2] === null) continue;
+        idx.setMeta(id, { key: m[0], ...(m[1] !== '' ? { digest: m[1] } : {}), partials: m[2] });
       }
     }
     return idx;
@@ -143,6 +168,8 @@ export async function writeIndex(provisionOverlaysDir: string, index: BuildIndex
 }
 
 const STAMP_NAME = '.ww-overlay-stamp.json';
+/** The stamp's own format (independent of the index's). */
+export const STAMP_FORMAT = 2;
 
 /**
  * What the last complete build (every node, every kind, no failure) was
@@ -161,7 +188,7 @@ export interface BuildStamp {
 export async function readStamp(provisionOverlaysDir: string): Promise<BuildStamp | undefined> {
   try {
     const j = JSON.parse(await readFile(join(provisionOverlaysDir, STAMP_NAME), 'utf8')) as BuildStamp;
-    return j.format === INDEX_FORMAT ? j : undefined;
+    return j.format === STAMP_FORMAT ? j : undefined;
   } catch {
     return undefined;
   }
@@ -197,13 +224,23 @@ const TOP_FIELDS = new Set(['Id', 'Hostname', 'Profiles', 'Comment', 'ClusterNam
   'Resources', 'Discoverable', 'AssetKey']);
 const ALIAS: Record<string, string> = { Hostname: 'Id', Container: 'ImageName', ContainerName: 'ImageName', Keys: 'Tags' };
 
+/** How a set of `.AllNodes` references is digested per node (see allNodesPartial). */
+export interface AllNodesPlan {
+  /** A short name of the reference set (the key of a node's partial digest in the index). */
+  readonly id: string;
+  readonly everything: boolean;
+  readonly plain: readonly string[];
+  readonly perNet: readonly string[];
+  readonly scanned: readonly string[];
+}
+
 /**
- * A digest of what templates read of `.AllNodes` (`refs`: paths below
- * `.AllNodes[]` such as `Id` or `NetDevs[].Ipaddr`; `*` for everything), over
- * every node: a change to a field no such template reads (a comment, a
- * kernel argument) leaves every node's /etc/hosts alone.
+ * What templates read of `.AllNodes` (`refs`: paths below `.AllNodes[]`
+ * such as `Id` or `NetDevs[].Ipaddr`; `*` for everything), as a plan for
+ * digesting each node: a change to a field no such template reads (a
+ * comment, a kernel argument) leaves every node's /etc/hosts alone.
  */
-export function allNodesDigest(nodes: Iterable<MergedNode>, refs: readonly string[]): string {
+export function allNodesPlan(refs: readonly string[]): AllNodesPlan {
   const norm = refs.map((r) => {
     const top = /^[A-Za-z0-9_]+/.exec(r)?.[0] ?? '';
     return top in ALIAS ? `${ALIAS[top]}${r.slice(top.length)}` : r;
@@ -216,24 +253,108 @@ export function allNodesDigest(nodes: Iterable<MergedNode>, refs: readonly strin
   const plain = wanted.filter((r) => /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(r));
   const perNet = wanted.filter((r) => /^NetDevs\[\]\.[A-Za-z0-9_]+$/.test(r)).map((r) => r.slice('NetDevs[]'.length));
   const scanned = wanted.filter((r) => !plain.includes(r) && !perNet.includes(r.slice('NetDevs[]'.length)));
+  const id = createHash('sha256').update(refs.join('\n')).digest('hex').slice(0, 16);
+  return { id, everything, plain, perNet, scanned };
+}
+
+/** One node's part of the `.AllNodes` digest (hex): what the plan's references read of it. */
+export function allNodesPartial(n: MergedNode, p: AllNodesPlan): string {
   const h = createHash('sha256');
   const put = (path: string, v: unknown) => h.update(`${path}\0${typeof v === 'string' ? v : JSON.stringify(plainData(v))}\n`);
-  for (const n of nodes) {
-    h.update(`${n.id}\0${n.netdevs.join(',')}\0${n.primaryNetDev ?? ''}\n`);
-    if (everything) {
-      for (const [path, f] of n.fields) put(path, f.value);
-      continue;
-    }
-    for (const r of plain) put(r, n.fields.get(r)?.value);
-    for (const net of n.netdevs) for (const r of perNet) put(`NetDevs[${net}]${r}`, n.fields.get(`NetDevs[${net}]${r}`)?.value);
-    if (scanned.length > 0) {
-      for (const [path, f] of n.fields) {
-        const generic = path.replace(/\[[^\]]*\]/g, '[]');
-        if (scanned.some((r) => generic === r || generic.startsWith(`${r}.`) || generic.startsWith(`${r}[`))) put(path, f.value);
-      }
+  h.update(`${n.id}\0${n.netdevs.join(',')}\0${n.primaryNetDev ?? ''}\n`);
+  if (p.everything) {
+    for (const [path, f] of n.fields) put(path, f.value);
+    return h.digest('hex');
+  }
+  for (const r of p.plain) put(r, n.fields.get(r)?.value);
+  for (const net of n.netdevs) for (const r of p.perNet) put(`NetDevs[${net}]${r}`, n.fields.get(`NetDevs[${net}]${r}`)?.value);
+  if (p.scanned.length > 0) {
+    for (const [path, f] of n.fields) {
+      const generic = path.replace(/\[[^\]]*\]/g, '[]');
+      if (p.scanned.some((r) => generic === r || generic.startsWith(`${r}.`) || generic.startsWith(`${r}[`))) put(path, f.value);
     }
   }
   return h.digest('hex');
+}
+
+/** The `.AllNodes` digest of every node's partial, in `.AllNodes`'s node order. */
+export function combineAllNodes(partials: Iterable<string>): string {
+  const h = createHash('sha256');
+  for (const x of partials) h.update(x);
+  return h.digest('hex');
+}
+
+/** A digest of what templates read of `.AllNodes` over every node (see allNodesPlan). */
+export function allNodesDigest(nodes: Iterable<MergedNode>, refs: readonly string[]): string {
+  const p = allNodesPlan(refs);
+  return combineAllNodes([...nodes].map((n) => allNodesPartial(n, p)));
+}
+
+/**
+ * What the last build knew of a node, valid while its key holds: the key of
+ * its raw entry (see NodeKeys), its nodeDigest, and its `.AllNodes`
+ * partials by plan id. A node whose key is unchanged need not be merged.
+ */
+export interface NodeMeta {
+  readonly key: string;
+  readonly digest?: string;
+  readonly partials: Record<string, string>;
+}
+
+/**
+ * Raise when merging, nodeDigest or allNodesPartial change what a raw entry
+ * yields: the node keys of earlier builds then no longer match.
+ */
+const NODE_KEY_VERSION = 1;
+
+/** Raw nodes.conf data as canonical text: scalars as written (`6.10` is not `6.1`), keys in order. */
+function canonical(v: unknown, out: string[]): void {
+  if (v instanceof YamlScalar) out.push(`s${v.kind}:${JSON.stringify(v.text)}`);
+  else if (v === null) out.push('n');
+  else if (v === undefined) out.push('u');
+  else if (typeof v === 'string') out.push(JSON.stringify(v));
+  else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') out.push(`${typeof v}:${String(v)}`);
+  else if (Array.isArray(v)) {
+    out.push('[');
+    for (const x of v) canonical(x, out);
+    out.push(']');
+  } else if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    out.push('{');
+    for (const k of Object.keys(v)) {
+      out.push(JSON.stringify(k));
+      canonical((v as Record<string, unknown>)[k], out);
+    }
+    out.push('}');
+  } else out.push(`?${Object.prototype.toString.call(v)}:${String(v)}`);
+}
+
+/**
+ * Keys of nodes' raw entries: a merged node is a function of its own entry,
+ * the profiles and (for `.Kernel.Version`) the images' kernel versions, so
+ * a node whose key is what the last build recorded has the digests it had
+ * then, without being merged (a one-node change to 10,000 nodes merges one).
+ */
+export class NodeKeys {
+  private readonly common: string;
+
+  constructor(
+    private readonly db: NodeDb,
+    kernels: Readonly<Record<string, string>>,
+  ) {
+    const parts = [`v${NODE_KEY_VERSION}`];
+    for (const p of db.profileIds) {
+      parts.push(JSON.stringify(p));
+      canonical(db.rawProfile(p), parts);
+    }
+    parts.push(JSON.stringify(Object.entries(kernels).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))));
+    this.common = createHash('sha256').update(parts.join('\0')).digest('hex');
+  }
+
+  key(id: string): string {
+    const parts = [this.common, JSON.stringify(id)];
+    canonical(this.db.rawNode(id), parts);
+    return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
+  }
 }
 
 /** `mtimeMs:size:ino` of a file, `-` when missing. */
