@@ -1,3 +1,4 @@
+import type { GzipTee } from './gzip-parallel.js';
 import type { Readable } from 'node:stream';
 import type { EntryType } from './newc-header.js';
 
@@ -47,6 +48,11 @@ export interface CompressionOptions {
    * depends on it, not on `threads`.
    */
   blockSize?: number;
+  /**
+   * gzip only: also write the uncompressed archive to this new file, in the same pass (the
+   * compression workers write it while they compress). See `GzipTee`.
+   */
+  tee?: GzipTee;
 }
 
 export interface WriteOptions extends CompressionOptions {
