@@ -51,7 +51,7 @@ function makeArchiveStream(plan: Planner, opts: WriteOptions): ArchiveStream {
         };
         opts.onProgress(ev);
       };
-      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal, opts.compression === 'gzip', root, opts.trailer !== false);
+      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal, opts.compression === 'gzip', root, opts.trailer !== false, opts.syncFs === true);
       const out = compressStream(raw, {
         ...opts,
         onOutput: (n) => {

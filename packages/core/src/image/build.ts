@@ -31,6 +31,12 @@ export interface BuildOptions {
   onProgress?: (p: ProgressEvent) => void;
   /** gzip level (default 6, like pigz/gzip). */
   level?: number;
+  /**
+   * Walk and read the rootfs with synchronous system calls, like `find | cpio`
+   * (packages/cpio's `syncFs`): fastest, but the event loop is blocked while a
+   * directory is listed or a file read, so for the CLI only, never warewulfd.
+   */
+  syncFs?: boolean;
 }
 
 export interface BuildResult {
@@ -78,7 +84,7 @@ export async function buildImage(paths: Paths, name: string, opts: BuildOptions)
   await checkNotBusy(ip);
   const excludes = ['.*', ...(await readExcludes(ip.rootfs))];
   const state = await readState(ip.stateFile);
-  const source = await measureTree(ip.rootfs);
+  const source = await measureTree(ip.rootfs, { sync: opts.syncFs === true });
   const [img, gz] = await Promise.all([fileFacts(ip.img), fileFacts(ip.imgGz)]);
   const last = state.build;
   const current =
@@ -146,6 +152,7 @@ async function packBoth(rootfs: string, imgPath: string, gzPath: string, exclude
       compression: 'gzip',
       level: opts.level ?? 6,
       tee: { path: tmpImg, mode: 0o644 },
+      syncFs: opts.syncFs === true,
       onWarning,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
