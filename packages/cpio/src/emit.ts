@@ -101,7 +101,7 @@ export async function* emitArchive(
         try {
           while (written < e.size) {
             const want = Math.min(READ_CHUNK, e.size - written);
-            const buf = reuseChunks ? (shared ??= Buffer.allocUnsafeSlow(READ_CHUNK)) : Buffer.allocUnsafe(READ_CHUNK);
+            const buf = reuseChunks ? (shared ??= Buffer.allocUnsafeSlow(READ_CHUNK)) : Buffer.allocUnsafe(Math.min(READ_CHUNK, want + 1));
             // one byte more than needed where the buffer has room: a file that grew since the walk is noticed for free
             const bytesRead = readSync(fd, buf, 0, want < buf.length ? want + 1 : want, written);
             if (bytesRead === 0) break;
