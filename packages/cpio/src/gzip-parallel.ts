@@ -182,6 +182,15 @@ class WorkerPool {
 const pool = new WorkerPool();
 const MAX_THREADS = Math.max(1, os.availableParallelism());
 
+/**
+ * Start the shared gzip workers now (as many as gzipParallel would use with `threads`), so their
+ * start-up (tens of ms each) overlaps other work such as a tree walk instead of delaying the first
+ * block.
+ */
+export function startCompressionWorkers(threads?: number): void {
+  pool.ensure(Math.max(1, Math.min(threads ?? MAX_THREADS, 64)));
+}
+
 /** Stop the shared compression workers. They are unref'ed, so this is optional. */
 export function closeCompressionWorkers(): Promise<void> {
   return pool.close();
