@@ -27,7 +27,7 @@ export { extractArchive } from './extract.js';
 export type { ExtractOptions, ExtractResult } from './extract.js';
 export { compressStream, decompressAuto, zstdSupport } from './compress.js';
 export type { DetectedCompression } from './compress.js';
-export { gzipParallel, closeCompressionWorkers, DEFAULT_BLOCK_SIZE } from './gzip-parallel.js';
+export { gzipParallel, closeCompressionWorkers, startCompressionWorkers, DEFAULT_BLOCK_SIZE } from './gzip-parallel.js';
 export type { GzipParallelOptions, GzipTee } from './gzip-parallel.js';
 export { compileExcludes, globToRegExp } from './glob.js';
 export type { PathMatcher } from './glob.js';
