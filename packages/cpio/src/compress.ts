@@ -78,6 +78,9 @@ export function compressStream(
   opts: CompressionOptions & { onOutput?: (n: number) => void },
 ): AsyncIterable<Buffer> {
   const compression: Compression = opts.compression ?? 'none';
+  if (opts.tee && compression !== 'gzip') {
+    throw new CpioError('CPIO_ERR_COMPRESSION', `an uncompressed copy (tee) needs gzip compression, not ${compression}`);
+  }
   const count = async function* (it: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
     for await (const c of it) {
       const b = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
@@ -94,6 +97,7 @@ export function compressStream(
       if (opts.threads !== undefined) o.threads = opts.threads;
       if (opts.blockSize !== undefined) o.blockSize = opts.blockSize;
       if (opts.onOutput) o.onOutput = opts.onOutput;
+      if (opts.tee) o.tee = opts.tee;
       return gzipParallel(source, o);
     }
     case 'zstd': {

@@ -1,4 +1,4 @@
-import { constants as fsc } from 'node:fs';
+import { closeSync, constants as fsc, openSync, readSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { encodeHeader, encodeTrailer, pad4 } from './newc-header.js';
 import type { PlannedEntry } from './plan.js';
@@ -41,6 +41,8 @@ export async function* emitArchive(
   treeRoot = '',
   /** End with `TRAILER!!!` (false: a part that a later part ends). */
   trailer = true,
+  /** Read files with synchronous calls (WriteOptions.syncFs): no read-ahead, no thread pool. */
+  syncFs = false,
 ): AsyncGenerator<Buffer> {
   const fsPath = (e: PlannedEntry): string =>
     e.data?.kind === 'path' ? e.data.path : `${treeRoot}/${e.name}`;
@@ -50,7 +52,7 @@ export async function* emitArchive(
   let prefetchBytes = 0;
 
   const fillPrefetch = (current: number): void => {
-    while (nextPrefetch < entries.length && nextPrefetch < current + PREFETCH_COUNT && prefetchBytes < PREFETCH_BYTES) {
+    while (!syncFs && nextPrefetch < entries.length && nextPrefetch < current + PREFETCH_COUNT && prefetchBytes < PREFETCH_BYTES) {
       const e = entries[nextPrefetch]!;
       if ((e.data?.kind === 'path' || e.data?.kind === 'tree') && e.size <= SMALL_FILE) {
         const p = readFile(fsPath(e), { flag: OPEN_FLAGS });
@@ -94,6 +96,27 @@ export async function* emitArchive(
         yield b;
         written = b.length;
         counters.bytes += written;
+      } else if (syncFs && (e.data.kind === 'path' || e.data.kind === 'tree')) {
+        const fd = openSync(fsPath(e), OPEN_FLAGS);
+        try {
+          while (written < e.size) {
+            const want = Math.min(READ_CHUNK, e.size - written);
+            const buf = reuseChunks ? (shared ??= Buffer.allocUnsafeSlow(READ_CHUNK)) : Buffer.allocUnsafe(Math.min(READ_CHUNK, want + 1));
+            // one byte more than needed where the buffer has room: a file that grew since the walk is noticed for free
+            const bytesRead = readSync(fd, buf, 0, want < buf.length ? want + 1 : want, written);
+            if (bytesRead === 0) break;
+            if (bytesRead > want) {
+              warn({ code: 'CPIO_WARN_FILE_CHANGED', message: `${e.name}: grew to more than ${e.size} bytes while archiving; truncated to ${e.size}`, path: e.name });
+            }
+            const n = Math.min(bytesRead, want);
+            written += n;
+            counters.bytes += n;
+            yield buf.subarray(0, n);
+            signal?.throwIfAborted();
+          }
+        } finally {
+          closeSync(fd);
+        }
       } else if (e.data.kind === 'path' || e.data.kind === 'tree') {
         const fh = await open(fsPath(e), OPEN_FLAGS);
         try {

@@ -1,4 +1,6 @@
+import { close, open, writeSync } from 'node:fs';
 import * as os from 'node:os';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 import { crc32Combine } from './crc32-combine.js';
@@ -20,6 +22,7 @@ const DICT_SIZE = 32 * 1024;
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
 const zlib = require('node:zlib');
 // Each block leaves its output buffers as garbage in external memory, which V8 lets grow to
 // ~50 MB per worker before collecting. A young-generation GC every 8 MiB of input costs
@@ -39,6 +42,10 @@ parentPort.on('message', (job) => {
   }
   try {
     const input = Buffer.from(job.input.buffer, job.input.byteOffset, job.input.byteLength);
+    // the tee copy goes out first: pwrite at the block's own offset, so workers need no ordering
+    for (let done = 0; job.teeFd !== null && done < input.length; ) {
+      done += fs.writeSync(job.teeFd, input, done, input.length - done, job.teePos + done);
+    }
     const opts = {
       level: job.level,
       chunkSize: 32 * 1024,
@@ -64,6 +71,9 @@ interface Job {
   dict: Uint8Array | null;
   level: number;
   last: boolean;
+  /** Also write the input at `teePos` of this file descriptor (the uncompressed copy), or null. */
+  teeFd: number | null;
+  teePos: number;
   /** Captured up front: `input` is detached once transferred to the worker. */
   len: number;
   resolve: (r: BlockResult) => void;
@@ -127,9 +137,13 @@ class PooledWorker {
     this.job = job;
     this.worker.ref(); // a pending job keeps the event loop alive until its result arrives
     // the input is transferred (not copied); the caller gave up ownership of it
-    this.worker.postMessage({ id: job.id, input: job.input, dict: job.dict, level: job.level, last: job.last }, [
-      job.input.buffer as ArrayBuffer,
-    ]);
+    const transfer = [job.input.buffer as ArrayBuffer];
+    // the dictionary is a copy made for this job alone: move it rather than clone it
+    if (job.dict) transfer.push(job.dict.buffer as ArrayBuffer);
+    this.worker.postMessage(
+      { id: job.id, input: job.input, dict: job.dict, level: job.level, last: job.last, teeFd: job.teeFd, teePos: job.teePos },
+      transfer,
+    );
   }
 }
 
@@ -145,9 +159,9 @@ class WorkerPool {
   remove(w: PooledWorker): void {
     this.workers = this.workers.filter((x) => x !== w);
   }
-  submit(input: Uint8Array, dict: Uint8Array | null, level: number, last: boolean): Promise<BlockResult> {
+  submit(input: Uint8Array, dict: Uint8Array | null, level: number, last: boolean, teeFd: number | null, teePos: number): Promise<BlockResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input, dict, level, last, len: input.byteLength, resolve, reject });
+      this.queue.push({ id: this.nextId++, input, dict, level, last, teeFd, teePos, len: input.byteLength, resolve, reject });
       this.dispatch();
     });
   }
@@ -168,6 +182,15 @@ class WorkerPool {
 const pool = new WorkerPool();
 const MAX_THREADS = Math.max(1, os.availableParallelism());
 
+/**
+ * Start the shared gzip workers now (as many as gzipParallel would use with `threads`), so their
+ * start-up (tens of ms each) overlaps other work such as a tree walk instead of delaying the first
+ * block.
+ */
+export function startCompressionWorkers(threads?: number): void {
+  pool.ensure(Math.max(1, Math.min(threads ?? MAX_THREADS, 64)));
+}
+
 /** Stop the shared compression workers. They are unref'ed, so this is optional. */
 export function closeCompressionWorkers(): Promise<void> {
   return pool.close();
@@ -179,6 +202,21 @@ export interface GzipParallelOptions {
   blockSize?: number;
   /** Called with the number of compressed bytes each time output is yielded. */
   onOutput?: (n: number) => void;
+  /** Also write the uncompressed input to a new file (see {@link GzipTee}). */
+  tee?: GzipTee;
+}
+
+/**
+ * A second, uncompressed copy of the input, written by the compression workers while they
+ * compress (each block at its own offset, so the copy costs the main thread nothing). The file
+ * is created (it must not exist) when the first bytes arrive and closed before the last gzip
+ * bytes are yielded, after every pending write; on failure a partial file is left for the caller
+ * to remove.
+ */
+export interface GzipTee {
+  path: string;
+  /** Permission bits of the new file (default 0o644, less the umask). */
+  mode?: number;
 }
 
 function gzipHeader(level: number): Buffer {
@@ -186,6 +224,11 @@ function gzipHeader(level: number): Buffer {
   return Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level >= 9 ? 2 : level <= 1 ? 4 : 0, 3]);
 }
 
+/**
+ * Compress `source` into one gzip member (see above); yields the header, the compressed blocks in
+ * order and the trailer. Throws CPIO_ERR_COMPRESSION for a bad level or a failed worker, and the
+ * file system's error when the tee cannot be written.
+ */
 export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: GzipParallelOptions = {}): AsyncGenerator<Buffer> {
   const level = opts.level ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 9) {
@@ -211,6 +254,8 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: Gzi
   let fill = 0;
   let started = false;
   const emit = opts.onOutput ?? (() => undefined);
+  let teeFd: number | null = null;
+  let teePos = 0;
 
   const header = gzipHeader(level);
   emit(header.length);
@@ -230,7 +275,8 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: Gzi
       pool.ensure(threads);
       started = true;
     }
-    const p = pool.submit(input, dict, level, last);
+    const p = pool.submit(input, dict, level, last, teeFd, teePos);
+    teePos += fill;
     p.catch(() => undefined); // rejections are rethrown in order below
     dict = nextDict;
     block = newBlock();
@@ -239,6 +285,7 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: Gzi
   };
 
   try {
+    if (opts.tee) teeFd = await openFd(opts.tee.path, 'wx', opts.tee.mode ?? 0o644);
     for await (const chunk of source) {
       let off = 0;
       while (off < chunk.length) {
@@ -257,19 +304,39 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, opts: Gzi
     }
     if (!started) {
       // Whole input fits in one block: same bytes as a worker would produce, no threads needed.
+      if (teeFd !== null) writeAllSync(teeFd, block.subarray(0, fill), 0);
       yield take(deflateBlock(block.subarray(0, fill), null, level, true));
     } else {
       inflight.push(submit(true));
       while (inflight.length > 0) yield take(await inflight.shift()!);
     }
+    if (teeFd !== null) {
+      const fd = teeFd;
+      teeFd = null;
+      await closeFd(fd);
+    }
   } finally {
-    // If the consumer stops early, let queued jobs finish in the background (results dropped).
+    // If the consumer stops early, let queued jobs finish in the background (results dropped);
+    // but a tee's descriptor is closed only once no worker can write to it any more, or a
+    // late write could land in whatever file reuses the number.
+    if (teeFd !== null) {
+      await Promise.allSettled(inflight);
+      await closeFd(teeFd).catch(() => undefined);
+    }
   }
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc >>> 0, 0);
   trailer.writeUInt32LE(total % 0x1_0000_0000, 4);
   emit(8);
   yield trailer;
+}
+
+const openFd = promisify(open);
+const closeFd = promisify(close);
+
+/** Small writes only (one block at most): the workers write everything larger. */
+function writeAllSync(fd: number, buf: Uint8Array, pos: number): void {
+  for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done, pos + done);
 }
 
 const PENDING = Symbol('pending');

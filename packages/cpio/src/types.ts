@@ -1,3 +1,4 @@
+import type { GzipTee } from './gzip-parallel.js';
 import type { Readable } from 'node:stream';
 import type { EntryType } from './newc-header.js';
 
@@ -47,6 +48,11 @@ export interface CompressionOptions {
    * depends on it, not on `threads`.
    */
   blockSize?: number;
+  /**
+   * gzip only: also write the uncompressed archive to this new file, in the same pass (the
+   * compression workers write it while they compress). See `GzipTee`.
+   */
+  tee?: GzipTee;
 }
 
 export interface WriteOptions extends CompressionOptions {
@@ -57,6 +63,14 @@ export interface WriteOptions extends CompressionOptions {
   gid?: number;
   onProgress?: (ev: ProgressEvent) => void;
   onWarning?: (w: CpioWarning) => void;
+  /**
+   * Walk the tree and read file contents with synchronous system calls (one file after the
+   * other, into one reused buffer), like `find | cpio`: no thread-pool round trip per entry (up
+   * to four per small file otherwise), which costs more CPU and latency than the calls
+   * themselves. The event loop is blocked while a directory is listed or a file read, so this is
+   * for a CLI packing a local tree, never for a server. Default false.
+   */
+  syncFs?: boolean;
   /** Aborting makes the stream fail with an AbortError. */
   signal?: AbortSignal;
   /**

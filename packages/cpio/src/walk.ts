@@ -1,4 +1,5 @@
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import * as path from 'node:path';
 import { CpioError } from './errors.js';
@@ -35,21 +36,16 @@ export async function walkTree(
   const excluded = compileExcludes(opts.exclude);
   const fixedMtime = opts.mtime === undefined ? undefined : toEpochSeconds(opts.mtime);
   const out: RawEntry[] = [];
+  const list = opts.syncFs ? async (dir: string) => readdirSync(dir) : (dir: string) => readdir(dir);
+  const statOne = opts.syncFs ? async (abs: string) => statSyncEntry(abs) : statEntry;
 
   const visit = async (absDir: string, relDir: string): Promise<void> => {
-    const names = (await readdir(absDir)).map((n) => ({ n, b: Buffer.from(n, 'utf8') }));
+    const names = (await list(absDir)).map((n) => ({ n, b: Buffer.from(n, 'utf8') }));
     names.sort((a, b) => compareNames(a.b, b.b));
     const kept = names.filter(({ n }) => !excluded(relDir === '' ? n : `${relDir}/${n}`));
     for (let i = 0; i < kept.length; i += STAT_BATCH) {
       const batch = kept.slice(i, i + STAT_BATCH);
-      const stats = await Promise.all(
-        batch.map(async ({ n }) => {
-          const abs = path.join(absDir, n);
-          const st = await lstat(abs, { bigint: true });
-          const target = (Number(st.mode) & S_IFMT) === S_IFLNK ? await readlink(abs, { encoding: 'buffer' }) : null;
-          return { st, target };
-        }),
-      );
+      const stats = await Promise.all(batch.map(({ n }) => statOne(path.join(absDir, n))));
       for (let j = 0; j < batch.length; j++) {
         const { n } = batch[j]!;
         const { st, target } = stats[j]!;
@@ -97,4 +93,22 @@ export async function walkTree(
   };
   await visit(absRoot, '');
   return { root: absRoot, entries: assignInodes(out) };
+}
+
+interface StatResult {
+  st: BigIntStats;
+  /** A symlink's target, else null. */
+  target: Buffer | null;
+}
+
+async function statEntry(abs: string): Promise<StatResult> {
+  const st = await lstat(abs, { bigint: true });
+  const target = (Number(st.mode) & S_IFMT) === S_IFLNK ? await readlink(abs, { encoding: 'buffer' }) : null;
+  return { st, target };
+}
+
+function statSyncEntry(abs: string): StatResult {
+  const st = lstatSync(abs, { bigint: true });
+  const target = (Number(st.mode) & S_IFMT) === S_IFLNK ? readlinkSync(abs, { encoding: 'buffer' }) : null;
+  return { st, target };
 }

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compressStream } from './compress.js';
 import { emitArchive } from './emit.js';
+import { startCompressionWorkers } from './gzip-parallel.js';
 import type { EmitCounters } from './emit.js';
 import { planEntries } from './plan.js';
 import type { PlannedEntry } from './plan.js';
@@ -23,7 +24,8 @@ export interface ArchiveStream extends Readable {
 
 type Planner = (warn: (w: CpioWarning) => void) => Promise<{ root: string; entries: PlannedEntry[] }>;
 
-function makeArchiveStream(plan: Planner, opts: WriteOptions): ArchiveStream {
+/** `prestart`: start the gzip workers before planning (a tree walk), when gzip is asked for. */
+function makeArchiveStream(plan: Planner, opts: WriteOptions, prestart = false): ArchiveStream {
   const warn = (w: CpioWarning): void => opts.onWarning?.(w);
   let resolveResult!: (r: PackResult) => void;
   let rejectResult!: (e: unknown) => void;
@@ -36,6 +38,7 @@ function makeArchiveStream(plan: Planner, opts: WriteOptions): ArchiveStream {
   async function* generate(): AsyncGenerator<Buffer> {
     try {
       opts.signal?.throwIfAborted();
+      if (prestart && opts.compression === 'gzip') startCompressionWorkers(opts.threads);
       const { root, entries } = await plan(warn);
       const counters: EmitCounters = { entries: 0, bytes: 0, archiveBytes: 0 };
       const totalBytes = entries.reduce((s, e) => s + (e.data ? e.size : 0), 0);
@@ -51,7 +54,7 @@ function makeArchiveStream(plan: Planner, opts: WriteOptions): ArchiveStream {
         };
         opts.onProgress(ev);
       };
-      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal, opts.compression === 'gzip', root, opts.trailer !== false);
+      const raw = emitArchive(entries, counters, warn, () => progress(false), opts.signal, opts.compression === 'gzip', root, opts.trailer !== false, opts.syncFs === true);
       const out = compressStream(raw, {
         ...opts,
         onOutput: (n) => {
@@ -81,7 +84,8 @@ function makeArchiveStream(plan: Planner, opts: WriteOptions): ArchiveStream {
  * pulls. The root directory itself is not an entry; names are relative ("etc/hosts").
  */
 export function packTree(dir: string, opts: PackTreeOptions = {}): ArchiveStream {
-  return makeArchiveStream((warn) => walkTree(dir, opts, warn), opts);
+  // a tree is usually big enough to need the workers: start them while it is walked
+  return makeArchiveStream((warn) => walkTree(dir, opts, warn), opts, true);
 }
 
 /**

@@ -139,6 +139,15 @@ describe.skipIf(!isRoot)('round trip through GNU cpio and our reader (root)', ()
     expect(new Set(fixed.map((e) => `${e.mtime}:${e.uid}:${e.gid}`))).toEqual(new Set(['1234:0:0']));
   });
 
+  it('syncFs walks and reads with synchronous calls: same bytes; a gzip tee holds the plain archive', async () => {
+    const tee = path.join(work, 'tee.cpio');
+    const again = await toBuffer(packTree(src, { compression: 'gzip', exclude: EXCLUDES, syncFs: true, tee: { path: tee } }));
+    expect(again.equals(gz)).toBe(true);
+    const plain = await toBuffer(packTree(src, { compression: 'none', exclude: EXCLUDES }));
+    expect(readFileSync(tee).equals(plain)).toBe(true);
+    expect((await toBuffer(packTree(src, { compression: 'none', exclude: EXCLUDES, syncFs: true }))).equals(plain)).toBe(true);
+  });
+
   it.skipIf(zstdSupport() === null && process.env.CI !== 'true')('zstd output (native zlib or the zstd binary) reads back and zstd -t accepts it', async () => {
     const z = await toBuffer(packTree(src, { compression: 'zstd', exclude: EXCLUDES }));
     expect(z.readUInt32LE(0)).toBe(0xfd2fb528);

@@ -3,10 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { compileExcludes, globToRegExp, gzipParallel, sanitizeEntryName, isCpioError } from '../src/index.js';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { compileExcludes, compressStream, globToRegExp, gzipParallel, sanitizeEntryName, isCpioError } from '../src/index.js';
 import { crc32Combine } from '../src/crc32-combine.js';
 import { decodeHeader, encodeHeader, splitDev } from '../src/newc-header.js';
-import { compareNames } from '../src/plan.js';
+import { TREE_DATA, compareNames, type PlannedEntry } from '../src/plan.js';
+import { emitArchive } from '../src/emit.js';
 
 async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -69,8 +73,64 @@ describe('parallel gzip', () => {
     expect(gunzipSync(await collect(gzipParallel(Readable.from([]), {}))).length).toBe(0);
     expect(gunzipSync(await collect(gzipParallel(Readable.from([Buffer.from('hi')]), {}))).toString()).toBe('hi');
   });
+  it('tee: the workers write the uncompressed input to a new file; same gzip bytes as without', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cpio-tee-'));
+    try {
+      const plain = await collect(gzipParallel(Readable.from([data]), { threads: 2 }));
+      const chunks = [data.subarray(0, 100_000), data.subarray(100_000, 100_003), data.subarray(100_003)];
+      const teed = await collect(gzipParallel(Readable.from(chunks), { threads: 2, tee: { path: path.join(dir, 'big') } }));
+      expect(teed.equals(plain)).toBe(true);
+      expect(readFileSync(path.join(dir, 'big')).equals(data)).toBe(true);
+      // under one block: written by the main thread; an empty input leaves an empty file
+      await collect(gzipParallel(Readable.from([Buffer.from('hi')]), { tee: { path: path.join(dir, 'small'), mode: 0o600 } }));
+      expect(readFileSync(path.join(dir, 'small'), 'utf8')).toBe('hi');
+      expect(statSync(path.join(dir, 'small')).mode & 0o777).toBe(0o600);
+      await collect(gzipParallel(Readable.from([]), { tee: { path: path.join(dir, 'empty') } }));
+      expect(statSync(path.join(dir, 'empty')).size).toBe(0);
+      // the tee is a new file: an existing one is refused, untouched
+      await expect(collect(gzipParallel(Readable.from([data]), { tee: { path: path.join(dir, 'small') } }))).rejects.toMatchObject({ code: 'EEXIST' });
+      expect(readFileSync(path.join(dir, 'small'), 'utf8')).toBe('hi');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('refuses a tee without gzip', () => {
+    expect(() => compressStream(Readable.from([data]), { compression: 'none', tee: { path: '/nonexistent/x' } })).toThrow(
+      expect.objectContaining({ code: 'CPIO_ERR_COMPRESSION' }),
+    );
+  });
   it('refuses bad levels', async () => {
     await expect(collect(gzipParallel(Readable.from([data]), { level: 12 }))).rejects.toMatchObject({ code: 'CPIO_ERR_COMPRESSION' });
+  });
+});
+
+describe('files that changed since the walk', () => {
+  it('syncFs reads give the same bytes and warnings as the async reads: truncated when grown, zero-padded when shrunk', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cpio-chg-'));
+    try {
+      writeFileSync(path.join(dir, 'grew'), 'x'.repeat(1000));
+      writeFileSync(path.join(dir, 'shrank'), 'y'.repeat(10));
+      const entry = (name: string, size: number): PlannedEntry => ({
+        name, mode: 0o100644, uid: 0, gid: 0, mtime: 1, size, rdevMajor: 0, rdevMinor: 0, nlink: 1, ino: 1, data: TREE_DATA,
+      });
+      const run = async (syncFs: boolean) => {
+        const warnings: string[] = [];
+        const counters = { entries: 0, bytes: 0, archiveBytes: 0 };
+        const out = await collect(
+          emitArchive([entry('grew', 600), entry('shrank', 30)], counters, (w) => warnings.push(`${w.code} ${w.path}`), () => undefined, undefined, false, dir, true, syncFs),
+        );
+        return { out, warnings, counters };
+      };
+      const a = await run(false);
+      const b = await run(true);
+      expect(b.out.equals(a.out)).toBe(true);
+      expect(b.warnings).toEqual(['CPIO_WARN_FILE_CHANGED grew', 'CPIO_WARN_FILE_CHANGED shrank']);
+      expect(a.warnings).toEqual(b.warnings);
+      expect(b.counters).toEqual(a.counters);
+      expect(b.out.includes(Buffer.concat([Buffer.from('y'.repeat(10)), Buffer.alloc(20)]))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

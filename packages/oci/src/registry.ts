@@ -13,7 +13,13 @@
  * from the registry host, the repository and status codes, and pass through a
  * redactor for anything a lower layer might echo.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+
+// undici is loaded on the first request: it is ~0.2 s of CPU to load, and the CLI reaches this
+// module for every image command (e.g. `image build`), most of which never talk to a registry.
+let undiciModule: Promise<typeof import('undici')> | undefined;
+const undici = (): Promise<typeof import('undici')> => (undiciModule ??= import('undici'));
+type RequestOpts = Omit<NonNullable<Parameters<typeof import('undici')['request']>[1]>, 'dispatcher'>;
 import { parseDigest, digestOf, type Digest } from './digest.js';
 import { OciError, abortError } from './errors.js';
 import { MANIFEST_ACCEPT } from './manifest.js';
@@ -70,7 +76,7 @@ function header(h: Record<string, string | string[] | undefined>, name: string):
 }
 
 export class RegistryClient {
-  private readonly dispatcher: Agent;
+  private agent: Promise<Agent> | undefined;
   private base: Promise<string> | undefined;
   /** Authorization header per scope (`Basic ...` or `Bearer ...`). */
   private readonly auth = new Map<string, string>();
@@ -81,7 +87,6 @@ export class RegistryClient {
     readonly registry: string,
     private readonly opts: RegistryOptions = {},
   ) {
-    this.dispatcher = new Agent({ connect: { rejectUnauthorized: !opts.insecure }, connections: 8 });
     const c = opts.credentials;
     if (c) {
       if (c.password) this.secrets.push(c.password);
@@ -90,7 +95,14 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.agent) await (await this.agent).close();
+  }
+
+  /** undici's `request` through this client's connection pool (made on first use). */
+  private async request(url: string | URL, opts: RequestOpts): Promise<Dispatcher.ResponseData> {
+    const u = await undici();
+    this.agent ??= Promise.resolve(new u.Agent({ connect: { rejectUnauthorized: !this.opts.insecure }, connections: 8 }));
+    return u.request(url, { ...opts, dispatcher: await this.agent });
   }
 
   /** Replace anything secret in a message (passwords, tokens, Basic blobs). */
@@ -120,7 +132,7 @@ export class RegistryClient {
       const https = `https://${this.registry}`;
       if (!this.opts.insecure) return https;
       try {
-        const res = await request(`${https}/v2/`, { dispatcher: this.dispatcher, method: 'GET', signal: this.opts.signal, maxRedirections: 0 });
+        const res = await this.request(`${https}/v2/`, { method: 'GET', signal: this.opts.signal, maxRedirections: 0 });
         await res.body.dump();
         return https;
       } catch (err) {
@@ -150,7 +162,7 @@ export class RegistryClient {
       this.opts.debug?.(`GET ${url.href}`);
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { dispatcher: this.dispatcher, method: 'GET', headers, signal: this.opts.signal, maxRedirections: 0 });
+        res = await this.request(url, { method: 'GET', headers, signal: this.opts.signal, maxRedirections: 0 });
       } catch (err) {
         throw this.networkError(url, err);
       }
@@ -212,10 +224,10 @@ export class RegistryClient {
     this.opts.debug?.(`token request to ${realm.origin}${realm.pathname} for ${scope}${basic ? ' with credentials' : ''}`);
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(realm, {
-        dispatcher: this.dispatcher, method: 'GET', signal: this.opts.signal, maxRedirections: 3,
+      res = await this.request(realm, {
+        method: 'GET', signal: this.opts.signal, maxRedirections: 3,
         headers: { 'user-agent': 'warewulf-ts', ...(basic ? { authorization: basic } : {}) },
-      } as Parameters<typeof request>[1]);
+      } as RequestOpts);
     } catch (err) {
       throw this.networkError(realm, err);
     }

@@ -5,6 +5,7 @@
  * `<chroot>/<name>/warewulf-ts.state.json`, beside rootfs (never packed).
  * A missing or unreadable state only costs a re-measure.
  */
+import { lstatSync, readdirSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -55,9 +56,12 @@ export async function writeState(file: string, state: ImageState): Promise<void>
 /**
  * Stat-only walk of `root` (lstat, no reads, symlinks not followed; other
  * filesystems skipped like the build does). Directories are read with a
- * bounded number in flight.
+ * bounded number in flight. `sync`: synchronous calls (no thread-pool round
+ * trip per entry; blocks the event loop: for the CLI only).
  */
-export async function measureTree(root: string): Promise<TreeMeasure> {
+export async function measureTree(root: string, opts: { sync?: boolean } = {}): Promise<TreeMeasure> {
+  const list = opts.sync ? async (dir: string) => readdirSync(dir) : (dir: string) => readdir(dir);
+  const lstatBig = opts.sync ? async (p: string) => lstatSync(p, { bigint: true }) : (p: string) => lstat(p, { bigint: true });
   const top = await lstat(root, { bigint: true });
   const dev = top.dev;
   let max = top.ctimeNs;
@@ -69,7 +73,7 @@ export async function measureTree(root: string): Promise<TreeMeasure> {
     for (let dir = queue.pop(); dir !== undefined; dir = queue.pop()) {
       let names: string[];
       try {
-        names = await readdir(dir);
+        names = await list(dir);
       } catch {
         continue; // vanished or unreadable: nothing to count
       }
@@ -77,7 +81,7 @@ export async function measureTree(root: string): Promise<TreeMeasure> {
         const p = join(dir, n);
         let st;
         try {
-          st = await lstat(p, { bigint: true });
+          st = await lstatBig(p);
         } catch {
           continue;
         }

@@ -26,7 +26,7 @@ export async function buildWithProgress(c: Ctx, name: string, force: boolean, si
   const { paths } = await c.load();
   const progress = progressSink(c);
   try {
-    await (await imageMod()).buildImage(paths, name, { force, log: c.log, onProgress: (e) => progress.pack(e), ...(signal ? { signal } : {}) });
+    await (await imageMod()).buildImage(paths, name, { force, log: c.log, syncFs: true, onProgress: (e) => progress.pack(e), ...(signal ? { signal } : {}) });
   } finally {
     progress.stop();
   }
