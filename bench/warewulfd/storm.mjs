@@ -6,7 +6,9 @@
 // 1,000 nodes in flight. Its wall time is set against the bytes moved divided
 // by the loopback throughput measured in the same run with the same clients
 // on raw TCP. Goal: ≤ 1.2×, 0 failures.
-// Run after a build:  node bench/warewulfd/storm.mjs [--nodes 10000] [--kernel-mb 1] [--image-mb 3] [--concurrency 1000]
+// The same storm also runs against a bare Node.js http server (storm-baseline-server.mjs):
+// what the daemon costs beyond HTTP and the clients (--baseline 0 skips it).
+// Run after a build:  node bench/warewulfd/storm.mjs [--nodes 10000] [--kernel-mb 1] [--image-mb 3] [--concurrency 1000] [--baseline 1]
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ const NODES = arg('--nodes', 10000);
 const KMB = arg('--kernel-mb', 1);
 const IMB = arg('--image-mb', 3);
 const CONC = arg('--concurrency', 1000);
+const BASELINE = arg('--baseline', 1) !== 0;
 const WORKERS = 2;
 const here = join(repo, 'bench', 'warewulfd');
 
@@ -44,27 +47,47 @@ try {
   blaster.kill();
   const loopback = blast.reduce((a, r) => a + r.bytes, 0) / Math.max(...blast.map((r) => r.seconds));
 
-  const d = await startDaemon(tree.root);
-  try {
-    const per = Math.ceil(NODES / WORKERS);
-    const sizes = { kernel: tree.kernelBytes, image: tree.imageGzBytes };
-    const verify = { kernelSha: sha(tree.kernelPath), imageSha: sha(`${tree.imagePath}.gz`) };
+  const per = Math.ceil(NODES / WORKERS);
+  const sizes = { kernel: tree.kernelBytes, image: tree.imageGzBytes };
+  const verify = { kernelSha: sha(tree.kernelPath), imageSha: sha(`${tree.imagePath}.gz`) };
+  /** The storm against `url` through the load generators: wall seconds, bytes, failures. */
+  const storm = async (url) => {
     const started = Date.now();
     const results = await Promise.all(
       Array.from({ length: WORKERS }, (_, w) =>
-        client({ mode: 'storm', url: d.url, from: w * per + 1, to: Math.min(NODES, (w + 1) * per), concurrency: CONC / WORKERS, sizes, overlaySizesFile, verify, verifyEvery: 97 }),
+        client({ mode: 'storm', url, from: w * per + 1, to: Math.min(NODES, (w + 1) * per), concurrency: CONC / WORKERS, sizes, overlaySizesFile, verify, verifyEvery: 97 }),
       ),
     );
     const seconds = (Date.now() - started) / 1000;
-    const bytes = results.reduce((a, r) => a + r.bytes, 0);
-    const failures = results.reduce((a, r) => a + r.failureCount, 0);
-    const retries = results.reduce((a, r) => a + r.retries, 0);
     for (const r of results) for (const f of r.failures) console.log(`failure: ${f}`);
-    const ideal = bytes / loopback;
+    const sum = (k) => results.reduce((a, r) => a + r[k], 0);
+    return { seconds, bytes: sum('bytes'), failures: sum('failureCount'), retries: sum('retries') };
+  };
+
+  // the same storm against a bare Node.js http server with the same bytes: what HTTP and the clients cost
+  let bare;
+  if (BASELINE) {
+    const barePort = await freePort();
+    const bareServer = spawn(process.execPath, [join(here, 'storm-baseline-server.mjs'), tree.root, String(barePort), tree.kernelPath], { stdio: 'inherit' });
+    let gone = false;
+    bareServer.once('exit', () => (gone = true));
+    try {
+      await waitForPort(barePort, () => gone);
+      bare = await storm(`http://127.0.0.1:${barePort}`);
+    } finally {
+      bareServer.kill();
+    }
+  }
+
+  const d = await startDaemon(tree.root);
+  try {
+    const r = await storm(d.url);
+    const ideal = r.bytes / loopback;
     console.log(
-      `\nboot storm: ${NODES} nodes x 5 requests, ${(bytes / 2 ** 30).toFixed(1)} GiB in ${seconds.toFixed(1)} s (${((bytes / seconds) / 2 ** 20).toFixed(0)} MiB/s), ` +
-        `${failures} failures, ${retries} retried 503s\nloopback through the same clients: ${(loopback / 2 ** 20).toFixed(0)} MiB/s -> ideal ${ideal.toFixed(1)} s; ` +
-        `storm / ideal = ${(seconds / ideal).toFixed(2)}x (goal <= 1.2x, 0 failures)`,
+      `\nboot storm: ${NODES} nodes x 5 requests, ${(r.bytes / 2 ** 30).toFixed(1)} GiB in ${r.seconds.toFixed(1)} s (${((r.bytes / r.seconds) / 2 ** 20).toFixed(0)} MiB/s), ` +
+        `${r.failures} failures, ${r.retries} retried 503s\nloopback through the same clients: ${(loopback / 2 ** 20).toFixed(0)} MiB/s -> ideal ${ideal.toFixed(1)} s; ` +
+        `storm / ideal = ${(r.seconds / ideal).toFixed(2)}x (goal <= 1.2x, 0 failures)` +
+        (bare ? `\nbare Node.js http server, same storm and clients: ${bare.seconds.toFixed(1)} s (${bare.failures} failures) = ${(bare.seconds / ideal).toFixed(2)}x ideal; warewulfd / bare = ${(r.seconds / bare.seconds).toFixed(2)}x` : ''),
     );
   } finally {
     await d.stop();
