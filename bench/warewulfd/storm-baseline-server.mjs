@@ -27,7 +27,7 @@ const sendBuf = (res, buf) => {
   };
   more();
 };
-createServer((req, res) => {
+const server = createServer((req, res) => {
   const [, stage, wwid] = req.url.split('?')[0].split('/');
   if (stage === 'ipxe') return sendBuf(res, script);
   if (stage === 'kernel') return sendBuf(res, kernel);
@@ -36,4 +36,7 @@ createServer((req, res) => {
   const file = join(root, 'var/lib/warewulf/provision/overlays', nodeName(i), `__${stage.toUpperCase()}__.img.gz`);
   res.writeHead(200, { 'content-length': statSync(file).size, 'content-type': 'application/octet-stream' });
   createReadStream(file).pipe(res);
-}).listen(Number(port), '127.0.0.1');
+});
+// as warewulfd's: a node's idle connection between two requests is not closed under it
+server.keepAliveTimeout = 30_000;
+server.listen(Number(port), '127.0.0.1');
