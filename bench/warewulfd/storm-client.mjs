@@ -5,7 +5,7 @@
 //    and every `verifyEvery`-th node's kernel and image by SHA-256; 503s are retried after Retry-After.
 //  {mode: 'blast', host, port, connections, seconds}
 //    reads from a raw TCP server as fast as it can: loopback throughput through the same client.
-// Prints one JSON line: {bytes, seconds, failures: [...], retries}.
+// Prints one JSON line: {bytes, seconds, cpuSeconds (this process's user+system), failures: [...], retries}.
 import { createHash } from 'node:crypto';
 import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
@@ -96,4 +96,5 @@ async function blast() {
 }
 
 const out = job.mode === 'blast' ? await blast() : await storm();
-process.stdout.write(`${JSON.stringify({ ...out, failures: out.failures.slice(0, 20), failureCount: out.failures.length })}\n`);
+const { user, system } = process.cpuUsage();
+process.stdout.write(`${JSON.stringify({ ...out, cpuSeconds: (user + system) / 1e6, failures: out.failures.slice(0, 20), failureCount: out.failures.length })}\n`);

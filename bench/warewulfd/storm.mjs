@@ -23,6 +23,13 @@ const BASELINE = arg('--baseline', 1) !== 0;
 const WORKERS = 2;
 const here = join(repo, 'bench', 'warewulfd');
 
+/** user+system CPU seconds of a process so far (/proc/<pid>/stat). */
+const clockTicks = 100; // USER_HZ on Linux
+function processCpuSeconds(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / clockTicks;
+}
+
 function client(job) {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [join(here, 'storm-client.mjs'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -61,7 +68,7 @@ try {
     const seconds = (Date.now() - started) / 1000;
     for (const r of results) for (const f of r.failures) console.log(`failure: ${f}`);
     const sum = (k) => results.reduce((a, r) => a + r[k], 0);
-    return { seconds, bytes: sum('bytes'), failures: sum('failureCount'), retries: sum('retries') };
+    return { seconds, bytes: sum('bytes'), failures: sum('failureCount'), retries: sum('retries'), clientCpu: sum('cpuSeconds') };
   };
 
   // the same storm against a bare Node.js http server with the same bytes: what HTTP and the clients cost
@@ -81,12 +88,15 @@ try {
 
   const d = await startDaemon(tree.root);
   try {
+    const cpu0 = processCpuSeconds(d.pid);
     const r = await storm(d.url);
+    const daemonCpu = processCpuSeconds(d.pid) - cpu0;
     const ideal = r.bytes / loopback;
     console.log(
       `\nboot storm: ${NODES} nodes x 5 requests, ${(r.bytes / 2 ** 30).toFixed(1)} GiB in ${r.seconds.toFixed(1)} s (${((r.bytes / r.seconds) / 2 ** 20).toFixed(0)} MiB/s), ` +
         `${r.failures} failures, ${r.retries} retried 503s\nloopback through the same clients: ${(loopback / 2 ** 20).toFixed(0)} MiB/s -> ideal ${ideal.toFixed(1)} s; ` +
         `storm / ideal = ${(r.seconds / ideal).toFixed(2)}x (goal <= 1.2x, 0 failures)` +
+        `\nCPU: warewulfd ${daemonCpu.toFixed(1)} s, the load generators ${r.clientCpu.toFixed(1)} s (2 cores: ${(2 * r.seconds).toFixed(0)} core-s in the storm)` +
         (bare ? `\nbare Node.js http server, same storm and clients: ${bare.seconds.toFixed(1)} s (${bare.failures} failures) = ${(bare.seconds / ideal).toFixed(2)}x ideal; warewulfd / bare = ${(r.seconds / bare.seconds).toFixed(2)}x` : ''),
     );
   } finally {

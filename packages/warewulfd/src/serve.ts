@@ -5,7 +5,8 @@
  * The file is named by its directory and basename only (send's `root`), so
  * nothing reaches outside that directory; `compress=gz` picks `<file>.gz`.
  * Kernel/image/initramfs streams take a slot of the boot-storm bound first,
- * and their bodies come from memory once the file is hot (plugins/file-cache).
+ * and their bodies come from memory (plugins/file-cache: the first request
+ * reads the file in, the ones arriving meanwhile wait for that one read).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -83,7 +84,7 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
     }
     req.log.info({ file: r.metadata.path, node: t.node }, `send ${r.metadata.path} -> ${t.node}`);
     if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
-    const body = req.raw.method === 'HEAD' || (r.statusCode !== 200 && r.statusCode !== 206) ? r.stream : fileBody(env, bulk, r);
+    const body = req.raw.method === 'HEAD' || (r.statusCode !== 200 && r.statusCode !== 206) ? r.stream : await fileBody(env, bulk, r);
     const counter = env.metrics.bytes.labels({ stage: t.stage });
     body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
     reply.code(r.statusCode).headers(r.headers);
@@ -96,10 +97,12 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
 
 /**
  * The body of a 200 or 206 that send answered as for a HEAD: the bytes its
- * Content-Length (and Content-Range) name, from memory when a bulk file is
- * cached and fresh (checked against send's stat), else read from disk.
+ * Content-Length (and Content-Range) name. A bulk file comes from memory
+ * (read into the cache first if needed, checked against send's stat);
+ * anything else, or a file the cache does not take, is read from disk in
+ * chunks of up to 256 KiB (no bigger than the file: overlays are a few KiB).
  */
-function fileBody(env: DaemonEnv, bulk: boolean, r: send.FileSendResult): Readable {
+async function fileBody(env: DaemonEnv, bulk: boolean, r: send.FileSendResult): Promise<Readable> {
   const { path, stat: st } = r.metadata;
   let start = 0;
   let end = Number(r.headers['Content-Length']) - 1;
@@ -109,9 +112,9 @@ function fileBody(env: DaemonEnv, bulk: boolean, r: send.FileSendResult): Readab
     end = Number(range[2]);
   }
   if (end < start) return Readable.from([]);
-  const buf = bulk ? env.files.lookup(path, st) : undefined;
+  const buf = bulk ? await env.files.get(path, st) : undefined;
   if (buf !== undefined) return bufferStream(buf, start, end);
-  return createReadStream(path, { start, end, highWaterMark: READ_CHUNK });
+  return createReadStream(path, { start, end, highWaterMark: Math.min(READ_CHUNK, end - start + 1) });
 }
 
 /** A rendered template: plain text with its length; a `compress` parameter on a template is a 404 (§4.5). */
