@@ -2,7 +2,7 @@
 // nodes, the real daemon binary on loopback, nginx on the same files, wrk.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,8 +40,12 @@ export async function waitForPort(port, gone) {
   }
 }
 
-/** A WAREWULF_ROOT with `nodes` nodes, one image (kernel + image file) and small overlays per node. */
-export function makeTree({ nodes, kernelBytes, imageBytes, overlays = true, extraConf = '' }) {
+/**
+ * A WAREWULF_ROOT with `nodes` nodes, one image (kernel + image file) and, with `overlays`,
+ * each node's system and runtime overlay images built by `wwctl overlay build`
+ * (`overlaySizes.system[i]`: the size of node i's `__SYSTEM__.img.gz`).
+ */
+export function makeTree({ nodes, kernelBytes, imageBytes, overlays = false, extraConf = '' }) {
   const root = mkdtempSync(join(tmpdir(), 'ww-bench-'));
   const put = (rel, data) => {
     const p = join(root, rel);
@@ -60,14 +64,20 @@ export function makeTree({ nodes, kernelBytes, imageBytes, overlays = true, extr
   // random bytes do not compress: the .gz is as big as the image, which is what we want to move
   const imageGz = gzipSync(image, { level: 1 });
   put('var/lib/warewulf/provision/images/bench.img.gz', imageGz);
-  const overlaySizes = { system: 0, runtime: 0 };
+  // real overlay images built by wwctl (what a cluster has before it boots): the daemon's
+  // autobuild then finds them up to date, as it would at a real boot storm
+  let overlaySizes;
   if (overlays) {
+    const r = spawnSync(process.execPath, [join(repo, 'packages', 'wwctl', 'bin', 'wwctl.js'), 'overlay', 'build'], {
+      env: { PATH: process.env.PATH, WAREWULF_ROOT: root },
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (r.status !== 0) throw new Error(`wwctl overlay build failed: ${r.stderr.split('\n').slice(-5).join('\n')}`);
+    overlaySizes = { system: [0], runtime: [0] };
     for (let i = 1; i <= nodes; i++) {
-      for (const kind of ['SYSTEM', 'RUNTIME']) {
-        // the same size for every node (node names are fixed-width), so clients can check lengths
-        const gz = Buffer.from(`${kind} overlay of ${nodeName(i)}\n`.repeat(200));
-        overlaySizes[kind.toLowerCase()] = gz.length;
-        put(`var/lib/warewulf/provision/overlays/${nodeName(i)}/__${kind}__.img.gz`, gz);
+      for (const kind of ['system', 'runtime']) {
+        overlaySizes[kind][i] = statSync(join(root, `var/lib/warewulf/provision/overlays/${nodeName(i)}/__${kind.toUpperCase()}__.img.gz`)).size;
       }
     }
   }

@@ -1,13 +1,15 @@
 // One load-generator process of storm.mjs. argv[2] is a JSON job:
-//  {mode: 'storm', url, from, to, concurrency, sizes: {kernel, image, system, runtime}, verify: {kernelSha, imageSha}, verifyEvery}
+//  {mode: 'storm', url, from, to, concurrency, sizes: {kernel, image}, overlaySizesFile, verify: {kernelSha, imageSha}, verifyEvery}
 //    simulates nodes from..to (one keep-alive connection each, as iPXE), every file checked by length
+//    (overlays: node i's from overlaySizesFile, {system: [..], runtime: [..]} indexed by i)
 //    and every `verifyEvery`-th node's kernel and image by SHA-256; 503s are retried after Retry-After.
 //  {mode: 'blast', host, port, connections, seconds}
 //    reads from a raw TCP server as fast as it can: loopback throughput through the same client.
-// Prints one JSON line: {bytes, seconds, failures: [...], retries}.
+// Prints one JSON line: {bytes, seconds, cpuSeconds (this process's user+system), failures: [...], retries}.
 import { createHash } from 'node:crypto';
 import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 
 const job = JSON.parse(process.argv[2]);
 const mac = (i) => `52-54-00-${((i >> 16) & 255).toString(16).padStart(2, '0')}-${((i >> 8) & 255).toString(16).padStart(2, '0')}-${(i & 255).toString(16).padStart(2, '0')}`;
@@ -39,14 +41,16 @@ async function storm() {
     ['ipxe', '', undefined],
     ['kernel', '', job.sizes.kernel],
     ['image', '&compress=gz', job.sizes.image],
-    ['system', '&compress=gz', job.sizes.system],
-    ['runtime', '&compress=gz', job.sizes.runtime],
+    ['system', '&compress=gz', 'system'],
+    ['runtime', '&compress=gz', 'runtime'],
   ];
+  const overlaySizes = JSON.parse(readFileSync(job.overlaySizesFile, 'utf8'));
   const node = async (i) => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const verify = i % job.verifyEvery === 0;
     try {
-      for (const [stage, extra, size] of stages) {
+      for (const [stage, extra, sizeOf] of stages) {
+        const size = typeof sizeOf === 'string' ? overlaySizes[sizeOf][i] : sizeOf;
         for (let attempt = 0; ; attempt++) {
           const r = await fetchOne(agent, `${job.url}/${stage}/${mac(i)}${q}${extra}`, verify && (stage === 'kernel' || stage === 'image'));
           bytes += r.bytes;
@@ -92,4 +96,5 @@ async function blast() {
 }
 
 const out = job.mode === 'blast' ? await blast() : await storm();
-process.stdout.write(`${JSON.stringify({ ...out, failures: out.failures.slice(0, 20), failureCount: out.failures.length })}\n`);
+const { user, system } = process.cpuUsage();
+process.stdout.write(`${JSON.stringify({ ...out, cpuSeconds: (user + system) / 1e6, failures: out.failures.slice(0, 20), failureCount: out.failures.length })}\n`);

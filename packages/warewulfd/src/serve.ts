@@ -5,12 +5,14 @@
  * The file is named by its directory and basename only (send's `root`), so
  * nothing reaches outside that directory; `compress=gz` picks `<file>.gz`.
  * Kernel/image/initramfs streams take a slot of the boot-storm bound first,
- * and their bodies come from memory once the file is hot (plugins/file-cache).
+ * and their bodies come from memory (plugins/file-cache: the first request
+ * reads the file in, the ones arriving meanwhile wait for that one read).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import send from '@fastify/send';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -57,7 +59,11 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
     reply.raw.once('close', release);
   }
   try {
-    const r = await send(req.raw, `/${encodeURIComponent(a.name)}`, {
+    // send decides status and headers as for a HEAD (it reads only the method and the
+    // headers of the request, and opens no file then); the body is made here: from
+    // memory when the file is hot, so a cached kernel or image costs no open(2)/close(2)
+    const head: IncomingMessage = Object.create(req.raw, { method: { value: 'HEAD' } });
+    const r = await send(head, `/${encodeURIComponent(a.name)}`, {
       root: a.dir,
       dotfiles: 'allow',
       index: false,
@@ -65,7 +71,6 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
       lastModified: true,
       acceptRanges: true,
       cacheControl: false,
-      highWaterMark: READ_CHUNK,
     });
     if (r.type === 'directory' || r.statusCode === 404) throw new WwError('WW_ERR_NOT_FOUND', `Not found: ${a.dir}/${a.name}`);
     if (r.type === 'error') {
@@ -79,7 +84,7 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
     }
     req.log.info({ file: r.metadata.path, node: t.node }, `send ${r.metadata.path} -> ${t.node}`);
     if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
-    const body = bulk ? fromCache(env, req.raw.method, r) ?? r.stream : r.stream;
+    const body = req.raw.method === 'HEAD' || (r.statusCode !== 200 && r.statusCode !== 206) ? r.stream : await fileBody(env, bulk, r);
     const counter = env.metrics.bytes.labels({ stage: t.stage });
     body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
     reply.code(r.statusCode).headers(r.headers);
@@ -91,22 +96,25 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
 }
 
 /**
- * The body from memory when the file is cached and fresh (send's own
- * stream, already opened, is closed); undefined to stream from disk.
+ * The body of a 200 or 206 that send answered as for a HEAD: the bytes its
+ * Content-Length (and Content-Range) name. A bulk file comes from memory
+ * (read into the cache first if needed, checked against send's stat);
+ * anything else, or a file the cache does not take, is read from disk in
+ * chunks of up to 256 KiB (no bigger than the file: overlays are a few KiB).
  */
-function fromCache(env: DaemonEnv, method: string | undefined, r: send.FileSendResult): Readable | undefined {
-  if (method === 'HEAD' || (r.statusCode !== 200 && r.statusCode !== 206)) return undefined;
-  const buf = env.files.lookup(r.metadata.path, r.metadata.stat);
-  if (buf === undefined) return undefined;
+async function fileBody(env: DaemonEnv, bulk: boolean, r: send.FileSendResult): Promise<Readable> {
+  const { path, stat: st } = r.metadata;
   let start = 0;
-  let end = buf.length - 1;
+  let end = Number(r.headers['Content-Length']) - 1;
   const range = r.statusCode === 206 ? /^bytes (\d+)-(\d+)\//.exec(String(r.headers['Content-Range'] ?? '')) : null;
   if (range) {
     start = Number(range[1]);
     end = Number(range[2]);
   }
-  r.stream.destroy();
-  return bufferStream(buf, start, end);
+  if (end < start) return Readable.from([]);
+  const buf = bulk ? await env.files.get(path, st) : undefined;
+  if (buf !== undefined) return bufferStream(buf, start, end);
+  return createReadStream(path, { start, end, highWaterMark: Math.min(READ_CHUNK, end - start + 1) });
 }
 
 /** A rendered template: plain text with its length; a `compress` parameter on a template is a 404 (§4.5). */

@@ -98,6 +98,18 @@ describe('hot boot files from memory', () => {
     const after = await a.request(`/image/${N1}`);
     expect(after.rawPayload.equals(next)).toBe(true);
   });
+
+  it('answers an empty image with an empty 200, and a GET after a HEAD with the whole body', async () => {
+    const t = makeProvisionRoot({ imageBytes: 70_000 });
+    const a = await provisionApp(t);
+    const head = await a.request(`/image/${N1}`, { method: 'HEAD' });
+    expect([head.statusCode, head.headers['content-length'], head.rawPayload.length]).toEqual([200, String(t.files.image.length), 0]);
+    const get = await a.request(`/image/${N1}`);
+    expect([get.statusCode, get.rawPayload.equals(t.files.image)]).toEqual([200, true]);
+    t.write('var/lib/warewulf/provision/images/suse.img', Buffer.alloc(0));
+    const empty = await a.request(`/image/${N1}`);
+    expect([empty.statusCode, empty.headers['content-length'], empty.rawPayload.length]).toEqual([200, '0', 0]);
+  });
 });
 
 describe('single-flight overlay builds', () => {

@@ -50,10 +50,29 @@ export class FileCache {
       return e.buf;
     }
     if (e) this.drop(path);
-    if (st.size > 0 && st.size <= this.maxFile && !this.loading.has(path)) {
+    if (this.cacheable(st) && !this.loading.has(path)) {
       this.loading.set(path, this.load(path, st).finally(() => this.loading.delete(path)));
     }
     return undefined;
+  }
+
+  /**
+   * The contents of `path` matching `st`, read into the cache first when they
+   * are not there (one read per path however many requests wait: at the
+   * start of a boot storm a thousand nodes ask for the same kernel at once).
+   * Undefined for a file the cache does not take (empty, over `maxFile`,
+   * beyond `maxTotal`) or one that changed while being read: stream it from disk.
+   */
+  async get(path: string, st: Stats): Promise<Buffer | undefined> {
+    const hit = this.lookup(path, st);
+    if (hit !== undefined || !this.cacheable(st)) return hit;
+    await this.loading.get(path);
+    const e = this.entries.get(path);
+    return e && same(e, st) ? e.buf : undefined;
+  }
+
+  private cacheable(st: Stats): boolean {
+    return st.size > 0 && st.size <= Math.min(this.maxFile, this.maxTotal);
   }
 
   private async load(path: string, st: Stats): Promise<void> {
