@@ -47,7 +47,8 @@ function world(extra = ''): TestRoot {
 }
 
 const at = (t: TestRoot, rel: string) => join(t.root, rel);
-const tool = (p: string) => existsSync(p);
+// in CI a missing tool is a failure, never a silent skip (scripts/debian-packages.txt installs them)
+const tool = (p: string) => existsSync(p) || !!process.env['CI'];
 
 async function ok(t: TestRoot, ...args: string[]) {
   const r = await wwctl(t, ...args);
