@@ -1,7 +1,7 @@
 /** Core's editing half on its own: edits on raw entities, registry operations, diffs, numbering. */
 import { describe, expect, it } from 'vitest';
 import {
-  FIELD_BY_NAME, addEntities, applyEdit, applyEdits, deleteEntities, dumpNodesConf, entityFromFields, importEntities,
+  FIELD_BY_NAME, addEntities, applyEdit, applyEdits, deleteEntities, diffFields, dumpNodesConf, entityFromFields, flattenEntity, importEntities,
   incrementIp, parseFieldValue, parseNodesConf, type EditOp, type FieldRef, type FieldSpec,
 } from '../src/index.js';
 import { wwErrorOf } from './helpers.js';
@@ -61,6 +61,38 @@ describe('registry operations', () => {
     const removal = applyEdits(d, 'node', ['n1'], () => [{ op: 'remove', yaml: ['network devices', 'default'], what: 'no such network' }]);
     expect(removal.get('n1')?.at(-1)).toEqual({ kind: 'removed', yaml: ['network devices', 'default'], what: 'network' });
     expect(wwErrorOf(() => applyEdits(d, 'node', ['n2'], () => [{ op: 'remove', yaml: ['network devices', 'x'], what: 'no such network: x' }])).message).toBe('no such network: x');
+  });
+
+  it('set/unset changes (diffed on the named fields only) are exactly the whole-entity diff, legacy and dracut included', () => {
+    const text = [
+      'nodeprofiles:',
+      '  default: {comment: p, asset key: ignored-on-profiles}',
+      'nodes:',
+      '  modern: {comment: old, kernel: {args: [quiet]}, tags: {a: "1"}, network devices: {default: {ipaddr: 10.0.0.1, netmask: 255.255.0.0}}}',
+      '  legacy: {container name: img, ipmi ipaddr: 10.1.0.1, network devices: {eth0: {ipcidr: 10.0.0.5/16, primary: "true"}}}',
+      '  empty: {}',
+    ].join('\n');
+    const cases: { section: 'node' | 'profile'; id: string; edits: EditOp[] }[] = [
+      { section: 'node', id: 'modern', edits: [set('Comment', 'new')] },
+      { section: 'node', id: 'modern', edits: [set('Comment', 'old')] }, // no change at all
+      { section: 'node', id: 'modern', edits: [{ op: 'unset', ref: ref('Tags[]', 'a') }, set('Tags[]', '2', 'b')] },
+      { section: 'node', id: 'modern', edits: [set('NetDevs[].Ipaddr', '10.0.0.9', 'default'), { op: 'unset', ref: ref('NetDevs[].Netmask', 'default') }] },
+      { section: 'node', id: 'modern', edits: [set('Ipxe', 'dracut')] }, // brings in the legacy vocabulary: Ipxe and a tag derive from it
+      { section: 'node', id: 'legacy', edits: [set('NetDevs[].Ipaddr', '10.0.0.6', 'eth0')] }, // ipcidr split, its mask kept
+      { section: 'node', id: 'legacy', edits: [set('ImageName', 'other'), { op: 'unset', ref: ref('Ipmi.Ipaddr') }] },
+      { section: 'node', id: 'empty', edits: [set('Kernel.Args', ['a', 'b']), set('Ipmi.Port', '623')] },
+      { section: 'profile', id: 'default', edits: [set('AssetKey', 'k'), set('Comment', 'q')] }, // node-only field on a profile
+    ];
+    for (const c of cases) {
+      const mine = parseNodesConf(text);
+      const theirs = parseNodesConf(text);
+      const all = c.section === 'node' ? theirs.nodes : theirs.profiles;
+      const raw = all[c.id] as Record<string, unknown>;
+      const before = flattenEntity(raw, c.section === 'node');
+      for (const e of c.edits) applyEdit(raw, e);
+      const whole = diffFields(before, flattenEntity(raw, c.section === 'node'));
+      expect(applyEdits(mine, c.section, [c.id], () => c.edits).get(c.id), `${c.id}: ${c.edits.map((e) => e.op + ' ' + ('ref' in e ? e.ref.spec.name : '')).join(', ')}`).toEqual(whole);
+    }
   });
 
   it('a hardware address can not be given to two nodes', () => {

@@ -5,7 +5,7 @@
  * REST API returns them.
  */
 import type { FieldRef } from './fields.js';
-import type { FlatFields, FlatValue } from './flat.js';
+import type { FlatEntry, FlatFields, FlatValue } from './flat.js';
 import { compareFields } from './merge.js';
 
 export type FieldChange =
@@ -20,14 +20,12 @@ function same(a: FlatValue | undefined, b: FlatValue | undefined): boolean {
 
 /** The fields whose own value differs between two flattenings, in data-model order. */
 export function diffFields(before: FlatFields, after: FlatFields): FieldChange[] {
-  const paths = new Map([...before.values(), ...after.values()].map((e) => [e.path, e]));
-  const entries = [...paths.values()].sort(compareFields);
   const out: FieldChange[] = [];
-  for (const e of entries) {
-    const a = before.get(e.path)?.value;
-    const b = after.get(e.path)?.value;
-    if (same(a, b)) continue;
-    out.push({ kind: 'field', ref: e.ref, path: e.path, before: a, after: b });
-  }
+  const changed: FlatEntry[] = [];
+  for (const [path, e] of before) if (!same(e.value, after.get(path)?.value)) changed.push(e);
+  for (const [path, e] of after) if (!before.has(path)) changed.push(e);
+  // only the changes are sorted: a `node set` over 50,000 nodes diffs every node
+  changed.sort(compareFields);
+  for (const e of changed) out.push({ kind: 'field', ref: e.ref, path: e.path, before: before.get(e.path)?.value, after: after.get(e.path)?.value });
   return out;
 }

@@ -9,7 +9,8 @@ import { checkName } from './names.js';
 import { newMapping } from '../yaml-value.js';
 import type { RawEntity, NodesDocument } from './document.js';
 import { applyEdit, type EditOp } from './edit.js';
-import { flattenEntity } from './flat.js';
+import { collectFields, flattenEntity, flattenRefs, type FlatFields } from './flat.js';
+import { fieldPath, type FieldRef } from './fields.js';
 import { diffFields, type FieldChange } from './diff.js';
 import { DEFAULT_PROFILE } from './merge.js';
 
@@ -60,6 +61,22 @@ export function checkUniqueHwaddrs(doc: NodesDocument, ids: readonly string[]): 
   }
 }
 
+/**
+ * The changes of set/unset edits from the fields they name, `before` being
+ * those fields before the edits (flattenRefs). When the edit itself brought
+ * in the legacy vocabulary (an iPXE template `dracut`), other fields derive
+ * from it: then the whole entity is diffed, its fields before being the
+ * fields after with the named ones put back (nothing else was touched).
+ */
+function narrowChanges(raw: RawEntity, isNode: boolean, refs: readonly FieldRef[], before: FlatFields): FieldChange[] {
+  const after = flattenRefs(raw, isNode, refs);
+  if (after !== undefined) return diffFields(before, after);
+  const fullBefore = collectFields(raw, isNode);
+  for (const ref of refs) fullBefore.delete(fieldPath(ref.spec, ref.keys));
+  for (const [path, e] of before) fullBefore.set(path, e);
+  return diffFields(fullBefore, flattenEntity(raw, isNode));
+}
+
 /** Apply edits to existing entities; returns each entity's own-field changes. */
 export function applyEdits(
   doc: NodesDocument,
@@ -76,7 +93,11 @@ export function applyEdits(
     }
     const edits = editsFor(id, index);
     checkProfilesExist(doc, edits);
-    const before = flattenEntity(raw, section === 'node');
+    const isNode = section === 'node';
+    // set/unset only: diff just the fields they name (see entityChanges)
+    const refs = edits.every((e) => e.op === 'set' || e.op === 'unset') ? edits.map((e) => (e as { ref: FieldRef }).ref) : undefined;
+    const narrow = refs && flattenRefs(raw, isNode, refs);
+    const before = narrow ?? flattenEntity(raw, isNode);
     const removed: FieldChange[] = [];
     for (const e of edits) {
       const acted = applyEdit(raw, e);
@@ -86,7 +107,7 @@ export function applyEdits(
       if (e.op === 'remove') removed.push({ kind: 'removed', yaml: e.yaml, what: SUB_ENTITY[e.yaml[0] as string] ?? String(e.yaml[0]) });
       if (e.op === 'removePartition') removed.push({ kind: 'removed', yaml: ['partitions', e.part], what: 'partition' });
     }
-    out.set(id, [...diffFields(before, flattenEntity(raw, section === 'node')), ...removed]);
+    out.set(id, [...(refs && narrow ? narrowChanges(raw, isNode, refs, narrow) : diffFields(before, flattenEntity(raw, isNode))), ...removed]);
   });
   if (section === 'node' && ids.length > 0 && touchesHwaddr(editsFor(ids[0] as string, 0))) checkUniqueHwaddrs(doc, ids);
   return out;

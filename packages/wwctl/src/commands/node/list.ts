@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { currentProvenanceRows, mergedEntity, seedProvenanceRows, loadNodeDb } from '@warewulf/core';
 import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
+import { writeStreamed } from '../../output/streamed.js';
 
 interface ListOpts {
   all?: boolean; long?: boolean; net?: boolean; ipmi?: boolean; yaml?: boolean; json?: boolean; style?: string;
@@ -37,15 +38,9 @@ export function nodeListCommand(ctx: () => Ctx): Command {
       const style = opts.style ?? c.env.WW_LIST_STYLE ?? 'seed';
       if (opts.all && !opts.yaml && !opts.json && style !== 'current') {
         // the seed layout is per node: stream it (50,000 nodes are ~2 million rows)
-        let buf = '';
-        for (const n of db.stream(ids)) {
-          buf += formatNodeAllSeed(n);
-          if (buf.length > 1 << 20) {
-            c.out.write(buf);
-            buf = '';
-          }
-        }
-        c.out.write(buf);
+        await writeStreamed(c.out, (function* () {
+          for (const n of db.stream(ids)) yield formatNodeAllSeed(n);
+        })());
         return;
       }
       // streamed: each merged node becomes its rows and is dropped

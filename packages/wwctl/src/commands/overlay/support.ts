@@ -46,8 +46,10 @@ export function reportFailures(c: Ctx, results: readonly ImageOutcome[]): number
 export async function autobuild(c: Ctx): Promise<BuildReport | undefined> {
   const { conf } = await c.load();
   if (!conf.warewulf.autobuildOverlays) return undefined;
-  const { buildOverlays } = await import('@warewulf/core/overlay');
+  const { buildOverlays, builtNodeDirs } = await import('@warewulf/core/overlay');
   try {
+    // nothing built yet, nothing to keep fresh: skip loading the node database (a `node set` on a new cluster)
+    if ((await builtNodeDirs((await c.load()).paths.provisionOverlaysDir)).size === 0) return undefined;
     const report = await buildOverlays(await buildContext(c), { onlyBuilt: true });
     const ok = report.results.filter((r) => r.ok).length;
     if (ok > 0) c.log.verbose(`autobuild: rebuilt ${ok} overlay image(s)`);
