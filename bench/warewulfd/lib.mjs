@@ -106,8 +106,8 @@ export async function startDaemon(root, extra = []) {
   return { port, pid: child.pid, url: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
 }
 
-/** Debian's nginx (sendfile on) serving `dir` on 127.0.0.1. */
-export async function startNginx(dir, workers = 'auto') {
+/** Debian's nginx (sendfile on) serving `dir` on 127.0.0.1; `locations`: extra location blocks. */
+export async function startNginx(dir, workers = 'auto', locations = '') {
   const port = await freePort();
   const prefix = mkdtempSync(join(tmpdir(), 'ww-bench-nginx-'));
   const conf = join(prefix, 'nginx.conf');
@@ -127,6 +127,7 @@ http {
   server {
     listen 127.0.0.1:${port};
     root ${dir};
+${locations}
   }
 }
 `);

@@ -8,18 +8,20 @@
 // on raw TCP. Goal: ≤ 1.2×, 0 failures.
 // The same storm also runs against a bare Node.js http server (storm-baseline-server.mjs):
 // what the daemon costs beyond HTTP and the clients (--baseline 0 skips it).
-// Run after a build:  node bench/warewulfd/storm.mjs [--nodes 10000] [--kernel-mb 1] [--image-mb 3] [--concurrency 1000] [--baseline 1]
+// And against nginx with sendfile on the same files (--nginx 0 skips it).
+// Run after a build:  node bench/warewulfd/storm.mjs [--nodes 10000] [--kernel-mb 1] [--image-mb 3] [--concurrency 1000] [--baseline 1] [--nginx 1]
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { arg, freePort, makeTree, repo, startDaemon, waitForPort } from './lib.mjs';
+import { arg, freePort, mac, makeTree, nodeName, repo, startDaemon, startNginx, waitForPort } from './lib.mjs';
 
 const NODES = arg('--nodes', 10000);
 const KMB = arg('--kernel-mb', 1);
 const IMB = arg('--image-mb', 3);
 const CONC = arg('--concurrency', 1000);
 const BASELINE = arg('--baseline', 1) !== 0;
+const NGINX = arg('--nginx', 1) !== 0;
 const WORKERS = 2;
 const here = join(repo, 'bench', 'warewulfd');
 
@@ -86,6 +88,29 @@ try {
     }
   }
 
+  // the same storm against nginx (sendfile, a worker per core) serving the same files: what a C server
+  // with zero-copy sends reaches on this machine, next to the ideal
+  let ngx;
+  if (NGINX) {
+    const web = join(tree.root, 'nginx-root');
+    mkdirSync(join(web, 'by-mac'), { recursive: true });
+    symlinkSync(tree.kernelPath, join(web, 'kernel'));
+    symlinkSync(`${tree.imagePath}.gz`, join(web, 'image'));
+    writeFileSync(join(web, 'ipxe'), '#!ipxe\necho baseline\n'.repeat(40));
+    for (let i = 1; i <= NODES; i++) {
+      const dir = join(web, 'by-mac', mac(i).replaceAll(':', '-'));
+      mkdirSync(dir);
+      for (const kind of ['system', 'runtime']) symlinkSync(join(tree.root, `var/lib/warewulf/provision/overlays/${nodeName(i)}/__${kind.toUpperCase()}__.img.gz`), join(dir, kind));
+    }
+    const n = await startNginx(web, 'auto', `    location ~ ^/(ipxe|kernel|image)/ { try_files /$1 =404; }
+    location ~ ^/(system|runtime)/([^/]+)$ { try_files /by-mac/$2/$1 =404; }`);
+    try {
+      ngx = await storm(n.url);
+    } finally {
+      await n.stop();
+    }
+  }
+
   const d = await startDaemon(tree.root);
   try {
     const cpu0 = processCpuSeconds(d.pid);
@@ -97,6 +122,7 @@ try {
         `${r.failures} failures, ${r.retries} retried 503s\nloopback through the same clients: ${(loopback / 2 ** 20).toFixed(0)} MiB/s -> ideal ${ideal.toFixed(1)} s; ` +
         `storm / ideal = ${(r.seconds / ideal).toFixed(2)}x (goal <= 1.2x, 0 failures)` +
         `\nCPU: warewulfd ${daemonCpu.toFixed(1)} s, the load generators ${r.clientCpu.toFixed(1)} s (2 cores: ${(2 * r.seconds).toFixed(0)} core-s in the storm)` +
+        (ngx ? `\nnginx (sendfile), same storm and clients: ${ngx.seconds.toFixed(1)} s (${ngx.failures} failures) = ${(ngx.seconds / ideal).toFixed(2)}x ideal; warewulfd / nginx = ${(r.seconds / ngx.seconds).toFixed(2)}x` : '') +
         (bare ? `\nbare Node.js http server, same storm and clients: ${bare.seconds.toFixed(1)} s (${bare.failures} failures) = ${(bare.seconds / ideal).toFixed(2)}x ideal; warewulfd / bare = ${(r.seconds / bare.seconds).toFixed(2)}x` : ''),
     );
   } finally {
