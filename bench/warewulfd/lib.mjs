@@ -2,7 +2,7 @@
 // nodes, the real daemon binary on loopback, nginx on the same files, wrk.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -99,7 +99,8 @@ export async function startDaemon(root, extra = []) {
     env: { PATH: process.env.PATH, WAREWULF_ROOT: root },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  child.stdout.resume();
+  if (process.env.WW_BENCH_LOG) child.stdout.pipe(createWriteStream(process.env.WW_BENCH_LOG));
+  else child.stdout.resume();
   let exited = false;
   child.once('exit', () => (exited = true));
   await waitForPort(port, () => exited);
@@ -125,7 +126,7 @@ http {
   keepalive_requests 100000;
   types { application/octet-stream img; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port} backlog=4096;
     root ${dir};
 ${locations}
   }

@@ -39,4 +39,4 @@ const server = createServer((req, res) => {
 });
 // as warewulfd's: a node's idle connection between two requests is not closed under it
 server.keepAliveTimeout = 30_000;
-server.listen(Number(port), '127.0.0.1');
+server.listen(Number(port), '127.0.0.1', 4096);

@@ -23,6 +23,15 @@ import { coreLogger, createLogger } from './log.js';
 import { NodeRegistry, type SnapshotLoader } from './plugins/node-db.js';
 import { linkSizedStreamLimit } from './plugins/stream-limit.js';
 
+/**
+ * Connections waiting to be accepted. A boot storm opens thousands at once
+ * while the loop is busy streaming; past Node's default of 511 the kernel
+ * drops their SYNs and each node waits out TCP's 1 s, 3 s, 7 s retries
+ * (measured: 89,000 listen overflows in a 10,000-node storm). The kernel
+ * caps it at net.core.somaxconn (4096 on current kernels).
+ */
+const LISTEN_BACKLOG = 4096;
+
 export interface StartOptions {
   env: Env;
   /** `--warewulfconf`. */
@@ -119,12 +128,12 @@ export async function startDaemon(o: StartOptions): Promise<DaemonHandle> {
   const host = o.host ?? '::';
   const http = buildApp(env);
   apps.push(http);
-  await http.listen({ host, port: o.port ?? conf0.warewulf.port });
+  await http.listen({ host, port: o.port ?? conf0.warewulf.port, backlog: LISTEN_BACKLOG });
   let tlsPort: number | undefined;
   if (tlsKeys) {
     const https = buildApp(env, { https: tlsKeys });
     apps.push(https);
-    await https.listen({ host, port: o.tlsPort ?? conf0.warewulf.tlsPort });
+    await https.listen({ host, port: o.tlsPort ?? conf0.warewulf.tlsPort, backlog: LISTEN_BACKLOG });
     tlsPort = boundPort(https);
   }
   const port = boundPort(http);

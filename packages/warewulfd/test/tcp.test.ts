@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { httpGet, isRoot, makeProvisionRoot, privilegedGet, rawGet, spawnDaemon, startTestDaemon } from '@warewulf/testenv';
@@ -68,7 +69,7 @@ describe('real TCP', () => {
     const pidFile = `${t.root}/run/warewulfd.pid`;
     const d = await spawnDaemon(t, ['--no-watch', '--pidfile', pidFile]);
     try {
-      const { readFileSync, existsSync } = await import('node:fs');
+      const { existsSync } = await import('node:fs');
       expect(readFileSync(pidFile, 'utf8').trim()).toBe(String(d.pid));
       const before = await httpGet(`${d.url}/ipxe/${N1}`);
       expect(before.body.toString()).toContain('Kernel args: quiet crashkernel=no vga=791');
@@ -89,6 +90,17 @@ describe('real TCP', () => {
     } finally {
       d.signal('SIGKILL');
     }
+  });
+
+  it('listens with a deep accept queue: a boot storm\'s connections are queued, not dropped (ss: Send-Q of a LISTEN socket is its backlog)', async () => {
+    const t = makeProvisionRoot();
+    const d = await startTestDaemon(t);
+    const line = execFileSync('ss', ['-Hltn', `sport = :${d.port}`], { encoding: 'utf8' }).trim();
+    const backlog = Number(line.split(/\s+/)[2]);
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    // the kernel caps the backlog at somaxconn; Node's own default would be 511
+    expect(backlog).toBe(Math.min(4096, somaxconn));
+    expect(backlog).toBeGreaterThan(511);
   });
 
   it('serves a multi-MB image byte-identical over TCP', async () => {
