@@ -19,7 +19,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WwError } from '@warewulf/core';
 import { BULK_STAGES, type Artefact, type Stage } from '@warewulf/core/provision';
 import type { DaemonEnv } from './env.js';
-import { bufferStream } from './plugins/file-cache.js';
 
 /** Bigger reads than fs's 64 KiB default: fewer syscalls and socket writes per MB on a boot storm. */
 const READ_CHUNK = 256 * 1024;
@@ -86,8 +85,14 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
     if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
     const body = req.raw.method === 'HEAD' || (r.statusCode !== 200 && r.statusCode !== 206) ? r.stream : await fileBody(env, bulk, r);
     const counter = env.metrics.bytes.labels({ stage: t.stage });
-    body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
     reply.code(r.statusCode).headers(r.headers);
+    if (Buffer.isBuffer(body)) {
+      // from memory: one write that libuv carries to the end without coming back to JS per chunk
+      // (a view of the cached file, no copy); the bytes are counted once they are all handed over
+      reply.raw.once('finish', () => counter.inc(body.length));
+      return void (await reply.send(body));
+    }
+    body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
     await reply.send(body);
   } catch (err) {
     release?.();
@@ -102,7 +107,7 @@ export async function serveFile(env: DaemonEnv, req: FastifyRequest, reply: Fast
  * anything else, or a file the cache does not take, is read from disk in
  * chunks of up to 256 KiB (no bigger than the file: overlays are a few KiB).
  */
-async function fileBody(env: DaemonEnv, bulk: boolean, r: send.FileSendResult): Promise<Readable> {
+async function fileBody(env: DaemonEnv, bulk: boolean, r: send.FileSendResult): Promise<Readable | Buffer> {
   const { path, stat: st } = r.metadata;
   let start = 0;
   let end = Number(r.headers['Content-Length']) - 1;
@@ -113,7 +118,7 @@ async function fileBody(env: DaemonEnv, bulk: boolean, r: send.FileSendResult): 
   }
   if (end < start) return Readable.from([]);
   const buf = bulk ? await env.files.get(path, st) : undefined;
-  if (buf !== undefined) return bufferStream(buf, start, end);
+  if (buf !== undefined) return buf.subarray(start, end + 1);
   return createReadStream(path, { start, end, highWaterMark: Math.min(READ_CHUNK, end - start + 1) });
 }
 

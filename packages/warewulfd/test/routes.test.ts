@@ -152,6 +152,8 @@ describe('stages', () => {
   it('reports the status table (§4.7) and metrics', async () => {
     const t = makeProvisionRoot();
     const a = await provisionApp(t, { now: () => 1712345678 });
+    // an image twice: the first read from disk, the second from memory; both counted whole
+    for (let i = 0; i < 2; i++) expect((await a.request(`/image/${N1}`)).rawPayload.equals(t.files.image)).toBe(true);
     await a.request(`/runtime/${N1}?compress=gz`, { peer: '10.0.2.1:987' });
     for (const method of ['GET', 'POST'] as const) {
       const s = await a.request('/status', { method });
@@ -165,6 +167,7 @@ describe('stages', () => {
     expect(m.statusCode).toBe(200);
     expect(m.body).toMatch(/warewulfd_requests_total\{stage="runtime",code="200"\} 1/);
     expect(m.body).toMatch(/warewulfd_bytes_sent_total\{stage="runtime"\} [1-9]/);
+    expect(m.body).toContain(`warewulfd_bytes_sent_total{stage="image"} ${2 * t.files.image.length}\n`);
     expect(m.body).toContain('warewulfd_stream_queue_depth');
     expect(m.body).toContain('warewulfd_overlay_builds_total');
   });

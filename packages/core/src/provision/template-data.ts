@@ -8,7 +8,7 @@ import { isIPv6 } from 'node:net';
 import { formatIPv6, parseIPv6 } from '../ip.js';
 import type { WarewulfConf } from '../config/types.js';
 import type { MergedNode } from '../node/merge.js';
-import { nodeTemplateData, type NetDevData } from '../overlay/template-data.js';
+import { nodeInfo, type NetDevData } from '../overlay/template-data.js';
 
 export class BootTemplateData {
   constructor(
@@ -92,7 +92,8 @@ export function bootTemplateData(
   req: BootRequestInfo,
   kernelVersion: string,
 ): BootTemplateData {
-  const nd = nodeTemplateData(node);
+  // the node's view only: server data (paths, formatted build time) is not part of a boot script's data
+  const nd = nodeInfo(node);
   const args = node.fields.get('Kernel.Args')?.value;
   return new BootTemplateData(
     node.id, node.id, node.id, nd.ClusterName, nd.ImageName, nd.Ipxe, req.hwaddr,

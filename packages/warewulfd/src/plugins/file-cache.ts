@@ -11,7 +11,6 @@
  */
 import type { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 
 interface Entry {
   buf: Buffer;
@@ -96,21 +95,4 @@ export class FileCache {
     this.entries.delete(path);
     this.total -= e.buf.length;
   }
-}
-
-/** Bytes `start..end` (inclusive) of `buf` as a stream of 1 MiB views (no copies; fewer, bigger socket writes). */
-export function bufferStream(buf: Buffer, start: number, end: number): Readable {
-  const CHUNK = 1024 * 1024;
-  let pos = start;
-  return new Readable({
-    highWaterMark: CHUNK,
-    read() {
-      if (pos > end) return void this.push(null);
-      const next = Math.min(end + 1, pos + CHUNK);
-      const more = this.push(buf.subarray(pos, next));
-      pos = next;
-      if (pos > end) this.push(null);
-      else if (more) this.read(0);
-    },
-  });
 }
