@@ -52,6 +52,7 @@ describe('node import / export / delete', () => {
     const r = await wwctl(t, 'node', 'import', '--yes', file);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('Imported 2 node(s): 1 added, 1 updated\n');
+    expect(r.stderr).toMatch(/^WARN {3}: 1 existing node\(s\) replaced whole by .*import\.yaml: fields not in the file are gone \(n02\)$/m);
     const e = await wwctl(t, 'node', 'export', 'n0[1-2]'.replace('0[', '[0'));
     expect(yaml.load(e.stdout)).toEqual({ n01: { profiles: ['default'], comment: 'first' }, n02: { profiles: ['default'], comment: 'imported' } });
     const bad = join(t.root, 'bad.yaml');
@@ -68,6 +69,16 @@ describe('node import / export / delete', () => {
     expect(r.stderr).toBe('ERROR: No match for node: n03\n');
     expect(r.code).toBe(0);
     expect((yaml.load(t.readNodesConf()) as { nodes: object }).nodes).toEqual({});
+  });
+});
+
+describe('profile list', () => {
+  it('-a prints structured values (resources) as compact JSON, as node list -a does: the shipped default profile of a fresh root', async () => {
+    const t = makeRoot();
+    const r = await wwctl(t, 'profile', 'list', '-a');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^default +Resources\[fstab\] +\[\{"file":"\/home","mntops":"defaults,nofail","spec":"warewulf:\/home","vfstype":"nfs"\},.*\]$/m);
+    expect(r.stdout).toMatch(/^default +Kernel\.Args +quiet,crashkernel=no/m);
   });
 });
 

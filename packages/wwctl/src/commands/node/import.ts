@@ -31,5 +31,10 @@ export function nodeImportCommand(ctx: () => Ctx): Command {
       const { paths } = await c.load();
       const { result } = await updateNodesConf(paths.nodesConf, (doc) => ({ result: importEntities(doc, 'node', incoming), write: n > 0 }), { cacheDir: paths.nodesCacheDir });
       c.log.info(`Imported ${n} node(s): ${result.added.length} added, ${result.updated.length} updated`);
+      if (result.updated.length > 0) {
+        // upstream merges into existing nodes; here an entry replaces the node, so say what that means
+        const shown = result.updated.slice(0, 10).join(', ') + (result.updated.length > 10 ? `, ... (${result.updated.length - 10} more)` : '');
+        c.log.warn(`${result.updated.length} existing node(s) replaced whole by ${file}: fields not in the file are gone (${shown})`);
+      }
     });
 }

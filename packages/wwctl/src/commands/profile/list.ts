@@ -1,7 +1,7 @@
 /** `wwctl profile list [OPTIONS] [PROFILE...]` (§1.4): raw profiles (no inheritance). */
 import { Command } from 'commander';
 import {
-  compareFields, entityFromFields, flattenEntity, readNodesConf, scalarText,
+  compareFields, entityFromFields, fieldText, flattenEntity, readNodesConf, scalarText,
 } from '@warewulf/core';
 import { formatJson, formatYamlMap } from '../../output/node-list.js';
 import { tabTable } from '../../output/table.js';
@@ -33,7 +33,8 @@ export function profileListCommand(ctx: () => Ctx): Command {
         for (const n of names) {
           const flat = [...flattenEntity(doc.profiles[n] ?? {}, false).values()].sort(compareFields);
           for (const e of flat) {
-            const v = Array.isArray(e.value) ? e.value.join(',') : typeof e.value === 'object' ? JSON.stringify(e.value) : String(e.value);
+            // as node list -a prints it: lists of words joined, structured values (resources) as compact JSON
+            const v = fieldText(e) ?? '';
             rows.push([n, e.path, e.ref.spec.secret ? '********' : v]);
           }
         }
