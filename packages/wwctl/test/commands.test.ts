@@ -72,6 +72,21 @@ describe('node import / export / delete', () => {
   });
 });
 
+describe('node set', () => {
+  it('network fields without --netname on a node whose networks have other names (4.3 eth0): a new "default" network, as upstream, with a warning', async () => {
+    const t = makeRoot('nodeprofiles:\n  default: {}\nnodes:\n  n1:\n    network devices:\n      eth0: {ipaddr: 10.0.0.1}\n  n2:\n    network devices:\n      default: {ipaddr: 10.0.0.2}\n');
+    const r = await wwctl(t, 'node', 'set', 'n1,n2', '--ipaddr', '10.0.0.9', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/WARN {3}: no --netname: the change goes to a new network "default" on 1 node\(s\) whose networks have other names \(n1: eth0\)/);
+    const n = yaml.load(t.readNodesConf()) as { nodes: Record<string, { 'network devices': Record<string, { ipaddr: string }> }> };
+    expect(Object.keys(n.nodes.n1?.['network devices'] ?? {}).sort()).toEqual(['default', 'eth0']);
+    // named: no warning, the existing network changes
+    const named = await wwctl(t, 'node', 'set', 'n1', '--netname', 'eth0', '--ipaddr', '10.0.0.8', '--yes');
+    expect(named.stderr).not.toMatch(/WARN/);
+    expect((yaml.load(t.readNodesConf()) as typeof n).nodes.n1?.['network devices'].eth0?.ipaddr).toBe('10.0.0.8');
+  });
+});
+
 describe('profile list', () => {
   it('-a prints structured values (resources) as compact JSON, as node list -a does: the shipped default profile of a fresh root', async () => {
     const t = makeRoot();
