@@ -87,6 +87,19 @@ describe('node set', () => {
   });
 });
 
+describe('unknown nodes.conf keys', () => {
+  it('node list warns with FILE:LINE:COL (a typo is kept, not used), from the parse and from the cache alike', async () => {
+    const t = makeRoot('nodeprofiles:\n  default: {}\nnodes:\n  n1:\n    kernal:\n      args: [quiet]\n');
+    for (let i = 0; i < 2; i++) {
+      const r = await wwctl(t, 'node', 'list');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^n1 /m);
+      expect(r.stderr).toBe(`WARN   : ${t.nodesConf}:5:5: unknown key "kernal" in node n1 (kept in the file, not used)\n`);
+    }
+    expect(t.readNodesConf()).toContain('kernal:');
+  });
+});
+
 describe('profile list', () => {
   it('-a prints structured values (resources) as compact JSON, as node list -a does: the shipped default profile of a fresh root', async () => {
     const t = makeRoot();

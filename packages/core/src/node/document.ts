@@ -21,6 +21,30 @@ export interface NodesDocument {
   readonly raw: Record<string, unknown>;
   readonly profiles: Record<string, RawEntity>;
   readonly nodes: Record<string, RawEntity>;
+  /**
+   * Keys the field table does not know (a typo such as `kernal:`, a field of
+   * a newer Warewulf), found when the text was parsed: kept in the file,
+   * ignored otherwise. `where` is `FILE:LINE:COL`.
+   */
+  readonly unknownKeys?: readonly UnknownKey[];
+}
+
+export interface UnknownKey {
+  /** YAML path from the top, e.g. `nodes`, `n1`, `kernal`. */
+  path: readonly string[];
+  where: string;
+}
+
+/** The 4.3-4.5 vocabulary (§2.7): read as its modern fields, so not "unknown". */
+const LEGACY_TOP = new Set(['container name', 'kernel override', 'kernel version', 'kernel args', 'keys', 'tagsdel',
+  'ipmi username', 'ipmi password', 'ipmi ipaddr', 'ipmi netmask', 'ipmi port', 'ipmi gateway', 'ipmi interface', 'ipmi escapechar', 'ipmi write']);
+const LEGACY_NETDEV = new Set(['ip6addr', 'ipcidr', 'primary', 'default', 'tagsdel']);
+
+function isLegacyKey(path: readonly (string | number)[], k: string): boolean {
+  if (path.length === 0) return LEGACY_TOP.has(k);
+  if (path.length === 1 && path[0] === 'kernel') return k === 'override';
+  if (path.length === 2 && path[0] === 'network devices') return LEGACY_NETDEV.has(k);
+  return false;
 }
 
 /**
@@ -69,7 +93,12 @@ function leafIssue(spec: FieldSpec, v: unknown): string | undefined {
   }
 }
 
-export function checkEntityShape(entity: unknown, t: FieldTreeNode = FIELD_TREE, path: (string | number)[] = []): ShapeIssue | undefined {
+export function checkEntityShape(
+  entity: unknown,
+  t: FieldTreeNode = FIELD_TREE,
+  path: (string | number)[] = [],
+  onUnknown?: (path: (string | number)[]) => void,
+): ShapeIssue | undefined {
   // `path` is a stack pushed and popped on the way down, copied only into an issue (every node of 50,000 is checked)
   if (t.spec) {
     const message = leafIssue(t.spec, entity);
@@ -79,10 +108,13 @@ export function checkEntityShape(entity: unknown, t: FieldTreeNode = FIELD_TREE,
   if (!isMapping(entity)) return { path: [...path], message: 'expected a mapping' };
   for (const k in entity) {
     const child = t.wildcard ?? t.children.get(k);
-    if (!child) continue;
+    if (!child) {
+      if (onUnknown && !isLegacyKey(path, k)) onUnknown([...path, k]);
+      continue;
+    }
     path.push(k);
     const bad = t.wildcard && t.wildcardKind !== undefined ? nameIssue(t.wildcardKind, k) : undefined;
-    const issue = bad ? { path: [...path], message: bad } : checkEntityShape(entity[k], child, path);
+    const issue = bad ? { path: [...path], message: bad } : checkEntityShape(entity[k], child, path, onUnknown);
     path.pop();
     if (issue) return issue;
   }
@@ -140,7 +172,9 @@ function fail(file: string, text: string, path: (string | number)[], message: st
 }
 
 /** Check a mapping of names to nodes/profiles in place (null entries become `{}`). */
-function checkEntities(v: unknown, prefix: string[], file: string, text: string, kind: 'node' | 'profile'): Record<string, RawEntity> {
+function checkEntities(
+  v: unknown, prefix: string[], file: string, text: string, kind: 'node' | 'profile', unknown?: string[][],
+): Record<string, RawEntity> {
   if (v === undefined || v === null) return newMapping() as Record<string, RawEntity>;
   if (!isMapping(v)) fail(file, text, prefix, 'must be a mapping of names to entries');
   for (const [name, entity] of Object.entries(v)) {
@@ -151,7 +185,8 @@ function checkEntities(v: unknown, prefix: string[], file: string, text: string,
       continue;
     }
     if (!isMapping(entity)) fail(file, text, [...prefix, name], 'must be a mapping of fields');
-    const issue = checkEntityShape(entity) ?? checkLegacyValues(entity);
+    const onUnknown = unknown && ((p: (string | number)[]) => void unknown.push([...prefix, name, ...p.map(String)]));
+    const issue = checkEntityShape(entity, FIELD_TREE, [], onUnknown) ?? checkLegacyValues(entity);
     if (issue) fail(file, text, [...prefix, name, ...issue.path], issue.message);
   }
   return v as Record<string, RawEntity>;
@@ -163,13 +198,60 @@ export function parseNodesConf(text: string, file = 'nodes.conf'): NodesDocument
   if (data === null || data === undefined) data = newMapping();
   if (!isMapping(data)) fail(file, text, [], 'the document must be a mapping with "nodeprofiles" and "nodes"');
   const raw = data;
-  raw.nodeprofiles = checkEntities(raw.nodeprofiles, ['nodeprofiles'], file, text, 'profile');
-  raw.nodes = checkEntities(raw.nodes, ['nodes'], file, text, 'node');
+  const unknown: string[][] = [];
+  // upstream's writers put `WW_INTERNAL: <version>` at the top
+  for (const k of Object.keys(raw)) if (k !== 'nodeprofiles' && k !== 'nodes' && k !== 'WW_INTERNAL') unknown.push([k]);
+  raw.nodeprofiles = checkEntities(raw.nodeprofiles, ['nodeprofiles'], file, text, 'profile', unknown);
+  raw.nodes = checkEntities(raw.nodes, ['nodes'], file, text, 'node', unknown);
   return {
     raw,
     profiles: raw.nodeprofiles as Record<string, RawEntity>,
     nodes: raw.nodes as Record<string, RawEntity>,
+    ...(unknown.length > 0 ? { unknownKeys: locateUnknown(unknown, file, text) } : {}),
   };
+}
+
+/** Where each unknown key is (the text is located once, only when there are some). */
+function locateUnknown(paths: string[][], file: string, text: string): UnknownKey[] {
+  const located = locateKeys(text);
+  return paths.map((path) => {
+    const pos = findLocation(located, path);
+    return { path, where: pos ? `${file}:${pos.line}:${pos.keyColumn}` : file };
+  });
+}
+
+/**
+ * The document with its unknown keys re-found in `text` (the same document
+ * written out anew): those an edit removed are dropped, the others get the
+ * new text's line and column.
+ */
+export function relocateUnknownKeys(doc: NodesDocument, text: string, file: string): NodesDocument {
+  const still = (doc.unknownKeys ?? []).map((u) => [...u.path]).filter((path) => {
+    let cur: unknown = doc.raw;
+    for (const k of path) {
+      if (!isMapping(cur) || !Object.hasOwn(cur, k)) return false;
+      cur = cur[k];
+    }
+    return true;
+  });
+  const { unknownKeys: _, ...rest } = doc;
+  return still.length > 0 ? { ...rest, unknownKeys: locateUnknown(still, file, text) } : rest;
+}
+
+/**
+ * One warning line per unknown key (the first `max`, then a count), e.g.
+ * `nodes.conf:7:5: unknown key "kernal" in node n1 (kept in the file, not used)`.
+ */
+export function unknownKeyWarnings(doc: NodesDocument, max = 5): string[] {
+  const all = doc.unknownKeys ?? [];
+  const lines = all.slice(0, max).map(({ path, where }) => {
+    const [section, name, ...rest] = path;
+    const what = section === 'nodes' && name !== undefined ? ` in node ${name}` : section === 'nodeprofiles' && name !== undefined ? ` in profile ${name}` : '';
+    const key = rest.length > 0 ? rest.join('.') : (path.length === 1 ? (section ?? '') : '');
+    return `${where}: unknown key ${JSON.stringify(key)}${what} (kept in the file, not used)`;
+  });
+  if (all.length > max) lines.push(`... and ${all.length - max} more unknown key(s) in nodes.conf`);
+  return lines;
 }
 
 /**

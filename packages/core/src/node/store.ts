@@ -20,7 +20,7 @@ import { decodeUtf8, fromCacheForm, toCacheForm } from '../yaml/document.js';
 import { isMapping } from '../yaml-value.js';
 import { DEFAULT_NODES_CONF } from './default-nodes-conf.js';
 import { NodeDb } from './nodedb.js';
-import { dumpNodesConf, parseNodesConf, type NodesDocument, type RawEntity } from './document.js';
+import { dumpNodesConf, parseNodesConf, relocateUnknownKeys, unknownKeyWarnings, type NodesDocument, type RawEntity, type UnknownKey } from './document.js';
 
 export interface ReadOptions {
   /** Directory for the parsed-document cache (`paths.nodesCacheDir`); none: always parse. */
@@ -30,15 +30,28 @@ export interface ReadOptions {
 const CACHE_PREFIX = 'nodes-conf-';
 const CACHE_SUFFIX = '.json';
 /** Bumped whenever the cached form changes, so an older cache is never read as a newer one. */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 const HEADER = 4 + 32; // format (u32 BE) + SHA-256 of the payload
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function docFromRaw(raw: Record<string, unknown>): NodesDocument {
-  return { raw, profiles: raw.nodeprofiles as Record<string, RawEntity>, nodes: raw.nodes as Record<string, RawEntity> };
+function docFromRaw(raw: Record<string, unknown>, unknownKeys: UnknownKey[] | undefined): NodesDocument {
+  return {
+    raw, profiles: raw.nodeprofiles as Record<string, RawEntity>, nodes: raw.nodes as Record<string, RawEntity>,
+    ...(unknownKeys !== undefined && unknownKeys.length > 0 ? { unknownKeys } : {}),
+  };
+}
+
+/** The cached unknown keys, checked for shape (anything else: the cache is not used). */
+function cachedUnknown(v: unknown): UnknownKey[] {
+  if (!Array.isArray(v)) throw new Error('bad cache');
+  return v.map((u: unknown) => {
+    const { path, where } = (u ?? {}) as { path?: unknown; where?: unknown };
+    if (!Array.isArray(path) || !path.every((p) => typeof p === 'string') || typeof where !== 'string') throw new Error('bad cache');
+    return { path: path as string[], where };
+  });
 }
 
 /**
@@ -54,9 +67,10 @@ async function readCached(dir: string, hash: string): Promise<NodesDocument | un
     if (buf.length < HEADER || buf.readUInt32BE(0) !== CACHE_FORMAT) return undefined;
     const payload = buf.subarray(HEADER);
     if (!createHash('sha256').update(payload).digest().equals(buf.subarray(4, HEADER))) return undefined;
-    const raw = fromCacheForm(JSON.parse(payload.toString('utf8')));
+    const form = JSON.parse(payload.toString('utf8')) as { unknown?: unknown; raw?: unknown };
+    const raw = fromCacheForm(form.raw);
     if (!isMapping(raw) || !isMapping(raw.nodes) || !isMapping(raw.nodeprofiles)) return undefined;
-    return docFromRaw(raw);
+    return docFromRaw(raw, cachedUnknown(form.unknown));
   } catch {
     return undefined; // missing, unreadable or corrupt: parse instead
   }
@@ -71,7 +85,7 @@ async function writeCached(dir: string, hash: string, doc: NodesDocument): Promi
     }
     const form = toCacheForm(doc.raw);
     if (form === undefined) return;
-    const payload = Buffer.from(form, 'utf8');
+    const payload = Buffer.from(`{"unknown":${JSON.stringify(doc.unknownKeys ?? [])},"raw":${form}}`, 'utf8');
     const header = Buffer.alloc(HEADER);
     header.writeUInt32BE(CACHE_FORMAT, 0);
     createHash('sha256').update(payload).digest().copy(header, 4);
@@ -134,6 +148,7 @@ export async function readNodesConf(path: string, opts: ReadOptions = {}): Promi
  */
 export async function loadNodeDb(path: string, opts: ReadOptions & { log?: Logger } = {}): Promise<NodeDb> {
   const { doc, revision } = await readDocument(path, opts);
+  if (opts.log) for (const line of unknownKeyWarnings(doc)) opts.log.warn(line);
   return new NodeDb(doc, revision, opts.log);
 }
 
@@ -192,7 +207,9 @@ export async function updateNodesConf<T>(
     if (write) {
       const out = dumpNodesConf(doc);
       await writeFileAtomic(target, out, 0o600);
-      if (opts.cacheDir !== undefined) await writeCached(opts.cacheDir, sha256(out), doc);
+      // the cache of the new text must place its unknown keys in the new text
+      const cached = doc.unknownKeys !== undefined ? relocateUnknownKeys(doc, out, path) : doc;
+      if (opts.cacheDir !== undefined) await writeCached(opts.cacheDir, sha256(out), cached);
     }
     return { result, written: write };
   } finally {
