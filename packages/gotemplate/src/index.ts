@@ -8,3 +8,4 @@ export { refFuncs } from './ref-funcs.js';
 export * from './nodes.js';
 export { renderCase } from './cli.js';
 export { asGoJSONText } from './go-json.js';
+export { decodeGoString, encodeGoString } from './bytes.js';

@@ -8,7 +8,8 @@ import type { Logger } from '@warewulf/core';
 export const LEVELS = { DEBUG: 10, VERBOSE: 15, INFO: 20, WARN: 30, ERROR: 40 } as const;
 
 export interface Writer {
-  write(s: string): unknown;
+  /** Text, or bytes written as they are (`overlay show` of a binary file). */
+  write(s: string | Uint8Array): unknown;
 }
 
 export function createWwlog(level: number, out: Writer, err: Writer): Logger {

@@ -13,12 +13,12 @@ import type { Logger } from '../log.js';
 import type { NodeDb } from '../node/nodedb.js';
 import type { Paths } from '../config/paths.js';
 import type { WarewulfConf } from '../config/types.js';
-import { compileTemplate } from './compile.js';
-import { templateEnv } from './build/node-builder.js';
+import { decodeGoString } from '@warewulf/gotemplate';
+import { defaultKernelVersions } from '../image/kernels.js';
+import { renderPreview } from './build/preview.js';
 import { realpathInRoot } from './safe-path.js';
 import { showRenderText } from './show.js';
 import { overlayRelPath, type OverlayInfo, type OverlayStore } from './store.js';
-import { TemplateBuild } from './template-data.js';
 
 export interface OverlayFileView {
   overlay: string;
@@ -38,6 +38,8 @@ export interface RenderContext {
   db: NodeDb;
   hostname: string;
   log?: Logger;
+  /** An image's default kernel version (§6.3); default: looked up in the image of the node rendered for. */
+  kernelVersion?: (image: string) => string | undefined;
 }
 
 const missing = (file: string, name: string) => new WwError('WW_ERR_NOT_FOUND', `file ${file} does not exist in overlay ${name}`);
@@ -72,13 +74,14 @@ export async function readOverlayFile(store: OverlayStore, name: string, file: s
   }
   const st = host === undefined ? undefined : await stat(host);
   if (host === undefined || st === undefined || !st.isFile()) throw missing(file, name);
-  let contents = await readFile(host, 'utf8');
-  if (render !== undefined) {
-    const settings = { conf: render.conf, paths: render.paths, hostname: render.hostname, kernels: {}, buildTime: Date.now() };
-    const build = new TemplateBuild({ conf: render.conf, paths: render.paths, hostname: render.hostname }, () => render.db.all());
-    const node = render.db.get(render.node);
-    const t = compileTemplate({ overlay: name, path: rel, source: host }, contents, templateEnv(settings, render.log));
-    contents = showRenderText(t.render(node ? build.dataFor(node) : build.hostData()), { quiet: true });
+  let contents: string;
+  if (render === undefined) contents = await readFile(host, 'utf8');
+  else {
+    // rendered as `overlay build` would render it (§5.3: a node without kernel.version gets its image's default kernel)
+    const image = String(render.db.get(render.node)?.fields.get('ImageName')?.value ?? '');
+    const kernelVersion = render.kernelVersion ?? (await defaultKernelVersions(render.paths, image === '' ? [] : [image]));
+    const ctx = { conf: render.conf, paths: render.paths, hostname: render.hostname, db: render.db, kernelVersion, ...(render.log ? { log: render.log } : {}) };
+    contents = showRenderText(renderPreview(ctx, { overlay: name, path: rel, source: host }, decodeGoString(await readFile(host)), render.node), { quiet: true });
   }
   return { overlay: name, path: rel, contents, perms: `0${(st.mode & 0o7777).toString(8).padStart(3, '0')}`, uid: st.uid, gid: st.gid };
 }

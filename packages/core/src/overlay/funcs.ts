@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { goFunc, goResult, StopExecution, type FuncMap } from '@warewulf/gotemplate';
+import { decodeGoString, encodeGoString, goFunc, goResult, StopExecution, type FuncMap } from '@warewulf/gotemplate';
 import { goBase } from '@warewulf/gotemplate/sprig';
 import { WwError, isErrnoCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -66,7 +66,7 @@ export interface TemplateSource {
 /** Read a text file with its single trailing newline removed, '' (and a verbose log) when unreadable. */
 function readTrimmed(host: string, log: Logger | undefined, what: string): string | undefined {
   try {
-    const text = readFileSync(host, 'utf8');
+    const text = decodeGoString(readFileSync(host)); // Go's Include: the file's bytes as they are
     return text.endsWith('\n') ? text.slice(0, -1) : text;
   } catch (err) {
     if (!isErrnoCode(err, 'ENOENT') && !isErrnoCode(err, 'EACCES') && !isErrnoCode(err, 'EISDIR') && !isErrnoCode(err, 'ENOTDIR')) throw err;
@@ -78,7 +78,7 @@ function readTrimmed(host: string, log: Logger | undefined, what: string): strin
 /** `systemd-escape`: `/` -> `-`, bytes outside `[A-Za-z0-9:_.]` (and a leading `.`) -> `\xNN`. */
 export function systemdEscape(s: string): string {
   let out = '';
-  const bytes = Buffer.from(s, 'utf8');
+  const bytes = encodeGoString(s);
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i] as number;
     const ch = String.fromCharCode(c);
@@ -209,7 +209,7 @@ export function warewulfFuncs(file: TemplateSource, env: TemplateEnv, exec: () =
       exec().reads.add(host);
       let text: string;
       try {
-        text = readFileSync(host, 'utf8');
+        text = decodeGoString(readFileSync(host));
       } catch (err) {
         env.log?.verbose(`IncludeBlock: could not read ${host}: ${(err as Error).message}`);
         return marker;

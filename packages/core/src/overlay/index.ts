@@ -16,3 +16,5 @@ export { templateInfo, templateReferences, DATA_MODEL, type InfoRow, type Refere
 export { OverlayStore, checkOverlayName, overlayRelPath, overlayRootOf, ensureParent, type OverlayInfo, type OverlayEntry } from './store.js';
 export * from './build/index.js';
 export { readOverlayFile, writeOverlayFile, deleteOverlayFile, type OverlayFileView, type RenderContext } from './files.js';
+/** Go's byte strings through JS strings: template files, Include and output keep bytes that are not UTF-8. */
+export { decodeGoString, encodeGoString } from '@warewulf/gotemplate';

@@ -10,6 +10,7 @@ import { lstat, mkdir, readFile, readdir, readlink, stat } from 'node:fs/promise
 import { dirname, join } from 'node:path';
 import { writeArchiveToFile, type CpioEntryInput, type PackResult } from '@warewulf/cpio';
 import { basename } from 'node:path';
+import { decodeGoString, encodeGoString } from '@warewulf/gotemplate';
 import { WwError, isErrnoCode } from '../errors.js';
 import { compileTemplate, type TemplateEnv } from './compile.js';
 import type { NodeData } from './template-data.js';
@@ -21,7 +22,10 @@ export interface RenderedEntry {
   mode: number;
   uid: number;
   gid: number;
-  /** Rendered text (templates) or the source file to copy (plain files). */
+  /**
+   * Rendered text (templates; bytes that are not UTF-8 as decodeGoString escapes them,
+   * packOverlay writes them back as they were) or the source file to copy (plain files).
+   */
   data?: string;
   sourcePath?: string;
   target?: string;
@@ -65,7 +69,7 @@ export async function renderOverlay(dir: string, data: NodeData, opts: { env?: T
         out.push({ path: relPath, type: 'directory', ...base });
         await walk(relPath);
       } else if (st.isFile() && name.endsWith('.ww')) {
-        const t = compileTemplate({ overlay, path: relPath, source: full }, await readFile(full, 'utf8'), env);
+        const t = compileTemplate({ overlay, path: relPath, source: full }, decodeGoString(await readFile(full)), env);
         for (const slot of t.render(data).slots) {
           if (slot.kind === 'symlink') out.push({ path: slot.path, type: 'symlink', target: slot.target ?? '', ...base });
           else out.push({ path: slot.path, type: 'file', data: slot.content, ...base });
@@ -85,7 +89,7 @@ export async function packOverlay(entries: readonly RenderedEntry[], outPath: st
     const common = { path: e.path, mode: e.mode, uid: e.uid, gid: e.gid };
     if (e.type === 'symlink') return { ...common, type: 'symlink', target: e.target ?? '' };
     if (e.type === 'directory') return { ...common, type: 'directory' };
-    return e.sourcePath !== undefined ? { ...common, type: 'file', sourcePath: e.sourcePath } : { ...common, type: 'file', data: e.data ?? '' };
+    return e.sourcePath !== undefined ? { ...common, type: 'file', sourcePath: e.sourcePath } : { ...common, type: 'file', data: encodeGoString(e.data ?? '') };
   });
   await mkdir(dirname(outPath), { recursive: true });
   return writeArchiveToFile(inputs, outPath, { compression: 'gzip' });

@@ -16,9 +16,10 @@ import type { WarewulfConf } from '../../config/types.js';
 import { toWwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { NodeDb } from '../../node/nodedb.js';
-import { SHARED_DIR, sharedRenderName, templateEnv, ThreadBuilder, type BuildSettings, type ImageJob, type ImageOutcome } from './node-builder.js';
+import { SHARED_DIR, sharedRenderName, templateEnv, ThreadBuilder, type ImageJob, type ImageOutcome } from './node-builder.js';
 import { OverlayCompiler, overlayDigest, type CompiledOverlay } from './compiler.js';
 import { overlayImagePath, type OverlayKind } from './image.js';
+import { buildSettingsOf } from './preview.js';
 import { allNodesPartial, allNodesPlan, builtNodeDirs, combineAllNodes, GroupPool, NodeKeys, nodeDigest, type NodeMeta, readIndex, readStamp, Staleness, STAMP_FORMAT, stampOf, writeIndex, writeStamp, type ImageInputs, type ImageRecord } from './plan.js';
 import { OverlayStore } from '../store.js';
 import type { WorkerTask } from './worker.js';
@@ -98,7 +99,7 @@ export async function buildOverlays(ctx: BuildContext, opts: BuildOptions = {}):
   const { db, paths } = ctx;
   const ids = opts.nodes ?? db.nodeIds;
   const kinds = opts.kinds ?? (['system', 'runtime'] as const);
-  const settings: BuildSettings = { conf: ctx.conf, paths, hostname: ctx.hostname, kernels: {}, buildTime: Date.now(), ...(ctx.env ? { env: ctx.env } : {}) };
+  const settings = buildSettingsOf(ctx);
   const compiler = new OverlayCompiler(OverlayStore.fromPaths(paths), templateEnv(settings, ctx.log), ctx.log);
   const compiled = new Map<string, CompiledOverlay | Error>();
   const overlay = async (name: string): Promise<CompiledOverlay | Error> => {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeGoString } from '@warewulf/gotemplate';
 import { WwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { compileTemplate, type CompiledTemplate, type TemplateEnv } from '../compile.js';
@@ -89,7 +90,7 @@ export class OverlayCompiler {
       if (e.type === 'file' && !e.path.endsWith('.ww')) files.set(e.path, await readFile(join(info.root, e.path)));
       if (e.type !== 'file' || !e.path.endsWith('.ww')) continue;
       const source = join(info.root, e.path);
-      const t = compileTemplate({ overlay: name, path: e.path, source }, await readFile(source, 'utf8'), this.env);
+      const t = compileTemplate({ overlay: name, path: e.path, source }, decodeGoString(await readFile(source)), this.env);
       templates.set(e.path, t);
       const refs = templateReferences(t.template);
       const tops = refs.paths.map((p) => topName(p));

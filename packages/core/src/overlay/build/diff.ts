@@ -6,12 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { readArchive, type CpioEntryInput } from '@warewulf/cpio';
 import { isErrnoCode } from '../../errors.js';
-import { TemplateBuild } from '../template-data.js';
 import { OverlayStore } from '../store.js';
 import type { BuildContext } from './build.js';
 import { OverlayCompiler } from './compiler.js';
 import { overlayImagePath, renderImage, type OverlayKind } from './image.js';
-import { templateEnv, type BuildSettings } from './node-builder.js';
+import { templateBuildOf, templateEnv } from './node-builder.js';
+import { buildSettingsOf } from './preview.js';
 
 /** Up to this size a file's content is kept for a text diff. */
 const MAX_TEXT = 1024 * 1024;
@@ -52,7 +52,7 @@ function textOf(b: Buffer | undefined): string | undefined {
 const TYPE_NAME: Record<string, string> = { file: 'file', directory: 'directory', symlink: 'symlink' };
 
 function stateOfInput(e: CpioEntryInput): FileState {
-  const content = e.type === 'file' ? (typeof e.data === 'string' ? Buffer.from(e.data) : Buffer.isBuffer(e.data) ? e.data : Buffer.alloc(0)) : undefined;
+  const content = e.type === 'file' ? (typeof e.data === 'string' ? Buffer.from(e.data) : e.data instanceof Uint8Array ? Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength) : Buffer.alloc(0)) : undefined;
   return {
     type: TYPE_NAME[e.type] ?? e.type, mode: (e.mode ?? 0o644) & 0o7777, uid: e.uid ?? 0, gid: e.gid ?? 0, size: content?.length ?? 0,
     ...(e.target !== undefined ? { target: e.target } : {}),
@@ -99,11 +99,11 @@ function compare(a: FileState, b: FileState): string[] {
  */
 export async function diffNodeImages(ctx: BuildContext, node: string, kinds: readonly OverlayKind[] = ['system', 'runtime']): Promise<ImageDiff[]> {
   const n = ctx.db.require(node);
-  const settings: BuildSettings = { conf: ctx.conf, paths: ctx.paths, hostname: ctx.hostname, kernels: {}, buildTime: Date.now() };
   const image = String(n.fields.get('ImageName')?.value ?? '');
-  if (image !== '') settings.kernels[image] = ctx.kernelVersion?.(image) ?? '';
+  // the settings and data a build would use (preview.ts): the diff is against what a rebuild writes
+  const settings = buildSettingsOf(ctx, image === '' ? [] : [image]);
   const compiler = new OverlayCompiler(OverlayStore.fromPaths(ctx.paths), templateEnv(settings, ctx.log), ctx.log);
-  const build = new TemplateBuild({ conf: ctx.conf, paths: ctx.paths, hostname: ctx.hostname, kernelVersion: (i) => settings.kernels[i] }, () => ctx.db.all());
+  const build = templateBuildOf(settings, () => ctx.db.all());
   const out: ImageDiff[] = [];
   for (const kind of kinds) {
     const list = [...((n.fields.get(kind === 'system' ? 'SystemOverlay' : 'RuntimeOverlay')?.value as readonly string[] | undefined) ?? [])];

@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, writ
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeArchiveSync, type CpioEntryInput, type WriteOptions } from '@warewulf/cpio';
+import { encodeGoString } from '@warewulf/gotemplate';
 import type { MergedNode } from '../../node/merge.js';
 import type { NodeData, TemplateBuild } from '../template-data.js';
 import type { CompiledTemplate, RenderResult } from '../compile.js';
@@ -119,7 +120,7 @@ export async function renderImage(
           // a rendered file is as recent as the build; it keeps the template's mode and owner (§5.6)
           const m = { ...meta, mtime };
           const entry: CpioEntryInput =
-            slot.kind === 'symlink' ? { path: slot.path, type: 'symlink', target: slot.target ?? '', ...m } : { path: slot.path, type: 'file', data: slot.content, ...m };
+            slot.kind === 'symlink' ? { path: slot.path, type: 'symlink', target: slot.target ?? '', ...m } : { path: slot.path, type: 'file', data: encodeGoString(slot.content), ...m };
           put(entry, independent ? `${name}/${e.path}#${i}` : undefined);
         });
       }

@@ -3,4 +3,5 @@ export { overlayImagePath, imageBaseName, renderImage, packImage, type OverlayKi
 export { OverlayCompiler, type CompiledOverlay } from './compiler.js';
 export { builtNodeDirs, readIndex, type BuildIndex, type ImageRecord } from './plan.js';
 export { templateEnv, type ImageOutcome, type BuildSettings } from './node-builder.js';
+export { buildSettingsOf, renderPreview } from './preview.js';
 export { diffNodeImages, type ImageDiff, type ImageFileChange } from './diff.js';

@@ -13,6 +13,7 @@
  * order decides, the node goes through renderImage instead.
  */
 import type { CpioEntryInput } from '@warewulf/cpio';
+import { encodeGoString } from '@warewulf/gotemplate';
 import type { MergedNode } from '../../node/merge.js';
 import type { NodeData, TemplateBuild } from '../template-data.js';
 import type { OverlayCompiler } from './compiler.js';
@@ -86,7 +87,7 @@ export class ListRenderer {
         own.push(
           slot.kind === 'symlink'
             ? { path: slot.path, type: 'symlink', target: slot.target ?? '', ...s.meta }
-            : { path: slot.path, type: 'file', data: slot.content, ...s.meta },
+            : { path: slot.path, type: 'file', data: encodeGoString(slot.content), ...s.meta },
         );
       }
     }

@@ -8,6 +8,7 @@ import type { WarewulfConf } from '../../config/types.js';
 import type { Paths } from '../../config/paths.js';
 import { toWwError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import type { MergedNode } from '../../node/merge.js';
 import type { NodeDb } from '../../node/nodedb.js';
 import { TemplateBuild } from '../template-data.js';
 import { createHash } from 'node:crypto';
@@ -54,6 +55,16 @@ export interface ImageOutcome {
   reads?: ReadStamp[];
   warnings: string[];
   error?: { code: string; message: string };
+}
+
+/**
+ * The template data of a build with settings `s` (§5.3): server data, the
+ * build time, and for nodes without kernel.version their image's default
+ * kernel (§6.3). The one place a build, `overlay diff` and `overlay show
+ * --render` get their data from, so a preview shows what a build writes.
+ */
+export function templateBuildOf(s: BuildSettings, nodes: () => Iterable<MergedNode>): TemplateBuild {
+  return new TemplateBuild({ conf: s.conf, paths: s.paths, hostname: s.hostname, buildTime: new Date(s.buildTime), kernelVersion: (img) => s.kernels[img] }, nodes);
 }
 
 /** The template environment of a build: confined roots for Include / IncludeFrom (§5.5). */
@@ -135,10 +146,7 @@ export class ThreadBuilder {
   ) {
     this.shared = new DiskSharedRenders(join(s.paths.provisionOverlaysDir, SHARED_DIR), s.sharedInputs ?? {});
     this.compiler = compiler ?? new OverlayCompiler(OverlayStore.fromPaths(s.paths), templateEnv(s, log), log);
-    this.build = new TemplateBuild(
-      { conf: s.conf, paths: s.paths, hostname: s.hostname, buildTime: new Date(s.buildTime), kernelVersion: (img) => s.kernels[img] },
-      () => db.all(),
-    );
+    this.build = templateBuildOf(s, () => db.all());
     this.lists = new ListRenderer(this.compiler, this.build, Math.floor(s.buildTime / 1000), this.shared);
   }
 

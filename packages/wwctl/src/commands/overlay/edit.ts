@@ -30,12 +30,13 @@ export function overlayEditCommand(ctx: () => Ctx): Command {
       const store = await overlayStore(c);
       const o = await store.ensureSite(name);
       const path = await store.pathForWrite(o, file);
-      let original: string | undefined;
+      // bytes, not text: a file that is not UTF-8 goes to the editor and back as it is
+      let original: Buffer | undefined;
       let mode = 0o644;
       try {
         const st = await lstat(path);
         if (!st.isFile()) throw new WwError('WW_ERR_USAGE', `${file} is not a regular file`);
-        original = await readFile(path, 'utf8');
+        original = await readFile(path);
         mode = st.mode & 0o7777;
       } catch (err) {
         if (!isErrnoCode(err, 'ENOENT')) throw err;
@@ -44,13 +45,13 @@ export function overlayEditCommand(ctx: () => Ctx): Command {
       const dir = await mkdtemp(join(tmpdir(), 'ww4overlay-'));
       const tmp = join(dir, basename(file));
       try {
-        const initial = original ?? (file.endsWith('.ww') ? NEW_TEMPLATE : '');
+        const initial = original ?? Buffer.from(file.endsWith('.ww') ? NEW_TEMPLATE : '');
         await writeFile(tmp, initial, { mode: 0o600 });
         const editor = c.env.EDITOR || '/bin/vi';
         const r = spawnSync('/bin/sh', ['-c', `${editor} "$1"`, 'sh', tmp], { stdio: 'inherit', env: c.env as NodeJS.ProcessEnv });
         if (r.status !== 0) throw new WwError('WW_ERR_IO', `editor "${editor}" exited with status ${r.status ?? r.signal}`);
-        const text = await readFile(tmp, 'utf8');
-        if (text === initial && original !== undefined) {
+        const text = await readFile(tmp);
+        if (original !== undefined && text.equals(initial)) {
           c.log.verbose('No changes.');
           return;
         }

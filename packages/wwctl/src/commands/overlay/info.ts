@@ -16,8 +16,8 @@ export function overlayInfoCommand(ctx: () => Ctx): Command {
       const store = await overlayStore(c);
       const o = await store.find(name);
       const path = store.pathOf(o, file);
-      const text = await readFile(path, 'utf8');
       const ov = await import('@warewulf/core/overlay');
+      const text = ov.decodeGoString(await readFile(path));
       const t = ov.compileTemplate({ overlay: name, path: file.replace(/^\/+/, ''), source: path }, text, { confDir: '/nonexistent' });
       c.out.write(formatTemplateInfo(ov.templateInfo(t.template, t.text)));
     });

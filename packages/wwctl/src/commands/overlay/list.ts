@@ -11,20 +11,35 @@ interface ListOpts {
   path?: boolean;
 }
 
-const TYPE_CHAR: Record<OverlayEntry['type'], string> = { file: '-', directory: 'd', symlink: 'l', other: '?' };
+/** Go's os.FileMode type letters, in FileMode.String()'s order. */
+const GO_MODE_LETTERS = 'dalTLDpSugct?';
 
-/** `-rw-r--r--`, with setuid/setgid/sticky shown as `ls` does. */
-export function modeString(type: OverlayEntry['type'], mode: number): string {
-  const bits = 'rwxrwxrwx';
-  let s = TYPE_CHAR[type];
-  for (let i = 0; i < 9; i++) s += mode & (1 << (8 - i)) ? bits[i] : '-';
-  const set = (i: number, on: boolean, x: string, noX: string) => {
-    if (!on) return;
-    s = s.slice(0, i) + (s[i] === '-' ? noX : x) + s.slice(i + 1);
-  };
-  set(3, (mode & 0o4000) !== 0, 's', 'S');
-  set(6, (mode & 0o2000) !== 0, 's', 'S');
-  set(9, (mode & 0o1000) !== 0, 't', 'T');
+/** The type letters Go's FileMode has for an entry (`D` and `c` both for a character device, as Go's). */
+function typeLetters(type: OverlayEntry['type'], kind: string | undefined): string {
+  if (type === 'directory') return 'd';
+  if (type === 'symlink') return 'L';
+  if (type === 'file') return '';
+  if (kind === 'socket') return 'S';
+  if (kind === 'fifo') return 'p';
+  if (kind === 'character device') return 'Dc';
+  if (kind === 'block device') return 'D';
+  return '?';
+}
+
+/**
+ * The mode as upstream prints it, Go's os.FileMode.String(): the set type
+ * and special-bit letters of "dalTLDpSugct?" in that order (`-` when none),
+ * then rwxrwxrwx: a setuid file is `urwxr-xr-x`, a sticky directory
+ * `dtrwxrwxrwx`, a symlink `Lrwxrwxrwx`.
+ */
+export function modeString(type: OverlayEntry['type'], mode: number, kind?: string): string {
+  const set = new Set(typeLetters(type, kind));
+  if (mode & 0o4000) set.add('u');
+  if (mode & 0o2000) set.add('g');
+  if (mode & 0o1000) set.add('t');
+  let s = [...GO_MODE_LETTERS].filter((c) => set.has(c)).join('') || '-';
+  const rwx = 'rwxrwxrwx';
+  for (let i = 0; i < 9; i++) s += mode & (1 << (8 - i)) ? rwx[i] : '-';
   return s;
 }
 
@@ -46,7 +61,7 @@ export function overlayListCommand(ctx: () => Ctx): Command {
       for (const o of overlays) {
         const entries = await store.walk(o);
         if (opts.long) {
-          for (const e of entries) rows.push([modeString(e.type, e.mode), String(e.uid), String(e.gid), o.name, `/${e.path}${e.type === 'directory' ? '/' : ''}`, last(o)]);
+          for (const e of entries) rows.push([modeString(e.type, e.mode, e.kind), String(e.uid), String(e.gid), o.name, `/${e.path}${e.type === 'directory' ? '/' : ''}`, last(o)]);
         } else if (opts.all) {
           if (entries.length === 0) rows.push([o.name, '0', last(o)]);
           for (const e of entries) rows.push([o.name, `/${e.path}${e.type === 'directory' ? '/' : ''}`, last(o)]);

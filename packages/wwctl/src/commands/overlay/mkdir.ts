@@ -23,7 +23,11 @@ export function overlayMkdirCommand(ctx: () => Ctx): Command {
       const o = await store.ensureSite(name);
       const path = await store.pathForWrite(o, dir);
       const exists = await stat(path).then((s) => s.isDirectory(), () => false);
-      if (exists) c.log.warn(`directory ${dir} already exists in overlay ${name}`);
+      if (exists) {
+        // as upstream's MkdirAll: an existing directory is left as it is (its mode too), only a warning
+        c.log.warn(`directory ${dir} already exists in overlay ${name}`);
+        return;
+      }
       await mkdir(path, { recursive: true, mode });
       await chmod(path, mode);
       await autobuild(c);

@@ -4,11 +4,10 @@
  * own pseudo node, as upstream) in §5.7's format.
  */
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { Command } from 'commander';
-import { WwError, isErrnoCode, loadNodeDb } from '@warewulf/core';
+import { WwError, isErrnoCode } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
-import { overlayStore } from './support.js';
+import { buildContext, overlayStore } from './support.js';
 
 export function overlayShowCommand(ctx: () => Ctx): Command {
   return new Command('show')
@@ -26,36 +25,32 @@ export function overlayShowCommand(ctx: () => Ctx): Command {
       let rel = file.replace(/^\/+/, '');
       const read = async (p: string) => {
         try {
-          return await readFile(p, 'utf8');
+          // bytes, not text: a binary or Latin-1 file is shown as it is (upstream prints the file's bytes)
+          return await readFile(p);
         } catch (err) {
           if (isErrnoCode(err, 'ENOENT') || isErrnoCode(err, 'EISDIR')) return undefined;
           throw err;
         }
       };
-      let text = await read(path);
-      if (opts.render !== undefined && text === undefined && !rel.endsWith('.ww')) {
+      let bytes = await read(path);
+      if (opts.render !== undefined && bytes === undefined && !rel.endsWith('.ww')) {
         // FILE may be named without its .ww (§5.7)
-        text = await read(`${path}.ww`);
-        if (text !== undefined) {
+        bytes = await read(`${path}.ww`);
+        if (bytes !== undefined) {
           path += '.ww';
           rel += '.ww';
         }
       }
-      if (text === undefined) throw new WwError('WW_ERR_NOT_FOUND', `file ${file} does not exist in overlay ${name}`);
+      if (bytes === undefined) throw new WwError('WW_ERR_NOT_FOUND', `file ${file} does not exist in overlay ${name}`);
       if (opts.render === undefined) {
-        c.out.write(text);
+        c.out.write(bytes);
         return;
       }
       const ov = await import('@warewulf/core/overlay');
       const warn = ov.notTemplateWarning(rel);
       if (warn) c.log.warn(warn);
-      const { conf, paths } = await c.load();
-      const db = await loadNodeDb(paths.nodesConf, { cacheDir: paths.nodesCacheDir, log: c.log });
-      const settings = { conf, paths, hostname: hostname(), kernels: {}, buildTime: Date.now() };
-      const build = new ov.TemplateBuild({ conf, paths, hostname: settings.hostname }, () => db.all());
-      const node = db.get(opts.render);
-      const data = node ? build.dataFor(node) : build.hostData();
-      const t = ov.compileTemplate({ overlay: name, path: rel, source: path }, text, ov.templateEnv(settings, c.log));
-      c.out.write(ov.showRenderText(t.render(data), opts.quiet ? { quiet: true } : {}));
+      // the context and data `overlay build` renders with: the preview is the file the build writes
+      const r = ov.renderPreview(await buildContext(c), { overlay: name, path: rel, source: path }, ov.decodeGoString(bytes), opts.render);
+      c.out.write(ov.encodeGoString(ov.showRenderText(r, opts.quiet ? { quiet: true } : {})));
     });
 }
