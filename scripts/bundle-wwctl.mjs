@@ -13,6 +13,7 @@
 // bin resolve from where they always did, bundled or not.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,6 +54,52 @@ const externalFromImporter = {
   },
 };
 
+/** The nearest package.json's "type" decides what a `.js` file is (Node's own rule). */
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type !== 'module';
+    } catch (e) {
+      if (e.code !== 'ENOENT') throw e;
+    }
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * `await import('cjs-package')` with the names Node gives it.
+ *
+ * Why: with code splitting, esbuild puts a lazily imported CommonJS package in
+ * its own chunk ending in `export default require_pkg()`, so the namespace the
+ * import resolves to has only `default`: `(await import('undici')).Agent` was
+ * undefined in the bundle (`u.Agent is not a constructor`) while tsc's output,
+ * run by Node, gets every named export. Such an import is sent through a small
+ * ES module that requires the package and exports `default` (module.exports,
+ * as Node does) plus each of its own properties by name, listed by loading the
+ * package here once (the bundle pins the same file, so the names are the same).
+ */
+const lazyCommonJs = {
+  name: 'lazy-commonjs-named-exports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || EXTERNAL.has(args.path) || args.pluginData === 'inner') return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
+      if (r.errors.length > 0 || r.external || !isCommonJs(r.path)) return undefined;
+      // relative to the repository, so no build path lands in the bundle (esbuild names each module in a comment)
+      return { path: relative(root, r.path).split('\\').join('/'), namespace: 'lazy-cjs' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-cjs' }, (args) => {
+      const file = join(root, args.path);
+      const names = Object.keys(createRequire(file)(file)).filter((n) => n !== 'default');
+      const lines = [`const m = require(${JSON.stringify(file)});`, 'export default m;'];
+      names.forEach((n, i) => lines.push(`const e${i} = m[${JSON.stringify(n)}];`, `export { e${i} as ${JSON.stringify(n)} };`));
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: dirname(file) };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 await build({
@@ -67,7 +114,7 @@ await build({
   chunkNames: 'chunk-[hash]',
   // CommonJS dependencies (commander, js-yaml's friends) call require() inside an ES module
   banner: { js: "import { createRequire as __wwCreateRequire } from 'node:module'; const require = __wwCreateRequire(import.meta.url);" },
-  plugins: [externalFromImporter, keepModuleUrls],
+  plugins: [externalFromImporter, lazyCommonJs, keepModuleUrls],
   logLevel: 'warning',
   legalComments: 'none',
 });

@@ -11,19 +11,25 @@
  *   hard links, device nodes and fifos (devices as root), xattrs from PAX
  *   `SCHILY.xattr.*` records.
  *
- * Nothing may land outside the root, and the import fails naming the entry
- * (OCI_ERR_UNSAFE_ENTRY) when an entry tries: absolute names, `..`
- * components, NUL bytes, a parent component that is a symlink resolving
- * outside the root (an absolute symlink followed by a write through it), a
- * hard link whose target is absolute, has `..`, or sits behind such a parent.
+ * Nothing may land outside the root. Paths are resolved as inside a chroot
+ * of the root, as container runtimes do (umoci's SecureJoin, containers/
+ * storage): a leading `/` of an entry name or hard link target is dropped
+ * (`/etc/b` is `etc/b`), a symlink met in a parent component is followed by
+ * the layer applier itself with an absolute target taken from the image root
+ * (`var/run -> /run`: `var/run/foo` lands in `<root>/run/foo`) and `..`
+ * never climbing above it, so a link to a host path (`etc -> /etc`) leads to
+ * that path inside the image, never to the host. Refused, naming the entry
+ * (OCI_ERR_UNSAFE_ENTRY): names with `..` components or NUL bytes, hard
+ * links to themselves or to directories; symlink loops are OCI_ERR_LAYER.
  * The final component is never followed: an existing symlink there is
- * replaced, and files are created with O_EXCL|O_NOFOLLOW. Each parent is
- * checked with lstat/realpath once and re-checked after any entry replaced
- * it or something above it (no symlink swap between entries).
+ * replaced, files are created with O_EXCL|O_NOFOLLOW, hard links link the
+ * symlink itself. Each parent is resolved once (lstat/readlink) and again
+ * after any entry replaced it or something above it (no symlink swap
+ * between entries).
  */
 import { execFile } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
-import { type FileHandle, chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, realpath, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { type FileHandle, chmod, lchown, link, lstat, lutimes, mkdir, open, readdir, readlink, realpath, rm, stat, symlink, utimes } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -84,6 +90,8 @@ const SMALL_FILE = 4 * 1024 * 1024;
 /** Background file writes at once (the libuv pool has 4 threads; more keeps it fed). */
 const IN_FLIGHT = 32;
 const WH_OPAQUE = '.wh..wh..opq';
+/** Symlinks followed while resolving one path (Linux's MAXSYMLINKS). */
+const MAX_LINKS = 40;
 
 type TarHeader = Omit<tarStream.Header, 'pax'> & { pax?: Record<string, string> | null };
 
@@ -163,10 +171,14 @@ class LayerApplier {
   readonly result: ApplyLayerResult = { entries: 0, bytes: 0, whiteouts: 0 };
   private readonly isRoot = process.getuid?.() === 0;
   private readonly preserveOwner: boolean;
-  /** Relative directory paths known to be directories inside the root (or symlinks resolving to one). */
-  private readonly verified = new Set<string>(['']);
   /**
-   * Verified paths whose resolution went through a symlink: they depend on
+   * Directory paths as the layer names them (symlinks not followed) -> where
+   * they are inside the root: a relative path of real directories, no symlink
+   * in it ('' is the root).
+   */
+  private readonly resolved = new Map<string, string>([['', '']]);
+  /**
+   * Resolved paths whose resolution went through a symlink: they depend on
    * more than their own prefix, so any replacement anywhere drops them.
    */
   private readonly linked = new Set<string>();
@@ -204,14 +216,14 @@ class LayerApplier {
     return new OciError('OCI_ERR_UNSAFE_ENTRY', `${this.opts.what ?? 'layer'}: entry ${JSON.stringify(name)} refused: ${why}`, { entry: name });
   }
 
-  private inside(p: string): boolean {
-    return p === this.root || p.startsWith(this.root === path.sep ? this.root : this.root + path.sep);
-  }
-
-  /** Sanitise an entry name, or a hard link's target (`entry` then names the link). */
+  /**
+   * Sanitise an entry name, or a hard link's target (`entry` then names the
+   * link): a leading `/` is dropped (names are relative to the image root);
+   * `..` components and NUL bytes are refused.
+   */
   private rel(value: string, entry?: string): string {
     try {
-      return sanitizeEntryName(value);
+      return sanitizeEntryName(value.replace(/^\/+/, ''));
     } catch (err) {
       if (!isCpioError(err)) throw err;
       if (entry === undefined) throw this.unsafe(value, err.message.replace(/^entry name /, 'name '));
@@ -223,58 +235,88 @@ class LayerApplier {
     return rel === '' ? this.root : path.join(this.root, rel);
   }
 
-  /** Forget verification of `rel` and everything below it (it was replaced or removed). */
+  /** Forget resolutions at or below `rel` (a resolved path that was replaced or removed), and all that followed a symlink. */
   private forget(rel: string): void {
-    this.verified.delete(rel);
     const prefix = `${rel}/`;
-    for (const k of this.verified) if (k.startsWith(prefix)) this.verified.delete(k);
-    for (const k of this.linked) this.verified.delete(k);
+    for (const [k, v] of this.resolved) if (k !== '' && (v === rel || v.startsWith(prefix))) this.resolved.delete(k);
+    for (const k of this.linked) this.resolved.delete(k);
     this.linked.clear();
   }
 
   /**
-   * Make sure every parent of `rel` is a directory inside the root, creating
-   * missing ones (0755). With `create: false` returns false when one is missing.
+   * Where directory `dir` (a sanitised name, '' for the root) is inside the
+   * root, following symlinks as inside a chroot: see walk(). Missing
+   * directories are created (0755), or with `create: false` the answer is
+   * undefined. Throws OCI_ERR_LAYER naming `name` when a component is not a
+   * directory or symlinks loop.
    */
-  private async parents(rel: string, name: string, create = true): Promise<boolean> {
-    const parts = rel.split('/');
-    let cur = '';
-    let viaLink = false;
-    for (let i = 0; i < parts.length - 1; i++) {
-      cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
-      if (this.verified.has(cur)) {
-        viaLink ||= this.linked.has(cur);
+  private async dir(dir: string, name: string, create: boolean): Promise<string | undefined> {
+    const known = this.resolved.get(dir);
+    if (known !== undefined) return known;
+    const i = dir.lastIndexOf('/');
+    const parentName = i < 0 ? '' : dir.slice(0, i);
+    const parent = await this.dir(parentName, name, create);
+    if (parent === undefined) return undefined;
+    const r = await this.walk(parent, [dir.slice(i + 1)], name, create);
+    if (r === undefined) return undefined;
+    this.resolved.set(dir, r.path);
+    if (r.viaLink || this.linked.has(parentName)) this.linked.add(dir);
+    return r.path;
+  }
+
+  /**
+   * Resolve `parts` (components, as from a name or a symlink's target) from
+   * the resolved directory `from` to a directory inside the root: a symlink
+   * is read and its target resolved in its place, from the root when
+   * absolute; `..` goes up one resolved directory and stays at the root at
+   * the top. Nothing is followed by the kernel, so no path leaves the root.
+   */
+  private async walk(from: string, parts: string[], name: string, create: boolean): Promise<{ path: string; viaLink: boolean } | undefined> {
+    const cur = from === '' ? [] : from.split('/');
+    const todo = [...parts].reverse(); // a stack: the next component last
+    let links = 0;
+    while (todo.length > 0) {
+      const part = todo.pop()!;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        cur.pop();
         continue;
       }
-      const full = this.full(cur);
+      const next = [...cur, part].join('/');
       let st;
       try {
-        st = await lstat(full);
+        st = await lstat(this.full(next));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        if (!create) return false;
-        await mkdir(full, { mode: 0o755 });
-        this.verified.add(cur);
-        if (viaLink) this.linked.add(cur);
+        if (!create) return undefined;
+        await mkdir(this.full(next), { mode: 0o755 });
+        cur.push(part);
         continue;
       }
       if (st.isSymbolicLink()) {
-        let real: string;
-        try {
-          real = await realpath(full);
-        } catch {
-          throw this.unsafe(name, `parent ${cur} is a symlink that does not resolve`);
-        }
-        if (!this.inside(real)) throw this.unsafe(name, `parent ${cur} is a symlink leading outside the image`);
-        if (!(await lstat(real)).isDirectory()) throw this.unsafe(name, `parent ${cur} is a symlink to a non-directory`);
-        viaLink = true;
-      } else if (!st.isDirectory()) {
-        throw new OciError('OCI_ERR_LAYER', `${this.opts.what ?? 'layer'}: entry ${JSON.stringify(name)}: parent ${cur} is not a directory`, { entry: name });
+        if (++links > MAX_LINKS) throw this.layerError(name, `too many levels of symbolic links at ${next}`);
+        const target = await readlink(this.full(next));
+        if (target.startsWith('/')) cur.length = 0;
+        todo.push(...target.split('/').reverse());
+        continue;
       }
-      this.verified.add(cur);
-      if (viaLink) this.linked.add(cur);
+      if (!st.isDirectory()) throw this.layerError(name, `parent ${next} is not a directory`);
+      cur.push(part);
     }
-    return true;
+    return { path: cur.join('/'), viaLink: links > 0 };
+  }
+
+  /** Where entry `rel` (sanitised) goes: its directory resolved (created with `create`), its own name kept. */
+  private async place(rel: string, name: string, create: boolean): Promise<string | undefined> {
+    const i = rel.lastIndexOf('/');
+    const d = await this.dir(i < 0 ? '' : rel.slice(0, i), name, create);
+    if (d === undefined) return undefined;
+    const base = rel.slice(i + 1);
+    return d === '' ? base : `${d}/${base}`;
+  }
+
+  private layerError(name: string, why: string): OciError {
+    return new OciError('OCI_ERR_LAYER', `${this.opts.what ?? 'layer'}: entry ${JSON.stringify(name)}: ${why}`, { entry: name });
   }
 
   /** Remember the mtime of the directory holding `rel` before this layer changes it. */
@@ -312,27 +354,31 @@ class LayerApplier {
   async entry(h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
     if (this.opts.signal?.aborted) throw abortError(this.opts.signal);
     const name = h.name;
-    const rel = this.rel(name);
-    if (rel === '') return; // "./": the root keeps its own metadata
-    const base = path.posix.basename(rel);
-    const dir = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
+    const named = this.rel(name);
+    if (named === '') return; // "./": the root keeps its own metadata
+    const base = path.posix.basename(named);
 
     if (base === WH_OPAQUE) {
-      if (await this.parents(rel, name, false)) await this.opaque(dir);
+      const dir = await this.place(named, name, false);
+      if (dir !== undefined) await this.opaque(path.posix.dirname(dir) === '.' ? '' : path.posix.dirname(dir));
       this.result.whiteouts++;
       this.count();
       return;
     }
     if (base.startsWith(WH_PREFIX)) {
-      const target = dir === '' ? base.slice(WH_PREFIX.length) : `${dir}/${base.slice(WH_PREFIX.length)}`;
       if (base === WH_PREFIX) throw this.unsafe(name, 'whiteout without a name');
-      if (!this.seen.has(target) && (await this.parents(target, name, false))) await this.remove(target);
+      const marker = await this.place(named, name, false);
+      if (marker !== undefined) {
+        const i = marker.lastIndexOf('/');
+        const target = `${marker.slice(0, i + 1)}${base.slice(WH_PREFIX.length)}`;
+        if (!this.seen.has(target)) await this.remove(target);
+      }
       this.result.whiteouts++;
       this.count();
       return;
     }
 
-    await this.parents(rel, name);
+    const rel = (await this.place(named, name, true))!;
     await this.touch(rel);
     const full = this.full(rel);
     let existing;
@@ -360,14 +406,13 @@ class LayerApplier {
     }
 
     if (h.type === 'link') {
-      const targetRel = this.rel(h.linkname ?? '', name);
+      const missing = () => this.layerError(name, `hard link target ${JSON.stringify(h.linkname)} does not exist`);
+      const targetRel = await this.place(this.rel(h.linkname ?? '', name), name, false);
+      if (targetRel === undefined) throw missing();
       if (targetRel === '' || targetRel === rel) throw this.unsafe(name, `hard link to ${JSON.stringify(h.linkname)}`);
-      await this.parents(targetRel, name, false).then((ok) => {
-        if (!ok) throw new OciError('OCI_ERR_LAYER', `${this.opts.what ?? 'layer'}: hard link ${JSON.stringify(name)}: target ${JSON.stringify(h.linkname)} does not exist`, { entry: name });
-      });
       const target = this.full(targetRel);
       const tst = await lstat(target).catch(() => undefined);
-      if (!tst) throw new OciError('OCI_ERR_LAYER', `${this.opts.what ?? 'layer'}: hard link ${JSON.stringify(name)}: target ${JSON.stringify(h.linkname)} does not exist`, { entry: name });
+      if (!tst) throw missing();
       if (tst.isDirectory()) throw this.unsafe(name, `hard link to directory ${JSON.stringify(h.linkname)}`);
       if (existing) await this.remove(rel);
       await this.settle();

@@ -85,8 +85,7 @@ describe('entries escaping the root are refused with the entry named', () => {
   const cases: [string, TarEntrySpec[], string][] = [
     ['a ../ name', [{ name: '../outside/evil', data: 'x' }], '../outside/evil'],
     ['a nested ../', [{ name: 'a/../../outside/evil', data: 'x' }], 'a/../../outside/evil'],
-    ['an absolute name', [{ name: '/tmp/evil', data: 'x' }], '/tmp/evil'],
-    ['a hard link to an absolute path', [{ name: 'shadowlink', type: 'link', linkname: '/etc/shadow' }], 'shadowlink'],
+    ['a ../ after a leading /', [{ name: '/../outside/evil', data: 'x' }], '/../outside/evil'],
     ['a hard link climbing out', [{ name: 'shadowlink', type: 'link', linkname: '../outside/shadow' }], 'shadowlink'],
   ];
   for (const [what, entries, entry] of cases) {
@@ -100,56 +99,143 @@ describe('entries escaping the root are refused with the entry named', () => {
     });
   }
 
-  it('an absolute symlink followed by a write through it', async () => {
-    const { root, outside } = setup();
-    const err = await refused(root, [
-      { name: 'etc', type: 'symlink', linkname: outside },
-      { name: 'etc/shadow', data: 'owned\n' },
-    ]);
-    expect(isOciError(err, 'OCI_ERR_UNSAFE_ENTRY')).toBe(true);
-    expect(err.message).toContain('"etc/shadow"');
-    expect(readFileSync(join(outside, 'shadow'), 'utf8')).toBe('secret\n');
-  });
-
-  it('a relative symlink climbing out, then a write through it', async () => {
-    const { root, outside } = setup();
-    const err = await refused(root, [
-      { name: 'a/', type: 'directory' },
-      { name: 'a/up', type: 'symlink', linkname: '../../outside' },
-      { name: 'a/up/new', data: 'x' },
-    ]);
-    expect(err.message).toContain('"a/up/new"');
-    expect(readdirSync(outside)).toEqual(['shadow']);
-  });
-
-  it('a directory swapped for a symlink between entries (in a later layer)', async () => {
-    const { root, outside } = setup();
-    await apply(root, [{ name: 'usr/lib/x', data: 'x' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }, { name: 'lib/y', data: 'through a link inside: fine' }]);
-    expect(readFileSync(join(root, 'usr', 'lib', 'y'), 'utf8')).toContain('fine');
-    const err = await refused(root, [
-      { name: 'usr', type: 'symlink', linkname: outside },
-      { name: 'lib/z', data: 'swap' },
-    ]);
-    expect(err.message).toContain('"lib/z"');
-    expect(readdirSync(outside)).toEqual(['shadow']);
-  });
-
-  it('a hard link whose target sits behind a symlink leading out', async () => {
-    const { root, outside } = setup();
-    const err = await refused(root, [
-      { name: 'out', type: 'symlink', linkname: outside },
-      { name: 'copy', type: 'link', linkname: 'out/shadow' },
-    ]);
-    expect(err.message).toContain('"copy"');
-    expect(statSync(join(outside, 'shadow')).nlink).toBe(1);
-  });
-
   it('a symlink pointing outside is kept as a link and never followed when replaced', async () => {
     const { root, outside } = setup();
     await apply(root, [{ name: 'etc/', type: 'directory' }, { name: 'etc/shadow', type: 'symlink', linkname: join(outside, 'shadow') }]);
     await apply(root, [{ name: 'etc/shadow', data: 'image shadow\n', mode: 0o640 }]);
     expect(readFileSync(join(outside, 'shadow'), 'utf8')).toBe('secret\n');
     expect(readFileSync(join(root, 'etc', 'shadow'), 'utf8')).toBe('image shadow\n');
+  });
+});
+
+/** A name no host has: what must never appear on the host. */
+const unique = (what: string) => `ww-layer-${what}-${process.pid}-${Date.now()}`;
+
+describe('paths resolve as inside a chroot of the image (absolute symlinks from the image root, .. stops there)', () => {
+  it('an absolute symlink parent inside the image: var/run -> /run, then var/run/foo in a later layer lands in <root>/run/foo', async () => {
+    const { root } = setup();
+    const foo = unique('run');
+    await apply(root, [{ name: 'run/', type: 'directory' }, { name: 'var/', type: 'directory' }, { name: 'var/run', type: 'symlink', linkname: '/run' }]);
+    await apply(root, [{ name: `var/run/${foo}`, data: 'in the image\n' }, { name: `var/run/sub/${foo}`, data: 'deeper\n' }]);
+    expect(readFileSync(join(root, 'run', foo), 'utf8')).toBe('in the image\n');
+    expect(readFileSync(join(root, 'run', 'sub', foo), 'utf8')).toBe('deeper\n');
+    expect(lstatSync(join(root, 'var', 'run')).isSymbolicLink()).toBe(true);
+    expect(existsSync(join('/run', foo))).toBe(false);
+    expect(existsSync(join('/run', 'sub', foo))).toBe(false);
+  });
+
+  it('a symlink whose target exists only inside the image (absolute, and through another link) is followed there', async () => {
+    const { root } = setup();
+    const only = unique('only');
+    await apply(root, [
+      { name: `${only}/data/`, type: 'directory' },
+      { name: 'opt/', type: 'directory' },
+      { name: 'opt/app', type: 'symlink', linkname: `/${only}/data` },
+      { name: 'srv', type: 'symlink', linkname: '/opt/app/../data' },
+    ]);
+    await apply(root, [{ name: 'opt/app/conf', data: 'c\n' }, { name: 'srv/more', data: 'm\n' }]);
+    expect(readFileSync(join(root, only, 'data', 'conf'), 'utf8')).toBe('c\n');
+    expect(readFileSync(join(root, only, 'data', 'more'), 'utf8')).toBe('m\n');
+    expect(existsSync(join('/', only))).toBe(false);
+  });
+
+  it('a relative symlink parent: lib -> usr/lib, and one climbing past the root (../../outside) stops at the image root', async () => {
+    const { root, outside } = setup();
+    await apply(root, [
+      { name: 'usr/lib/', type: 'directory' },
+      { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+      { name: 'a/', type: 'directory' },
+      { name: 'a/up', type: 'symlink', linkname: '../../outside' },
+    ]);
+    await apply(root, [{ name: 'lib/libx.so', data: 'x' }, { name: 'a/up/new', data: 'contained' }]);
+    expect(readFileSync(join(root, 'usr', 'lib', 'libx.so'), 'utf8')).toBe('x');
+    expect(readFileSync(join(root, 'outside', 'new'), 'utf8')).toBe('contained');
+    expect(readdirSync(outside)).toEqual(['shadow']);
+  });
+
+  it('leading-slash entry names and hard link targets are joined inside the root', async () => {
+    const { root } = setup();
+    const tmp = unique('tmp');
+    await apply(root, [
+      { name: '/etc/', type: 'directory' },
+      { name: '/etc/b', data: 'b\n' },
+      { name: `//tmp/${tmp}`, data: 'x' },
+      { name: '/etc/b-link', type: 'link', linkname: '/etc/b' },
+      { name: '/', type: 'directory' },
+    ]);
+    expect(readFileSync(join(root, 'etc', 'b'), 'utf8')).toBe('b\n');
+    expect(readFileSync(join(root, 'tmp', tmp), 'utf8')).toBe('x');
+    expect(statSync(join(root, 'etc', 'b-link')).ino).toBe(statSync(join(root, 'etc', 'b')).ino);
+    expect(existsSync(join('/tmp', tmp))).toBe(false);
+    await apply(root, [{ name: '/etc/.wh.b' }]);
+    expect(existsSync(join(root, 'etc', 'b'))).toBe(false);
+  });
+
+  it('an absolute symlink at a host directory (hostetc -> /etc, conf -> the outside dir) is written through inside the image, never the host', async () => {
+    const { root, outside } = setup();
+    const name = unique('etc');
+    const shadowLinks = statSync('/etc/shadow').nlink;
+    await apply(root, [
+      { name: 'hostetc', type: 'symlink', linkname: '/etc' },
+      { name: `hostetc/${name}`, data: 'owned\n' },
+      { name: 'conf', type: 'symlink', linkname: outside },
+      { name: 'conf/shadow', data: 'owned\n' },
+    ]);
+    expect(readFileSync(join(root, 'etc', name), 'utf8')).toBe('owned\n');
+    expect(existsSync(join('/etc', name))).toBe(false);
+    expect(readFileSync(join(root, outside, 'shadow'), 'utf8')).toBe('owned\n');
+    expect(readFileSync(join(outside, 'shadow'), 'utf8')).toBe('secret\n');
+    expect(readdirSync(outside)).toEqual(['shadow']);
+    // a hard link to the host's /etc/shadow links the image's file (or none), never the host's
+    const missing = await refused(root, [{ name: 'stolen', type: 'link', linkname: '/etc/shadow' }]);
+    expect(isOciError(missing, 'OCI_ERR_LAYER')).toBe(true);
+    expect(missing.message).toContain('"stolen"');
+    await apply(root, [{ name: 'realetc/shadow', data: 'image\n' }, { name: 'realetc/copy', type: 'link', linkname: '/realetc/shadow' }, { name: 'via', type: 'link', linkname: 'conf/shadow' }]);
+    expect(statSync(join(root, 'realetc', 'copy')).ino).toBe(statSync(join(root, 'realetc', 'shadow')).ino);
+    expect(statSync(join(root, 'via')).ino).toBe(statSync(join(root, outside, 'shadow')).ino);
+    expect(statSync('/etc/shadow').nlink).toBe(shadowLinks);
+    expect(statSync(join(outside, 'shadow')).nlink).toBe(1);
+  });
+
+  it('a directory swapped for a symlink to the host between layers: later entries follow it inside the image', async () => {
+    const { root, outside } = setup();
+    await apply(root, [{ name: 'usr/lib/x', data: 'x' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }, { name: 'lib/y', data: 'through a link inside: fine' }]);
+    expect(readFileSync(join(root, 'usr', 'lib', 'y'), 'utf8')).toContain('fine');
+    await apply(root, [{ name: 'usr', type: 'symlink', linkname: outside }, { name: 'lib/z', data: 'swap' }]);
+    expect(readFileSync(join(root, outside, 'lib', 'z'), 'utf8')).toBe('swap');
+    expect(readdirSync(outside)).toEqual(['shadow']);
+  });
+
+  it('whiteouts and opaque markers through a symlink to a host directory remove only what is in the image', async () => {
+    const { root, outside } = setup();
+    await apply(root, [
+      { name: `${outside.slice(1)}/shadow`, data: 'image copy\n' },
+      { name: `${outside.slice(1)}/other`, data: 'o\n' },
+      { name: 'w', type: 'symlink', linkname: outside },
+    ]);
+    await apply(root, [{ name: 'w/.wh.shadow' }]);
+    expect(existsSync(join(root, outside, 'shadow'))).toBe(false);
+    await apply(root, [{ name: 'w/.wh..wh..opq' }]);
+    expect(readdirSync(join(root, outside))).toEqual([]);
+    expect(readFileSync(join(outside, 'shadow'), 'utf8')).toBe('secret\n');
+    expect(readdirSync(outside)).toEqual(['shadow']);
+  });
+
+  it('a symlink loop (etc -> /etc, a -> b -> a) fails naming the entry; nothing is written on the host', async () => {
+    const { root } = setup();
+    const name = unique('loop');
+    for (const entries of [
+      [{ name: 'etc', type: 'symlink', linkname: '/etc' }, { name: `etc/${name}`, data: 'x' }],
+      [{ name: 'a', type: 'symlink', linkname: 'b' }, { name: 'b', type: 'symlink', linkname: '/a' }, { name: `a/${name}`, data: 'x' }],
+    ] as TarEntrySpec[][]) {
+      const err = await refused(root, entries);
+      expect(isOciError(err, 'OCI_ERR_LAYER')).toBe(true);
+      expect(err.message).toContain(`/${name}"`);
+      expect(err.message).toContain('too many levels of symbolic links');
+      rmSync(root, { recursive: true });
+      mkdirSync(root);
+    }
+    expect(existsSync(join('/etc', name))).toBe(false);
   });
 });
 

@@ -18,6 +18,8 @@ export interface Ctx {
   load(): Promise<{ conf: WarewulfConf; paths: Paths }>;
   /** y/N question; false without a terminal (§0.5). */
   confirm(question: string): Promise<boolean>;
+  /** Standard input (process.stdin in the CLI, a stream in tests): what `image exec` passes to its command. */
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export interface CtxOptions {
@@ -38,6 +40,10 @@ export function createCtx(o: CtxOptions): Ctx {
     err: o.err,
     log: o.log,
     confPath: o.confPath,
+    // a getter: process.stdin is only made (a handle on fd 0) when a command wants it
+    get stdin() {
+      return o.stdin ?? process.stdin;
+    },
     load() {
       loaded ??= loadConfigAndPaths({
         env: o.env,

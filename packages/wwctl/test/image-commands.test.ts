@@ -3,10 +3,14 @@
  * `kernel list`, on images made as plain directories under the chroot dir
  * (an image exists when its rootfs is a directory, §6).
  */
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isRoot, makeRoot, wwctl, type TestRoot } from '@warewulf/testenv';
+import { WWCTL_BIN, isRoot, makeRoot, runCmd, wwctl, type TestRoot } from '@warewulf/testenv';
+import { runWwctl } from '@warewulf/wwctl';
 
 const chroot = (t: TestRoot, name: string) => join(t.root, 'var/lib/warewulf/chroots', name, 'rootfs');
 
@@ -208,6 +212,66 @@ describe.skipIf(!isRoot)('image exec (root)', () => {
     expect(fail.code).toBe(255);
     expect(fail.stderr).toContain('ERROR: command returned an error: exit status 3');
     expect(fail.stdout).not.toContain('Building image');
+  });
+
+  it('stdin reaches the command when it is not a terminal: a piped script and a `< file` run inside the image (the real binary), output piped back', async () => {
+    const t = makeRoot('nodes: {}\n');
+    const root = busyboxImage(t);
+    const piped = await runCmd(process.execPath, [WWCTL_BIN, 'image', 'exec', 'bb', '--', '/bin/sh'], {
+      env: t.env,
+      input: 'echo "hi from $WW_IMAGE_SHELL"; echo piped > /from-stdin; ls -l /proc/self/fd/0 >&2\n',
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.toString()).toContain('hi from bb\n');
+    expect(piped.stderr).not.toContain('/dev/null');
+    expect(readFileSync(join(root, 'from-stdin'), 'utf8')).toBe('piped\n');
+    expect(piped.stdout.toString()).toContain('Building image: bb');
+
+    // `image shell bb < setup.sh` (stdin a file, stdout a pipe)
+    const script = join(t.root, 'setup.sh');
+    writeFileSync(script, 'echo from-file > /from-file\necho "shell ran: $WW_IMAGE_SHELL"\n');
+    const fd = openSync(script, 'r');
+    const shell = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [WWCTL_BIN, 'image', 'shell', 'bb'], { env: { ...t.env, SHELL: '/bin/sh' }, stdio: [fd, 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    closeSync(fd);
+    expect(shell.code).toBe(0);
+    expect(shell.out).toContain('shell ran: bb\n');
+    expect(readFileSync(join(root, 'from-file'), 'utf8')).toBe('from-file\n');
+
+    // bytes in, the same bytes out (descriptors passed as they are: nothing decoded on the way)
+    const bytes = randomBytes(256 * 1024);
+    const cat = await runCmd(process.execPath, [WWCTL_BIN, 'image', 'exec', '--build=false', 'bb', '/bin/cat'], { env: t.env, input: bytes });
+    expect(cat.code).toBe(0);
+    expect(cat.stdout.equals(bytes)).toBe(true);
+  });
+
+  it('stdin given to wwctl in process as a stream is piped to the command; a command that reads none of it still ends cleanly', async () => {
+    const t = makeRoot('nodes: {}\n');
+    const root = busyboxImage(t);
+    const run = async (input: string, ...args: string[]) => {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let stdout = '';
+      let stderr = '';
+      out.on('data', (d: Buffer) => (stdout += d.toString()));
+      err.on('data', (d: Buffer) => (stderr += d.toString()));
+      const stdin = new PassThrough();
+      stdin.end(input);
+      const code = await runWwctl(args, { out, err, env: t.env, stdin });
+      return { code, stdout, stderr };
+    };
+    const r = await run('echo in-process > /x; cat /x\n', 'image', 'exec', 'bb', '--', '/bin/sh');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('in-process\n');
+    expect(readFileSync(join(root, 'x'), 'utf8')).toBe('in-process\n');
+    const ignored = await run('x'.repeat(1 << 20), 'image', 'exec', '--build=false', 'bb', '/bin/true');
+    expect(ignored).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   it('a running (or crashed) exec holds the image: a second one is refused; delete refuses to remove a used image', async () => {

@@ -196,7 +196,7 @@ describe('malicious layers change nothing outside the image, and the import fail
   const shadowLinks = () => statSync('/etc/shadow').nlink;
   const cases: [string, () => LayerSpec[], string][] = [
     ['../ entries', () => [[{ name: 'bin/sh', data: 'sh' }, { name: '../../../../../../escaped-by-layer', data: 'x' }]], '../../../../../../escaped-by-layer'],
-    ['an absolute symlink followed by a write through it', () => [[{ name: 'etc', type: 'symlink', linkname: sentinel }], [{ name: 'etc/shadow', data: 'owned\n' }]], 'etc/shadow'],
+    // joined inside the image (as by container runtimes), where there is no /etc/shadow to link
     ['a hard link to /etc/shadow', () => [[{ name: 'stolen', type: 'link', linkname: '/etc/shadow' }]], 'stolen'],
   ];
   for (const [what, layers, entry] of cases) {
@@ -207,7 +207,7 @@ describe('malicious layers change nothing outside the image, and the import fail
       const before = shadowLinks();
       const r = await wwctl(t, 'image', 'import', archive, 'evil');
       expect(r.code).toBe(255);
-      expect(r.stderr).toContain(`entry ${JSON.stringify(entry)} refused`);
+      expect(r.stderr).toContain(`entry ${JSON.stringify(entry)}`);
       expect(readFileSync(join(sentinel, 'shadow'), 'utf8')).toBe('secret\n');
       expect(readdirSync(sentinel)).toEqual(['shadow']);
       expect(shadowLinks()).toBe(before);
@@ -215,4 +215,35 @@ describe('malicious layers change nothing outside the image, and the import fail
       expect(chroots(t)).toEqual([]);
     });
   }
+
+  it('an absolute symlink at a host directory, then a write through it: the file lands inside the image (chroot resolution), the host is untouched', async () => {
+    const t = root();
+    const archive = join(work, 'evil-abs-symlink.tar');
+    await writeOciArchive(archive, [{ layers: [[{ name: 'bin/', type: 'directory' }, { name: 'bin/sh', data: 'sh' }, { name: 'etc', type: 'symlink', linkname: sentinel }], [{ name: 'etc/shadow', data: 'owned\n' }]] }]);
+    const r = await wwctl(t, 'image', 'import', archive, 'contained');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(rootfs(t, 'contained'), sentinel, 'shadow'), 'utf8')).toBe('owned\n');
+    expect(readFileSync(join(sentinel, 'shadow'), 'utf8')).toBe('secret\n');
+    expect(readdirSync(sentinel)).toEqual(['shadow']);
+  });
+});
+
+describe('absolute symlinks resolve from the image root', () => {
+  it('var/run -> /run in one layer, var/run/foo in the next: the import puts it in /run/foo of the image', async () => {
+    const t = root();
+    const archive = join(work, 'var-run.tar');
+    await writeOciArchive(archive, [{
+      layers: [
+        [{ name: 'bin/', type: 'directory' }, { name: 'bin/sh', data: 'sh' }, { name: 'run/', type: 'directory' }, { name: 'var/', type: 'directory' }, { name: 'var/run', type: 'symlink', linkname: '/run' }],
+        [{ name: 'var/run/ww-import-foo', data: 'foo\n' }, { name: '/etc/b', data: 'leading slash\n' }],
+      ],
+    }]);
+    const r = await wwctl(t, 'image', 'import', archive, 'varrun');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(rootfs(t, 'varrun'), 'run/ww-import-foo'), 'utf8')).toBe('foo\n');
+    expect(readFileSync(join(rootfs(t, 'varrun'), 'etc/b'), 'utf8')).toBe('leading slash\n');
+    expect(existsSync('/run/ww-import-foo')).toBe(false);
+  });
 });

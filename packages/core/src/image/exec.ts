@@ -55,10 +55,23 @@ export interface ExecOptions {
   /** Environment passed to the command (plus PATH, PS1, HISTFILE, WW_IMAGE_SHELL). */
   env: Env;
   log: Logger;
-  /** 'inherit' (a terminal) or writers for the command's output. */
-  stdio: 'inherit' | { out: { write(s: string | Buffer): unknown }; err: { write(s: string | Buffer): unknown } };
+  /**
+   * The command's standard streams: 'inherit' (all three of this process's
+   * descriptors), or one by one. `in` is passed through whether or not it is a
+   * terminal (`wwctl image exec IMG -- /bin/sh < setup.sh`, as upstream): the
+   * descriptor itself ('inherit') or a stream piped to the command; `out`/`err`
+   * are the descriptors or writers that get the command's output as Buffers.
+   */
+  stdio: 'inherit' | ExecStdio;
   /** Called once the command (and the exit script) ended, before the build. */
   onCommandDone?: (code: number) => void;
+}
+
+/** Each standard stream of the command (see ExecOptions.stdio). */
+export interface ExecStdio {
+  in: 'inherit' | 'ignore' | NodeJS.ReadableStream;
+  out: 'inherit' | { write(s: Buffer): unknown };
+  err: 'inherit' | { write(s: Buffer): unknown };
 }
 
 export interface ExecResult {
@@ -174,16 +187,23 @@ async function planMounts(ip: ImagePaths, binds: readonly BindSpec[], log: Logge
 }
 
 function runInImage(script: string, argv: readonly string[], env: NodeJS.ProcessEnv, stdio: ExecOptions['stdio']): Promise<number> {
+  const io: ExecStdio = stdio === 'inherit' ? { in: 'inherit', out: 'inherit', err: 'inherit' } : stdio;
   return new Promise((resolve, reject) => {
     const child = spawn(
       'unshare',
       ['--mount', '--uts', '--pid', '--fork', '--kill-child', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'ww-image-exec', ...argv],
-      { env, stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'] },
+      { env, stdio: [typeof io.in === 'string' ? io.in : 'pipe', io.out === 'inherit' ? 'inherit' : 'pipe', io.err === 'inherit' ? 'inherit' : 'pipe'] },
     );
-    if (stdio !== 'inherit') {
-      child.stdout?.on('data', (d: Buffer) => stdio.out.write(d));
-      child.stderr?.on('data', (d: Buffer) => stdio.err.write(d));
+    const input = typeof io.in === 'string' ? undefined : io.in;
+    if (input && child.stdin) {
+      // the command may end without reading all of it (EPIPE is not an error of ours)
+      child.stdin.on('error', () => undefined);
+      input.pipe(child.stdin);
+      child.on('close', () => input.unpipe(child.stdin ?? undefined));
     }
+    const { out, err } = io;
+    if (out !== 'inherit') child.stdout?.on('data', (d: Buffer) => out.write(d));
+    if (err !== 'inherit') child.stderr?.on('data', (d: Buffer) => err.write(d));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 255)));
   });
@@ -237,7 +257,9 @@ export async function execInImage(paths: Paths, name: string, command: readonly 
       if (code !== 0) break;
       if (await exists(join(ip.rootfs, exit))) {
         opts.log.verbose(`running /${exit}`);
-        code = await runInImage(plan.script, ['/bin/sh', `/${exit}`], env, opts.stdio);
+        // a piped stdin was the command's (and is consumed): the exit script reads none of it
+        const stdio = opts.stdio !== 'inherit' && typeof opts.stdio.in === 'object' ? { ...opts.stdio, in: 'ignore' as const } : opts.stdio;
+        code = await runInImage(plan.script, ['/bin/sh', `/${exit}`], env, stdio);
         break;
       }
     }

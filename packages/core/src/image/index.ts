@@ -32,7 +32,7 @@ export {
   type KernelInfo,
 } from './kernels.js';
 export { syncUser, parseIdFile, type SyncUserResult, type IdChange, type IdCollision } from './syncuser.js';
-export { execInImage, imageShell, parseBindSpec, type BindSpec, type ExecOptions, type ExecResult } from './exec.js';
+export { execInImage, imageShell, parseBindSpec, type BindSpec, type ExecOptions, type ExecResult, type ExecStdio } from './exec.js';
 export { imageInfo, type ImageInfo } from './info.js';
 export { measureTree, readState, type ImageState, type TreeMeasure } from './state.js';
 export { imageError } from './errors.js';

@@ -1,7 +1,7 @@
 /** `wwctl image exec IMAGE COMMAND...` and `image shell IMAGE` (alias chroot; §1.5, §6.6). */
 import { Command, Option } from 'commander';
 import { WwError } from '@warewulf/core';
-import type { BindSpec } from '@warewulf/core/image';
+import type { BindSpec, ExecStdio } from '@warewulf/core/image';
 /** Loaded on first use: wwctl's start-up stays lean for every other command. */
 const imageMod = () => import('@warewulf/core/image');
 import type { Ctx } from '../../context.js';
@@ -23,12 +23,27 @@ function withExecOptions(cmd: Command): Command {
     .option('-n, --node <node>', "mount the node's rendered overlays read-only over the image");
 }
 
-async function run(c: Ctx, name: string, command: string[], opts: Opts, stdinIsTty: boolean): Promise<void> {
+/**
+ * The command's streams: wwctl's own descriptors when they are the process's
+ * (the CLI: a terminal, a pipe or a file, passed as they are, so a shell is
+ * interactive, `< setup.sh` is read by the command and binary output stays
+ * byte for byte), else (wwctl run in process, as by the tests) stdin piped in
+ * and the output written to the context's writers.
+ */
+function commandStdio(c: Ctx): ExecStdio {
+  const fd = (s: unknown) => (s as { fd?: unknown }).fd;
+  return {
+    in: fd(c.stdin) === 0 ? 'inherit' : c.stdin,
+    out: fd(c.out) === 1 ? 'inherit' : { write: (d: Buffer) => c.out.write(d.toString()) },
+    err: fd(c.err) === 2 ? 'inherit' : { write: (d: Buffer) => c.err.write(d.toString()) },
+  };
+}
+
+async function run(c: Ctx, name: string, command: string[], opts: Opts): Promise<void> {
   if (opts.node !== undefined) {
     throw new WwError('WW_ERR_USAGE', '--node is not supported yet: it needs the overlay builder to render system and runtime overlays');
   }
   const { conf, paths } = await c.load();
-  const writers = { out: { write: (s: string | Buffer) => c.out.write(s.toString()) }, err: { write: (s: string | Buffer) => c.err.write(s.toString()) } };
   const { execInImage, parseBindSpec } = await imageMod();
   const binds: BindSpec[] = (opts.bind ?? []).map(parseBindSpec);
   await execInImage(paths, name, command, {
@@ -38,11 +53,9 @@ async function run(c: Ctx, name: string, command: string[], opts: Opts, stdinIsT
     build: opts.build,
     env: c.env,
     log: c.log,
-    stdio: stdinIsTty ? 'inherit' : writers,
+    stdio: commandStdio(c),
   });
 }
-
-const tty = (c: Ctx) => (c.out as { isTTY?: boolean }).isTTY === true && process.stdin.isTTY === true;
 
 export function imageExecCommand(ctx: () => Ctx): Command {
   return withExecOptions(
@@ -53,7 +66,7 @@ export function imageExecCommand(ctx: () => Ctx): Command {
       .allowUnknownOption(),
   ).action(async (name: string, command: string[], opts: Opts) => {
     const c = ctx();
-    await run(c, name, command, opts, tty(c));
+    await run(c, name, command, opts);
   });
 }
 
@@ -65,6 +78,6 @@ export function imageShellCommand(ctx: () => Ctx): Command {
     const { paths } = await c.load();
     const sh = await (await imageMod()).imageShell(paths, name, c.env);
     c.log.info('Image build will be skipped if the shell ends with a non-zero exit code.');
-    await run(c, name, [sh], opts, tty(c));
+    await run(c, name, [sh], opts);
   });
 }
