@@ -9,16 +9,19 @@
  * reads the file in, the ones arriving meanwhile wait for that one read).
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
 import send from '@fastify/send';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WwError } from '@warewulf/core';
 import { BULK_STAGES, type Artefact, type Stage } from '@warewulf/core/provision';
 import type { DaemonEnv } from './env.js';
+
+const gunzipAsync = promisify(gunzip);
 
 /** Bigger reads than fs's 64 KiB default: fewer syscalls and socket writes per MB on a boot storm. */
 const READ_CHUNK = 256 * 1024;
@@ -132,35 +135,134 @@ export function sendText(env: DaemonEnv, reply: FastifyReply, body: string, sent
 /**
  * A node's overlay as the plain archive when only `<file>.gz` is kept (the
  * builder writes the compressed image only: at 10,000 nodes the plain copies
- * would be 20,000 more copies of the same hosts file): decompressed while it
- * streams, with an ETag and Last-Modified of its own so that wwclient's
- * unchanged poll is still a 304. Range is not offered on this form.
- * Throws WW_ERR_NOT_FOUND when there is no `.gz` either.
+ * would be 20,000 more copies of the same hosts file), with the static-file
+ * semantics of §4.5 all the same: Content-Length, HEAD, Range (206/416), and
+ * an ETag and Last-Modified of its own so that wwclient's unchanged poll is a
+ * 304 without inflating anything. The length is only known by inflating (the
+ * gzip trailer will not do: the builder writes several members, and ISIZE is
+ * the last one's), so a request for the body or its length inflates the
+ * archive into memory (overlays are small; nothing is kept after the
+ * response). One bigger than the file cache's `maxFile` streams as a 200
+ * without length or Range instead. Throws WW_ERR_NOT_FOUND when there is no
+ * `.gz` either, WW_ERR_IO when it does not inflate.
  */
 export async function serveDecompressed(env: DaemonEnv, req: FastifyRequest, reply: FastifyReply, a: Artefact, t: ServeTarget): Promise<void> {
   const gz = join(a.dir, `${a.name}.gz`);
-  let st;
+  let fh: FileHandle;
   try {
-    st = await stat(gz);
+    fh = await open(gz);
   } catch {
     throw new WwError('WW_ERR_NOT_FOUND', `Not found: ${a.dir}/${a.name}`);
   }
-  if (!st.isFile()) throw new WwError('WW_ERR_NOT_FOUND', `Not found: ${a.dir}/${a.name}`);
-  const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-plain"`;
-  const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString();
-  reply.header('ETag', etag).header('Last-Modified', lastModified).header('Content-Type', 'application/octet-stream');
-  const inm = req.headers['if-none-match'];
-  const ims = req.headers['if-modified-since'];
-  const fresh = inm !== undefined ? inm.split(',').some((e) => e.trim() === etag || e.trim() === '*') : ims !== undefined && Date.parse(ims) >= Date.parse(lastModified);
-  if (fresh) {
-    env.status.update(t.node, t.stage, a.name, t.peer);
-    return void reply.code(304).send();
+  // one open file for the stat and the bytes: a rebuild renaming a new image in meanwhile cannot mix them
+  let handedOver = false;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new WwError('WW_ERR_NOT_FOUND', `Not found: ${a.dir}/${a.name}`);
+    const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-plain"`;
+    const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000).toUTCString();
+    reply.header('ETag', etag).header('Last-Modified', lastModified).header('Content-Type', 'application/octet-stream');
+    const cond = conditional(req.headers, etag, lastModified);
+    if (cond === 412) return void reply.code(412).type('text/plain; charset=utf-8').send('Precondition Failed\n');
+    if (cond === 304) {
+      if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
+      return void reply.code(304).send();
+    }
+    const plain = await inflateFile(fh, gz, env.files.maxFile);
+    req.log.info({ file: gz, node: t.node }, `send ${gz} (decompressed) -> ${t.node}`);
+    if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
+    const counter = env.metrics.bytes.labels({ stage: t.stage });
+    if (plain === undefined) {
+      req.log.warn({ file: gz, node: t.node }, `${gz} inflates to more than ${env.files.maxFile} bytes: sent without Content-Length or Range`);
+      if (req.raw.method === 'HEAD') return void reply.code(200).send();
+      const body = fh.createReadStream({ start: 0, highWaterMark: READ_CHUNK }).pipe(createGunzip());
+      handedOver = true;
+      body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
+      return void (await reply.code(200).send(body));
+    }
+    reply.header('Accept-Ranges', 'bytes');
+    const range = byteRange(req.headers, plain.length, etag, lastModified);
+    if (range === 'unsatisfiable') {
+      reply.code(416).header('Content-Range', `bytes */${plain.length}`).type('text/plain; charset=utf-8');
+      return void reply.send('Range Not Satisfiable\n');
+    }
+    const body = range ? plain.subarray(range.start, range.end + 1) : plain;
+    reply.code(range ? 206 : 200).header('Content-Length', String(body.length));
+    if (range) reply.header('Content-Range', `bytes ${range.start}-${range.end}/${plain.length}`);
+    if (req.raw.method === 'HEAD') return void (await reply.send(Readable.from([])));
+    reply.raw.once('finish', () => counter.inc(body.length));
+    await reply.send(body);
+  } finally {
+    if (!handedOver) await fh.close();
   }
-  req.log.info({ file: gz, node: t.node }, `send ${gz} (decompressed) -> ${t.node}`);
-  if (t.record !== false) env.status.update(t.node, t.stage, a.name, t.peer);
-  if (req.raw.method === 'HEAD') return void reply.code(200).send();
-  const counter = env.metrics.bytes.labels({ stage: t.stage });
-  const body = createReadStream(gz).pipe(createGunzip());
-  body.on('data', (chunk: Buffer) => counter.inc(chunk.length));
-  await reply.code(200).send(body);
+}
+
+/**
+ * The plain bytes of the gzip file open as `fh` (every member, as gzip -d
+ * gives them), inflated off the main thread; undefined when they would be
+ * more than `max` bytes. Throws WW_ERR_IO naming `path` when it does not inflate.
+ */
+async function inflateFile(fh: FileHandle, path: string, max: number): Promise<Buffer | undefined> {
+  const packed = await fh.readFile();
+  try {
+    return await gunzipAsync(packed, { maxOutputLength: max });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    throw new WwError('WW_ERR_IO', `cannot decompress ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Comma-separated entity tags of a conditional header, matched weakly as @fastify/send does. */
+function etagListMatches(list: string, etag: string): boolean {
+  return list.split(',').some((e) => {
+    const m = e.trim();
+    return m === '*' || m === etag || `W/${m}` === etag;
+  });
+}
+
+/**
+ * The answer the conditional headers call for, by @fastify/send's rules (so
+ * the plain and the stored forms behave alike): 412 for a failed If-Match or
+ * If-Unmodified-Since, 304 for a matching If-None-Match (or, without one, an
+ * If-Modified-Since not older than the file), else undefined (send the body).
+ */
+function conditional(h: IncomingHttpHeaders, etag: string, lastModified: string): 304 | 412 | undefined {
+  if (h['if-match'] !== undefined && !etagListMatches(h['if-match'], etag)) return 412;
+  const ius = Date.parse(h['if-unmodified-since'] ?? '');
+  if (!Number.isNaN(ius) && Date.parse(lastModified) > ius) return 412;
+  // an end-to-end reload
+  if ((h['cache-control'] ?? '').includes('no-cache')) return undefined;
+  const inm = h['if-none-match'];
+  if (inm !== undefined) return etagListMatches(inm, etag) ? 304 : undefined;
+  const ims = Date.parse(h['if-modified-since'] ?? '');
+  return !Number.isNaN(ims) && Date.parse(lastModified) <= ims ? 304 : undefined;
+}
+
+/**
+ * The one byte range asked for in `length` bytes (RFC 9110 §14): undefined
+ * for the whole (no Range, not `bytes=`, a stale If-Range, or several ranges,
+ * which may be answered whole), 'unsatisfiable' for a 416.
+ */
+function byteRange(h: IncomingHttpHeaders, length: number, etag: string, lastModified: string): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const spec = /^\s*bytes=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(h.range ?? '');
+  if (!spec || (spec[1] === '' && spec[2] === '')) return undefined;
+  const raw = h['if-range'];
+  const ifRange = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+  if (ifRange !== '') {
+    const fresh = ifRange.includes('"') ? ifRange.includes(etag) : Date.parse(lastModified) <= Date.parse(ifRange);
+    if (!fresh) return undefined;
+  }
+  let start: number;
+  let end: number;
+  if (spec[1] === '') {
+    // the last N bytes
+    const n = Number(spec[2]);
+    start = Math.max(0, length - n);
+    end = length - 1;
+    if (n === 0) return 'unsatisfiable';
+  } else {
+    start = Number(spec[1]);
+    end = spec[2] === '' ? length - 1 : Math.min(Number(spec[2]), length - 1);
+  }
+  return start <= end && start < length ? { start, end } : 'unsatisfiable';
 }

@@ -269,7 +269,7 @@ describe('errors and refusals', () => {
     expect(ipxe.body).not.toContain('--name runtime');
   });
 
-  it('answers 500 for a broken template and 404 for a missing one, sending nothing partial', async () => {
+  it('answers 500 for a broken template and for a missing one, sending nothing partial', async () => {
     const t = makeProvisionRoot();
     t.write('etc/warewulf/ipxe/test.ipxe', 'before {{.NoSuchField}} after');
     const a = await provisionApp(t);
@@ -281,6 +281,7 @@ describe('errors and refusals', () => {
     const nodes = t.readNodesConf().replace('ipxe template: test', 'ipxe template: missing');
     t.writeNodesConf(nodes);
     await a.registry.reload();
-    expect((await a.request(`/ipxe/${N3}`)).statusCode).toBe(404);
+    // neither the site's nor shipped (§4.5: template errors are 500s)
+    expect((await a.request(`/ipxe/${N3}`)).statusCode).toBe(500);
   });
 });

@@ -4,7 +4,7 @@
  * nothing here is global, so tests build their own.
  */
 import { createInterface } from 'node:readline/promises';
-import { loadConfigAndPaths, type Env, type Logger, type Paths, type WarewulfConf } from '@warewulf/core';
+import { loadConfigAndPaths, type DetectedNetwork, type Env, type Logger, type Paths, type WarewulfConf } from '@warewulf/core';
 import type { Writer } from './wwlog.js';
 
 export interface Ctx {
@@ -14,8 +14,12 @@ export interface Ctx {
   log: Logger;
   /** `--warewulfconf`, when given (passed on to warewulfd). */
   confPath: string | undefined;
-  /** Loads warewulf.conf and resolves paths on first use (most commands need both, list needs only paths). */
-  load(): Promise<{ conf: WarewulfConf; paths: Paths }>;
+  /**
+   * Loads warewulf.conf (an empty server address detected from the host, §3.3)
+   * and resolves paths on first use (most commands need both, list needs only paths).
+   * `detected`: the values that came from the host, not the file.
+   */
+  load(): Promise<{ conf: WarewulfConf; paths: Paths; detected: DetectedNetwork }>;
   /** y/N question; false without a terminal (§0.5). */
   confirm(question: string): Promise<boolean>;
   /** Standard input (process.stdin in the CLI, a stream in tests): what `image exec` passes to its command. */
@@ -33,7 +37,7 @@ export interface CtxOptions {
 }
 
 export function createCtx(o: CtxOptions): Ctx {
-  let loaded: Promise<{ conf: WarewulfConf; paths: Paths }> | undefined;
+  let loaded: Promise<{ conf: WarewulfConf; paths: Paths; detected: DetectedNetwork }> | undefined;
   return {
     env: o.env,
     out: o.out,

@@ -1,7 +1,11 @@
 /** `wwctl genconfig warewulfconf print` (hidden, alias `cnf`, §1.10). */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import yaml from 'js-yaml';
-import { makeRoot, wwctl } from './helpers.js';
+import { WWCTL_BIN, makeRoot, wwctl, wwctlProcess } from './helpers.js';
+
+/** Whether this host lets us make a network namespace with only `lo` (unprivileged: a user namespace too). */
+const loopbackOnlyNetns = spawnSync('unshare', ['-rn', 'ip', 'link', 'set', 'lo', 'up'], { stdio: 'ignore' }).status === 0;
 
 describe('wwctl genconfig', () => {
   it('prints the effective warewulf.conf: the file\'s values and the defaults it left out', async () => {
@@ -35,5 +39,40 @@ describe('wwctl genconfig', () => {
       expect(r.code).toBe(255);
       expect(r.stderr).toMatch(new RegExp(`^ERROR: genconfig ${verb}: generating .* is not supported`));
     }
+  });
+});
+
+describe('server address auto-detection when warewulf.conf leaves it empty (§1.1, §3.3)', () => {
+  const effective = (stdout: string) => yaml.load(stdout) as Record<string, unknown>;
+
+  it('a fresh root (no warewulf.conf) sees this host\'s address, and no warewulf.conf is written', async () => {
+    const t = makeRoot();
+    const r = await wwctlProcess(t, ['genconfig', 'warewulfconf', 'print']).done;
+    expect(r.code, r.stderr).toBe(0);
+    const doc = effective(r.stdout);
+    expect(doc.ipaddr).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(doc.netmask).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(doc.network).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(r.stderr).toBe('');
+    expect(spawnSync('test', ['-e', `${t.root}/etc/warewulf/warewulf.conf`]).status).not.toBe(0);
+  });
+
+  it('explicit values in warewulf.conf are kept', async () => {
+    const t = makeRoot();
+    t.write('etc/warewulf/warewulf.conf', 'ipaddr: 198.51.100.7\nnetmask: 255.255.255.128\n');
+    const doc = effective((await wwctl(t, 'genconfig', 'warewulfconf', 'print')).stdout);
+    expect([doc.ipaddr, doc.netmask, doc.network]).toEqual(['198.51.100.7', '255.255.255.128', '198.51.100.0']);
+  });
+
+  it.skipIf(!loopbackOnlyNetns)('on a loopback-only host, a fresh root uses 127.0.0.1 and says so with -v (network namespace)', () => {
+    const t = makeRoot();
+    const r = spawnSync('unshare', ['-rn', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, WWCTL_BIN, '-v', 'genconfig', 'warewulfconf', 'print'], {
+      env: t.env,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const doc = effective(r.stdout);
+    expect([doc.ipaddr, doc.netmask, doc.network]).toEqual(['127.0.0.1', '255.0.0.0', '127.0.0.0']);
+    expect(r.stderr).toContain('no network but loopback: using 127.0.0.1, which no other machine can reach');
   });
 });

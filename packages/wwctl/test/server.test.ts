@@ -125,13 +125,15 @@ describe('wwctl node status', () => {
     }
   });
 
-  it('fails with the address it tried when no daemon answers, and when none is configured', async () => {
+  it('fails with the address it tried when no daemon answers, also one detected because none is configured', async () => {
     const { t, port } = await rootWithPort();
     const down = await wwctl(t, 'node', 'status');
     expect(down.code).toBe(255);
     expect(down.stderr).toContain(`ERROR: cannot reach warewulfd at http://127.0.0.1:${port}/status`);
-    t.write('etc/warewulf/warewulf.conf', 'warewulf:\n  port: 9873\n');
-    const none = await wwctl(t, 'node', 'status');
-    expect(none.stderr).toMatch(/^ERROR: warewulf server address is not configured: set ipaddr or ipaddr6 in .*warewulf\.conf\n/);
+    // no ipaddr: the host's address (§3.3), not `warewulf server address is not configured`; port 1 has no daemon
+    t.write('etc/warewulf/warewulf.conf', 'warewulf:\n  port: 1\n');
+    const detected = await wwctl(t, 'node', 'status');
+    expect(detected.code).toBe(255);
+    expect(detected.stderr).toMatch(/^ERROR: cannot reach warewulfd at http:\/\/\d+\.\d+\.\d+\.\d+:1\/status/);
   });
 });

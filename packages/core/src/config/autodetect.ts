@@ -52,21 +52,58 @@ export interface AutodetectOptions {
   interfaces?: () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 }
 
-/** Returns a new config; `conf` is not modified. Leaves fields empty when nothing can be detected. */
+/**
+ * The address to use when the route probe finds none (no default route, or
+ * no network at all): the first non-loopback IPv4 address in interface-name
+ * order (a head node whose only network is the cluster one), else the first
+ * loopback one (a machine without any network can only serve itself: the
+ * demo, tests; 127.0.0.1 at least makes boot scripts and `wwctl node status`
+ * point at something that answers instead of `http://:9873`).
+ * Undefined when the host has no IPv4 address at all.
+ */
+export function fallbackAddress(ifaces: NodeJS.Dict<NetworkInterfaceInfo[]>): { address: string; loopback: boolean } | undefined {
+  const all = Object.keys(ifaces)
+    .sort()
+    .flatMap((name) => ifaces[name] ?? [])
+    .filter((i) => i.family === 'IPv4' && i.address !== '0.0.0.0');
+  const pick = all.find((i) => !i.internal) ?? all.find((i) => i.internal);
+  return pick && { address: pick.address, loopback: pick.internal };
+}
+
+/**
+ * §3.3: `conf` with empty ipaddr/netmask/network filled from the host. ipaddr
+ * is the source address of the route to 192.0.2.1 (as upstream), else
+ * fallbackAddress (a deviation: upstream leaves it empty); netmask is that of
+ * the interface owning ipaddr; network is ipaddr & netmask. Values the file
+ * set are never changed. Returns a new config (`conf` is not modified);
+ * fields stay empty when nothing can be detected. Never throws.
+ */
 export async function autodetectNetwork(conf: WarewulfConf, opts: AutodetectOptions = {}): Promise<WarewulfConf> {
   const logger = opts.logger ?? noopLogger;
   let { ipaddr, netmask, network } = conf;
+  // read at most once: os.networkInterfaces() costs a syscall per interface
+  let cached: NodeJS.Dict<NetworkInterfaceInfo[]> | undefined;
+  const ifaces = () => (cached ??= (opts.interfaces ?? networkInterfaces)());
 
   if (ipaddr === '') {
     const found = await (opts.probe ?? probeSourceAddress)();
     if (found && found !== '0.0.0.0') {
       ipaddr = found;
       logger.verbose(`ipaddr is not configured in warewulf.conf, using ${ipaddr}`);
+    } else {
+      const fb = fallbackAddress(ifaces());
+      if (fb) {
+        ipaddr = fb.address;
+        logger.verbose(
+          fb.loopback
+            ? `ipaddr is not configured in warewulf.conf and this host has no network but loopback: using ${ipaddr}, which no other machine can reach`
+            : `ipaddr is not configured in warewulf.conf and there is no route to probe with: using ${ipaddr}`,
+        );
+      }
     }
   }
   if (ipaddr !== '' && netmask === '') {
-    const ifaces = (opts.interfaces ?? networkInterfaces)();
-    for (const list of Object.values(ifaces)) {
+    for (const list of Object.values(ifaces())) {
       const hit = list?.find((i) => i.family === 'IPv4' && i.address === ipaddr);
       if (hit) {
         netmask = hit.netmask;

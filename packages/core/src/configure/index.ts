@@ -14,7 +14,7 @@ export {
   type Owner,
 } from './types.js';
 export { detectServiceManager, planService, unitName, type ServiceManager, type ServicePlan } from './services.js';
-export { detectNetwork, setNetworkLines, planConfFile, type NetworkValues } from './network.js';
+export { setNetworkLines, planConfFile, type NetworkValues } from './network.js';
 export { renderHostOverlay, slotHostPath, outputRoot, HOST_OVERLAY, type HostOverlayResult } from './host-overlay.js';
 export { planTftpFiles, ipxeCandidates, DEBIAN_IPXE, DEBIAN_IPXE_DIR } from './tftp.js';
 export { planSsh, checkKeyTypes } from './ssh.js';

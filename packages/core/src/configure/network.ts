@@ -1,12 +1,11 @@
 /**
- * `configure --all` first writes auto-detected ipaddr/netmask/network (§3.3)
+ * `configure --all` first writes the ipaddr/netmask/network that loading
+ * warewulf.conf auto-detected (§3.3; config/load.ts)
  * into warewulf.conf (§1.9), so the DHCP configuration, the exports and the
  * nodes' view of the server agree from then on. An existing file keeps its
  * comments and layout: only the three top-level lines are set or added.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { autodetectNetwork, type AutodetectOptions } from '../config/autodetect.js';
-import type { WarewulfConf } from '../config/types.js';
 import { isErrnoCode } from '../errors.js';
 import { isInside } from './confine.js';
 import type { Desired } from './files.js';
@@ -15,14 +14,6 @@ import type { ConfigureContext } from './types.js';
 export const NETWORK_KEYS = ['ipaddr', 'netmask', 'network'] as const;
 export type NetworkKey = (typeof NETWORK_KEYS)[number];
 export type NetworkValues = Partial<Record<NetworkKey, string>>;
-
-/** warewulf.conf with empty network values detected, and which ones were. */
-export async function detectNetwork(conf: WarewulfConf, opts: AutodetectOptions = {}): Promise<{ conf: WarewulfConf; detected: NetworkValues }> {
-  const filled = await autodetectNetwork(conf, opts);
-  const detected: NetworkValues = {};
-  for (const k of NETWORK_KEYS) if (filled[k] !== conf[k] && filled[k] !== '') detected[k] = filled[k];
-  return { conf: filled, detected };
-}
 
 /**
  * `text` with the top-level `ipaddr:` / `netmask:` / `network:` lines set to

@@ -80,9 +80,9 @@ export function formatPlan(plan: ConfigurePlan, dry: boolean, showCommand: (argv
  * `--all` also persists auto-detected network values (§1.9).
  */
 export async function runConfigure(c: Ctx, steps: readonly StepName[], dry: boolean, opts: PlanOptions = {}): Promise<ConfigurePlan> {
-  const { conf: fileConf, paths } = await c.load();
+  // the load already filled an empty address from the host (§3.3); `detected` says which values
+  const { conf, paths, detected } = await c.load();
   const cfg = await import('@warewulf/core/configure');
-  const { conf, detected } = await cfg.detectNetwork(fileConf, { logger: c.log });
   // no parse cache: a dry run must not write into the root
   const db = await loadNodeDb(paths.nodesConf, { log: c.log });
   const me = userInfo();
