@@ -82,19 +82,28 @@ ${bmc.map((b, k) => `  n${k + 1}:
   it('power status n[1-3] shows each node\'s own state', async () => {
     const t = makeRoot(conf());
     setAll('off', 'on', 'off');
-    const r = await wwctl(t, 'power', 'status', 'n[1-3]');
+    const r = await wwctl(t, 'power', 'status', '--table', 'n[1-3]');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n').slice(0, 2)).toEqual(['NODE  IPMI IPADDR  RESULT', '----  -----------  ------']);
     expect(rows(r.stdout)).toEqual([['n1', 'Chassis Power is off'], ['n2', 'Chassis Power is on'], ['n3', 'Chassis Power is off']]);
     setAll('on', 'off', 'on');
-    expect(rows((await wwctl(t, 'power', 'status', 'n[1-3]')).stdout).map((x) => x[1])).toEqual(['Chassis Power is on', 'Chassis Power is off', 'Chassis Power is on']);
+    expect(rows((await wwctl(t, 'power', 'status', '--table', 'n[1-3]')).stdout).map((x) => x[1])).toEqual(['Chassis Power is on', 'Chassis Power is off', 'Chassis Power is on']);
+  });
+
+  it('power status prints upstream\'s `<ipmi ipaddr>: <output>` lines by default (failures on stderr)', async () => {
+    const t = makeRoot(conf());
+    setAll('off', 'on', 'off');
+    const r = await wwctl(t, 'power', 'status', 'n[1-2],wrongpw');
+    expect(r.code).toBe(255);
+    expect(r.stdout).toBe('127.0.0.1: Chassis Power is off\n127.0.0.1: Chassis Power is on\n');
+    expect(r.stderr).toContain('ERROR  : wrongpw: Error: Unable to establish IPMI v2 / RMCP+ session\n');
   });
 
   it('power on n2 changes only n2\'s simulator', async () => {
     const t = makeRoot(conf());
     setAll('off', 'off', 'off');
     const before = bmc.map((b) => b.events().length);
-    const r = await wwctl(t, 'power', 'on', 'n2');
+    const r = await wwctl(t, 'power', 'on', '--table', 'n2');
     expect(r.code, r.stderr).toBe(0);
     expect(rows(r.stdout)).toEqual([['n2', 'Chassis Power Control: Up/On']]);
     expect(powers()).toEqual(['off', 'on', 'off']);
@@ -105,13 +114,13 @@ ${bmc.map((b, k) => `  n${k + 1}:
     const t = makeRoot(conf());
     setAll('on', 'on', 'off');
     const before = bmc[0]!.events().length;
-    const cycle = await wwctl(t, 'power', 'cycle', 'n1');
+    const cycle = await wwctl(t, 'power', 'cycle', '--table', 'n1');
     expect(cycle.code, cycle.stderr).toBe(0);
     expect(rows(cycle.stdout)).toEqual([['n1', 'Chassis Power Control: Cycle']]);
     // off at once, on again about a second later (the simulator's cycle)
     await until('n1 back on after the cycle', () => bmc[0]!.events().slice(before).join(',') === 'power 0,power 1');
     expect(bmc[0]!.power()).toBe('on');
-    const off = await wwctl(t, 'power', 'off', 'n[1-2]');
+    const off = await wwctl(t, 'power', 'off', '--table', 'n[1-2]');
     expect(off.code, off.stderr).toBe(0);
     expect(rows(off.stdout)).toEqual([['n1', 'Chassis Power Control: Down/Off'], ['n2', 'Chassis Power Control: Down/Off']]);
     expect(powers()).toEqual(['off', 'off', 'off']);
@@ -134,7 +143,7 @@ ${bmc.map((b, k) => `  n${k + 1}:
   it('a node without a BMC address is reported and skipped, the others still run', async () => {
     const t = makeRoot(conf());
     setAll('off', 'off', 'off');
-    const r = await wwctl(t, 'power', 'on', 'n4,n3,nosuch');
+    const r = await wwctl(t, 'power', 'on', '--table', 'n4,n3,nosuch');
     expect(r.code).toBe(255);
     expect(rows(r.stdout)).toEqual([['n4', 'ERROR: No IPMI IP address'], ['n3', 'Chassis Power Control: Up/On']]);
     expect(r.stderr).toContain('ERROR  : n4: No IPMI IP address\n');
@@ -149,7 +158,7 @@ ${bmc.map((b, k) => `  n${k + 1}:
   it('a wrong password is a clear per-node error; the other nodes are answered', async () => {
     const t = makeRoot(conf());
     setAll('on', 'off', 'off');
-    const r = await wwctl(t, 'power', 'status', 'n1,wrongpw');
+    const r = await wwctl(t, 'power', 'status', '--table', 'n1,wrongpw');
     expect(r.code).toBe(255);
     expect(rows(r.stdout)).toEqual([['n1', 'Chassis Power is on'], ['wrongpw', 'ERROR: Unable to establish IPMI v2 / RMCP+ session']]);
     expect(r.stderr).toContain('ERROR  : wrongpw: Error: Unable to establish IPMI v2 / RMCP+ session\n');
@@ -161,7 +170,7 @@ ${bmc.map((b, k) => `  n${k + 1}:
     const t = makeRoot(conf());
     setAll('off', 'on', 'off');
     // the real binary, debug logging; deadbmc keeps its ipmitool alive for about 2 s
-    const run = wwctlProcess(t, ['-d', 'power', 'status', 'n[1-3],wrongpw,deadbmc']);
+    const run = wwctlProcess(t, ['-d', 'power', 'status', '--table', 'n[1-3],wrongpw,deadbmc']);
     let finished = false;
     void run.done.then(() => (finished = true));
     const seen = new Map<number, string>();

@@ -1,10 +1,11 @@
 /**
  * `wwctl power on|off|cycle|reset|soft|status [OPTIONS] PATTERN...` (§1.8).
  * The six leaves differ only in the action word, so they are built here from
- * one table. Output: a table of every node named (NODE, IPMI IPADDR, RESULT),
- * or `--json`; `--show` prints upstream's `<ipaddr>: <command>` lines with the
- * password masked. Failed and skipped nodes are also logged at ERROR level,
- * and the command exits 255 when any node failed.
+ * one table. Output as upstream: `<ipmi ipaddr>: <output>` per node answered
+ * (scripts grep it); `--table` a table of every node named (NODE, IPMI
+ * IPADDR, RESULT), `--json` one record per node; `--show` prints upstream's
+ * `<ipaddr>: <command>` lines with the password masked. Failed and skipped
+ * nodes are logged at ERROR level, and the command exits 255 when any failed.
  */
 import { Command } from 'commander';
 import { compressHostlist } from '@warewulf/core';
@@ -26,15 +27,15 @@ export function powerCommand(ctx: () => Ctx): Command {
   const power = new Command('power').summary('Node power management');
   for (const action of Object.keys(SUMMARIES) as PowerAction[]) {
     power.addCommand(
-      withBmcFlags(new Command(action).summary(SUMMARIES[action]).argument('[pattern...]', 'node names or patterns (required)')).action(
-        async (patterns: string[], opts: BmcFlags) => runPower(ctx(), action, patterns, opts),
-      ),
+      withBmcFlags(new Command(action).summary(SUMMARIES[action]).argument('[pattern...]', 'node names or patterns (required)'))
+        .option('--table', 'a table with each node\'s name, BMC address and result (failures included)')
+        .action(async (patterns: string[], opts: BmcFlags & { table?: boolean }) => runPower(ctx(), action, patterns, opts)),
     );
   }
   return power;
 }
 
-async function runPower(c: Ctx, action: PowerAction, patterns: string[], opts: BmcFlags): Promise<void> {
+async function runPower(c: Ctx, action: PowerAction, patterns: string[], opts: BmcFlags & { table?: boolean }): Promise<void> {
   const { targets, unknown, templates } = await selectBmcTargets(c, patterns);
   const { POWER_CMD, runBmcBatch } = await import('@warewulf/core/bmc');
   c.log.verbose(`power ${action}: ${compressHostlist(targets.map((t) => t.node))}`);
@@ -44,10 +45,11 @@ async function runPower(c: Ctx, action: PowerAction, patterns: string[], opts: B
   logFailures(c, results);
   if (opts.json) {
     c.out.write(resultsJson(results));
-  } else if (opts.show) {
-    for (const r of results) if (r.ok) c.out.write(`${r.ipaddr}: ${r.output}\n`);
-  } else {
+  } else if (opts.table) {
     c.out.write(powerTable(results));
+  } else {
+    // --show: the command; otherwise the BMC's answer (§1.8)
+    for (const r of results) if (r.ok) c.out.write(`${r.ipaddr}: ${r.output.trim()}\n`);
   }
   verdict(`power ${action}`, results, unknown);
 }
