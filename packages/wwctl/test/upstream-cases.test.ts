@@ -46,10 +46,16 @@ n01   NetDevs[default].Ipaddr  --       1.1.1.1
     expect((await wwctl(t, 'node', 'list', '-j')).stdout).toBe('{\n  "n01": {\n    "profiles": [\n      "default"\n    ]\n  }\n}\n');
   });
 
-  it('-i shows the merged IPMI settings', async () => {
-    const t = makeRoot('nodeprofiles: {default: {ipmi: {username: admin}}}\nnodes: {n01: {profiles: [default], ipmi: {username: user}}}\n');
+  it('-i shows the merged IPMI settings; an unset address of an ipmi section prints Go\'s nil IP `<nil>` (upstream\'s test, §1.3)', async () => {
+    const t = makeRoot('nodeprofiles: {default: {ipmi: {username: admin}}}\nnodes: {n01: {profiles: [default], ipmi: {username: user}}, n02: {profiles: []}}\n');
     const r = await wwctl(t, 'node', 'list', '-i');
-    expect(r.stdout).toBe('NODE  IPMI IPADDR  IPMI PORT  IPMI USERNAME  IPMI INTERFACE\n----  -----------  ---------  -------------  --------------\nn01   --           --         user           --\n');
+    expect(r.stdout).toBe('NODE  IPMI IPADDR  IPMI PORT  IPMI USERNAME  IPMI INTERFACE\n----  -----------  ---------  -------------  --------------\nn01   <nil>        --         user           --\nn02   --           --         --             --\n');
+  });
+
+  it('-n: unset addresses of a network print `<nil>`, empty strings `--`, a node without networks one row of `--` (§1.3)', async () => {
+    const t = makeRoot('nodes: {n01: {network devices: {default: {hwaddr: "aa:bb:cc:dd:ee:ff"}}}, n02: {}}\n');
+    const r = await wwctl(t, 'node', 'list', '-n');
+    expect(r.stdout).toBe('NODE  NETWORK  HWADDR             IPADDR  GATEWAY  DEVICE\n----  -------  ------             ------  -------  ------\nn01   default  aa:bb:cc:dd:ee:ff  <nil>   <nil>    --\nn02   --       --                 --      --       --\n');
   });
 });
 

@@ -8,6 +8,8 @@ import { currentProvenanceRows, dumpYaml, fieldText as text, seedProvenanceRows,
 import { printfRow, tabTable } from './table.js';
 
 const dash = (s: string | undefined): string => (s === undefined || s === '' ? '--' : s);
+/** An unset IP address of a section that exists: Go prints a nil net.IP as `<nil>`, and upstream's tables keep it (§0.3 quirk, pinned by its tests). */
+const nilIp = (s: string | undefined): string => (s === undefined || s === '' ? '<nil>' : s);
 
 export function formatNodeList(nodes: readonly NodeSummary[]): string {
   return tabTable(
@@ -37,8 +39,8 @@ export function formatNodeListNet(nodes: Iterable<MergedNode>): string {
   for (const n of nodes) {
     if (n.netdevs.length === 0) rows.push([n.id, '--', '--', '--', '--', '--']);
     for (const net of n.netdevs) {
-      const g = (f: string) => dash(text(n.fields.get(`NetDevs[${net}].${f}`)));
-      rows.push([n.id, net, g('Hwaddr'), g('Ipaddr'), g('Gateway'), g('Device')]);
+      const v = (f: string) => text(n.fields.get(`NetDevs[${net}].${f}`));
+      rows.push([n.id, net, dash(v('Hwaddr')), nilIp(v('Ipaddr')), nilIp(v('Gateway')), dash(v('Device'))]);
     }
   }
   return tabTable(['NODE', 'NETWORK', 'HWADDR', 'IPADDR', 'GATEWAY', 'DEVICE'], rows);
@@ -48,7 +50,10 @@ export function formatNodeListIpmi(nodes: Iterable<MergedNode>): string {
   const rows: string[][] = [];
   for (const n of nodes) {
     const g = (f: string) => dash(text(n.fields.get(`Ipmi.${f}`)));
-    rows.push([n.id, g('Ipaddr'), g('Port'), g('UserName'), g('Interface')]);
+    // with an ipmi section (any IPMI value, inherited ones included) an unset address is Go's nil IP
+    let section = false;
+    for (const [path, f] of n.fields) if (path.startsWith('Ipmi.') && !f.isDefault) section = true;
+    rows.push([n.id, section ? nilIp(text(n.fields.get('Ipmi.Ipaddr'))) : '--', g('Port'), g('UserName'), g('Interface')]);
   }
   return tabTable(['NODE', 'IPMI IPADDR', 'IPMI PORT', 'IPMI USERNAME', 'IPMI INTERFACE'], rows);
 }
