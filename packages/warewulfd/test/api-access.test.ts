@@ -76,18 +76,63 @@ describe('API access', () => {
     expect((await apiRequest(a, 'GET', '/api/nodes/', { auth: basicAuth('other', 'pw2') })).statusCode).toBe(200);
   });
 
-  it('refuses everyone (500 naming the entry) while auth.conf has a duplicate user or a hash that is not bcrypt', async () => {
+  it('fails closed on a broken auth.conf: 503 without its path or problem to the client, the problem logged once at error level, working again once fixed', async () => {
     const t = makeApiRoot();
     const a = await provisionApp(t);
     const hash = bcryptHash(API_PASSWORD);
-    t.write('etc/warewulf/auth.conf', `users:\n  - name: ${API_USER}\n    password hash: ${hash}\n  - name: ${API_USER}\n    password hash: ${hash}\n`, 0o600);
-    const dup = await apiRequest(a, 'GET', '/api/nodes/');
-    expect(dup.statusCode).toBe(500);
-    expect(errorOf(dup.body).message).toMatch(/auth\.conf: users\.1: duplicate user name "admin"/);
-    t.write('etc/warewulf/auth.conf', `users:\n  - name: ${API_USER}\n    password hash: plaintext\n`, 0o600);
-    const plain = await apiRequest(a, 'GET', '/api/nodes/');
-    expect(plain.statusCode).toBe(500);
-    expect(errorOf(plain.body).message).toMatch(/users\.0\.password hash: expected a bcrypt hash/);
+    const broken: [string, string, RegExp][] = [
+      ['no hash', `users:\n  - name: ${API_USER}\n    password: x\n`, /users\.0\.password hash: /],
+      ['duplicate user', `users:\n  - name: ${API_USER}\n    password hash: ${hash}\n  - name: ${API_USER}\n    password hash: ${hash}\n`, /users\.1: duplicate user name "admin"/],
+      ['not bcrypt', `users:\n  - name: ${API_USER}\n    password hash: plaintext\n`, /users\.0\.password hash: expected a bcrypt hash/],
+      ['malformed bcrypt', `users:\n  - name: ${API_USER}\n    password hash: ${hash.slice(0, -3)}\n`, /users\.0\.password hash: expected a bcrypt hash/],
+      ['bad YAML', 'users: [\n', /auth\.conf/],
+    ];
+    const file = `${t.root}/etc/warewulf/auth.conf`;
+    for (const [what, text, detail] of broken) {
+      t.write('etc/warewulf/auth.conf', text, 0o600);
+      const logged = a.logs.length;
+      for (const [url, auth] of [['/api/nodes/', undefined], ['/api/nodes/n1', basicAuth('nobody', 'x')], ['/', undefined], ['/api/nodes/', undefined]] as const) {
+        const r = await apiRequest(a, 'GET', url, auth === undefined ? {} : { auth });
+        expect([what, url, r.statusCode, r.headers['www-authenticate']]).toEqual([what, url, 503, undefined]);
+        expect([what, JSON.parse(r.body)]).toEqual([what, { error: { code: 'WW_ERR_AUTH_UNAVAILABLE', status: 503, message: 'authentication is not configured correctly; see the server log' } }]);
+        expect(r.body).not.toContain('auth.conf');
+        expect(r.body).not.toContain(t.root);
+      }
+      // the detail, with the file, once for four requests, at error level (pino 50)
+      const lines = a.logs.slice(logged).filter((l) => l.level >= 50);
+      expect([what, lines.length]).toEqual([what, 1]);
+      expect(lines[0]?.msg).toContain(file);
+      expect(lines[0]?.msg).toMatch(detail);
+    }
+    // without credentials the challenge comes first (nothing is read)
+    expect((await apiRequest(a, 'GET', '/api/nodes/', { auth: null })).statusCode).toBe(401);
+    // fixed: the file is read again on the next request, no restart
+    t.write('etc/warewulf/auth.conf', `users:\n  - name: ${API_USER}\n    password hash: ${hash}\n`, 0o600);
+    expect((await apiRequest(a, 'GET', '/api/nodes/')).statusCode).toBe(200);
+    expect(a.logs.some((l) => l.level === 30 && l.msg.includes('valid again'))).toBe(true);
+    // broken again with a problem seen before: logged again (it is a new occurrence)
+    t.write('etc/warewulf/auth.conf', (broken[0] as [string, string, RegExp])[1], 0o600);
+    const logged = a.logs.length;
+    expect((await apiRequest(a, 'GET', '/api/nodes/')).statusCode).toBe(503);
+    expect(a.logs.slice(logged).filter((l) => l.level >= 50)).toHaveLength(1);
+  });
+
+  it('fails closed with 503 while auth.conf cannot be read, and retries reading it on each request', async () => {
+    const t = makeApiRoot();
+    const a = await provisionApp(t);
+    const { mkdirSync, rmSync } = await import('node:fs');
+    rmSync(`${t.root}/etc/warewulf/auth.conf`);
+    mkdirSync(`${t.root}/etc/warewulf/auth.conf`); // EISDIR: not a content problem, read again each time
+    const logged = a.logs.length;
+    for (let i = 0; i < 3; i++) {
+      const r = await apiRequest(a, 'GET', '/api/nodes/');
+      expect(r.statusCode).toBe(503);
+      expect(r.body).not.toContain(t.root);
+    }
+    expect(a.logs.slice(logged).filter((l) => l.level >= 50)).toHaveLength(1);
+    rmSync(`${t.root}/etc/warewulf/auth.conf`, { recursive: true });
+    t.write('etc/warewulf/auth.conf', `users:\n  - name: ${API_USER}\n    password hash: ${bcryptHash(API_PASSWORD)}\n`, 0o600);
+    expect((await apiRequest(a, 'GET', '/api/nodes/')).statusCode).toBe(200);
   });
 
   it('with api.tls, refuses plain HTTP with 403 (the check comes before credentials)', async () => {

@@ -98,6 +98,67 @@ describe('writing nodes', () => {
     expect(t.readNodesConf()).not.toMatch(/GrubMenuEntry/);
   });
 
+  it('PATCH is no JSON merge patch: null anywhere (field, network device, tag, disk, partition, file system, group) is a 400 naming the place, nothing changed', async () => {
+    const t = makeApiRoot({
+      nodesConf: [
+        'nodeprofiles:', '  default:', '    comment: base', '    tags:', '      site: here',
+        'nodes:', '  n02:', '    comment: rack 2', '    profiles:', '      - default',
+        '    kernel:', '      args:', '        - quiet',
+        '    ipmi:', '      ipaddr: 10.9.0.2',
+        '    network devices:', '      default:', '        hwaddr: 00:00:00:00:00:02', '      ib0:', '        device: ib0', '        ipaddr: 10.20.0.2', '        tags:', '          fabric: a',
+        '    tags:', '      role: compute',
+        '    disks:', '      /dev/sda:', '        wipe_table: true', '        partitions:', '          scratch:', '            size_mib: "1024"',
+        '    filesystems:', '      /dev/disk/by-partlabel/scratch:', '        format: ext4', '        path: /scratch',
+        '',
+      ].join('\n'),
+    });
+    const a = await provisionApp(t);
+    const before = t.readNodesConf();
+    const dev = '/dev/disk/by-partlabel/scratch';
+    const merge = 'null is not a value; PATCH is not a JSON merge patch: ';
+    const field = 'give "UNSET" to clear the field';
+    const container = 'PUT the node without it to remove it (GET .../raw, edit, PUT with If-Match)';
+    const cases: [Json, string, string | undefined][] = [
+      [{ comment: null }, `node.comment: ${merge}${field} (field Comment)`, 'Comment'],
+      [{ profiles: null }, `node.profiles: ${merge}${field} (field Profiles)`, 'Profiles'],
+      [{ kernel: null }, `node.kernel: ${merge}${container}`, undefined],
+      [{ kernel: { args: null } }, `node.kernel.args: ${merge}${field} (field Kernel.Args)`, 'Kernel.Args'],
+      [{ ipmi: { ipaddr: null } }, `node.ipmi.ipaddr: ${merge}${field} (field Ipmi.Ipaddr)`, 'Ipmi.Ipaddr'],
+      [{ 'network devices': null }, `node.network devices: ${merge}${container}`, undefined],
+      [{ 'network devices': { ib0: null } }, `node.network devices.ib0: ${merge}${container}`, undefined],
+      [{ 'network devices': { ib0: { ipaddr: null } } }, `node.network devices.ib0.ipaddr: ${merge}${field} (field NetDevs[ib0].Ipaddr)`, 'NetDevs[ib0].Ipaddr'],
+      [{ 'network devices': { ib0: { tags: { fabric: null } } } }, `node.network devices.ib0.tags.fabric: ${merge}${field} (field NetDevs[ib0].Tags[fabric])`, 'NetDevs[ib0].Tags[fabric]'],
+      [{ tags: null }, `node.tags: ${merge}${container}`, undefined],
+      [{ tags: { role: null } }, `node.tags.role: ${merge}${field} (field Tags[role])`, 'Tags[role]'],
+      [{ disks: { '/dev/sda': null } }, `node.disks./dev/sda: ${merge}${container}`, undefined],
+      [{ disks: { '/dev/sda': { partitions: { scratch: null } } } }, `node.disks./dev/sda.partitions.scratch: ${merge}${container}`, undefined],
+      [{ disks: { '/dev/sda': { partitions: { scratch: { size_mib: null } } } } }, `node.disks./dev/sda.partitions.scratch.size_mib: ${merge}${field} (field Disks[/dev/sda].Partitions[scratch].SizeMiB)`, 'Disks[/dev/sda].Partitions[scratch].SizeMiB'],
+      [{ filesystems: { [dev]: null } }, `node.filesystems.${dev}: ${merge}${container}`, undefined],
+      [{ filesystems: { [dev]: { path: null } } }, `node.filesystems.${dev}.path: ${merge}${field} (field FileSystems[${dev}].Path)`, `FileSystems[${dev}].Path`],
+      // a valid change next to the null does not go through either
+      [{ comment: 'changed', 'network devices': { ib0: null } }, `node.network devices.ib0: ${merge}${container}`, undefined],
+    ];
+    for (const [node, message, f] of cases) {
+      const r = await apiRequest(a, 'PATCH', '/api/nodes/n02', { json: { node } });
+      const e = errorOf(r.body);
+      expect([JSON.stringify(node), r.statusCode, e.code, e.message, e.field]).toEqual([JSON.stringify(node), 400, 'WW_ERR_INVALID_VALUE', message, f]);
+    }
+    // profiles too
+    const p = await apiRequest(a, 'PATCH', '/api/profiles/default', { json: { profile: { tags: { site: null } } } });
+    expect([p.statusCode, errorOf(p.body).message]).toEqual([400, 'profile.tags.site: null is not a value; PATCH is not a JSON merge patch: give "UNSET" to clear the field (field Tags[site])']);
+    expect(t.readNodesConf()).toBe(before);
+    // what the messages point to works: UNSET clears a field, PUT of the raw entry without ib0 removes the device
+    expect((await apiRequest(a, 'PATCH', '/api/nodes/n02', { json: { node: { tags: { role: 'UNSET' } } } })).statusCode).toBe(200);
+    const raw = await apiRequest(a, 'GET', '/api/nodes/n02/raw');
+    const entry = json(raw.body);
+    expect(entry.tags).toBeUndefined();
+    delete (entry['network devices'] as Json).ib0;
+    const put = await apiRequest(a, 'PUT', '/api/nodes/n02', { json: { node: entry }, headers: { 'if-match': raw.headers.etag as string } });
+    expect(put.statusCode).toBe(200);
+    expect(Object.keys(json(put.body).node as Json)).toContain('network devices');
+    expect(Object.keys((json(put.body).node as Json)['network devices'] as Json)).toEqual(['default']);
+  });
+
   it('PUT adds a node, replaces one, and with If-None-Match: * only adds (400 when it exists)', async () => {
     const { t, a } = await setup();
     const add = await apiRequest(a, 'PUT', '/api/nodes/n9', { json: { node: { profiles: ['default'], 'network devices': { default: { hwaddr: 'AA:BB:CC:DD:EE:09', ipaddr: '10.0.0.9' } } } } });

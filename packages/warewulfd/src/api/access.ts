@@ -3,7 +3,8 @@
  * the paths do not exist: 404), a source address inside `api.allowed
  * subnets` (403), HTTPS when `api.tls` (403), then HTTP Basic credentials
  * checked against auth.conf's bcrypt hashes (401 with
- * `WWW-Authenticate: Basic realm="Restricted"`). Checked in that order on
+ * `WWW-Authenticate: Basic realm="Restricted"`; 503 WW_ERR_AUTH_UNAVAILABLE
+ * while auth.conf is broken, the detail only in the log). Checked in that order on
  * every request, against the warewulf.conf of the current snapshot, so a
  * reload applies at once. Refusals are counted by reason; passwords are
  * never logged.
@@ -13,9 +14,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WwError, type WarewulfConf } from '@warewulf/core';
 import { parsePeer } from '@warewulf/core/provision';
 import type { DaemonEnv } from '../env.js';
-import type { AuthStore } from './auth-conf.js';
+import { loggableUrl } from '../plugins/errors.js';
+import { AuthUnavailableError, type AuthStore } from './auth-conf.js';
 
 export const BASIC_CHALLENGE = 'Basic realm="Restricted"';
+
+/** The error code of the 503 while auth.conf is unusable (the API's own: no handler throws it). */
+export const AUTH_UNAVAILABLE = 'WW_ERR_AUTH_UNAVAILABLE';
 
 /** The allowed subnets of a warewulf.conf as a BlockList (made once per loaded config). */
 const subnetLists = new WeakMap<WarewulfConf, BlockList>();
@@ -54,7 +59,9 @@ declare module 'fastify' {
 /**
  * The onRequest guard of /api and the dashboard. Throws WwError: 403
  * (subnet, TLS), 401 (credentials). While the API is disabled it answers
- * the daemon's plain 404 itself and resolves with the reply.
+ * the daemon's plain 404 itself and resolves with the reply; so it answers
+ * 503 WW_ERR_AUTH_UNAVAILABLE while auth.conf is unusable (failing closed,
+ * without the file's path or problem, which AuthStore logs once).
  */
 export function apiGuard(env: DaemonEnv, auth: AuthStore): (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
   const refuse = (req: FastifyRequest, reason: 'api_subnet' | 'api_tls' | 'api_auth', code: 'WW_ERR_FORBIDDEN' | 'WW_ERR_DENIED', msg: string): never => {
@@ -81,7 +88,16 @@ export function apiGuard(env: DaemonEnv, auth: AuthStore): (req: FastifyRequest,
     const cred = basicCredentials(req.headers.authorization);
     reply.header('WWW-Authenticate', BASIC_CHALLENGE);
     if (cred === undefined) return refuse(req, 'api_auth', 'WW_ERR_DENIED', 'authentication required');
-    if (!(await auth.verify(cred.user, cred.password))) refuse(req, 'api_auth', 'WW_ERR_DENIED', `bad credentials for user ${JSON.stringify(cred.user)}`);
+    let ok: boolean;
+    try {
+      ok = await auth.verify(cred.user, cred.password);
+    } catch (err) {
+      if (!(err instanceof AuthUnavailableError)) throw err;
+      req.log.debug({ url: loggableUrl(req.url) }, `API ${err.message}`);
+      reply.removeHeader('WWW-Authenticate');
+      return reply.code(503).type('application/json; charset=utf-8').send({ error: { code: AUTH_UNAVAILABLE, status: 503, message: err.message } });
+    }
+    if (!ok) refuse(req, 'api_auth', 'WW_ERR_DENIED', `bad credentials for user ${JSON.stringify(cred.user)}`);
     reply.removeHeader('WWW-Authenticate');
     req.apiUser = cred.user;
     return undefined;

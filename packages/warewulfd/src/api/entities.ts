@@ -12,11 +12,11 @@
  */
 import type { FastifyReply } from 'fastify';
 import {
-  WwError, cloneData, currentProvenanceRows, deleteEntry, entityFromFields, entryRevision, flattenEntity, mergedEntity,
+  EntityBodyError, WwError, cloneData, currentProvenanceRows, deleteEntry, entityFromFields, entryRevision, flattenEntity, mergedEntity,
   patchEntry, plainData, putEntry, seedProvenanceRows,
   type EntryTarget, type NodeDb, type RawEntity, type ReferenceChecks, type Section,
 } from '@warewulf/core';
-import { NODE_SCHEMA, PROFILE_SCHEMA } from '@warewulf/core/node-schema';
+import { NODE_SCHEMA, PROFILE_SCHEMA, fieldAt } from '@warewulf/core/node-schema';
 import type { DaemonEnv } from '../env.js';
 import { entryCondition, etagOf } from './etag.js';
 import type { RouteTable } from './route.js';
@@ -41,6 +41,36 @@ function view(db: NodeDb, section: Section, id: string, reply: FastifyReply): Re
   reply.header('ETag', etagOf(entryRevision(raw)));
   if (section === 'profile') return normalisedEntry(raw, section);
   return plainData(mergedEntity(db.require(id))) as Record<string, unknown>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * PATCH is not a JSON merge patch (RFC 7396): it sets the fields given and
+ * clears those given as UNSET. A null there would mean "empty", which PATCH
+ * skips, so a client meaning "delete" would get a 200 and nothing changed;
+ * a null anywhere in the entity (a field, a network device, a tag, a disk,
+ * a partition, a file system, a whole group) is refused instead, naming its
+ * key path. The values of a field (`resources`, which hold any YAML) are
+ * not looked into. Throws EntityBodyError (400).
+ */
+export function refuseNulls(section: Section, entity: unknown): void {
+  const walk = (node: Record<string, unknown>, path: string[]): void => {
+    for (const [k, v] of Object.entries(node)) {
+      const at = [...path, k];
+      const field = fieldAt(at);
+      const where = [section, ...at].join('.');
+      if (v === null) {
+        const how = field !== undefined ? 'give "UNSET" to clear the field' : `PUT the ${section} without it to remove it (GET .../raw, edit, PUT with If-Match)`;
+        throw new EntityBodyError(
+          `${where}: null is not a value; PATCH is not a JSON merge patch: ${how}${field !== undefined ? ` (field ${field})` : ''}`,
+          where, field,
+        );
+      }
+      if (field === undefined && isObject(v)) walk(v, at);
+    }
+  };
+  if (isObject(entity)) walk(entity, []);
 }
 
 /** Existence checks of the images and overlays a body names. */
@@ -121,7 +151,10 @@ export function entityRoutes(t: RouteTable, env: DaemonEnv, state: ApiState, sec
 
   const writes = [
     { method: 'PUT', op: putEntry, ifNoneMatch: true, summary: `Add a ${section}, or replace it (If-None-Match: * only adds)` },
-    { method: 'PATCH', op: patchEntry, ifNoneMatch: false, summary: `Set the ${section}'s fields given (non-empty ones; UNSET clears a field), keep the others` },
+    {
+      method: 'PATCH', op: patchEntry, ifNoneMatch: false,
+      summary: `Set the ${section}'s fields given (non-empty ones; UNSET clears a field), keep the others. Not a JSON merge patch: null is refused (400); PUT removes a network device, disk, partition or file system`,
+    },
   ] as const;
   for (const w of writes) {
     t.add(
@@ -133,6 +166,7 @@ export function entityRoutes(t: RouteTable, env: DaemonEnv, state: ApiState, sec
       },
       async ({ params, body, req, reply }) => {
         const entity = cloneData((body as Record<string, unknown>)[section]) as RawEntity;
+        if (w.method === 'PATCH') refuseNulls(section, entity);
         const target: EntryTarget = { section, id: params.id, condition: entryCondition(req), references };
         await state.writeNodes(async (doc) => {
           const r = await w.op(doc, target, entity);

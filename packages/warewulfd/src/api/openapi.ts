@@ -79,7 +79,8 @@ export function openApiDocument(routes: readonly RouteDoc[], version: string): J
         : { description: r.response.description, content: { [r.response.mediaType]: { schema: { type: 'string' } } } };
     if (r.etag) ok.headers = { ETag: { schema: { type: 'string' }, description: 'the revision of the entry (SHA-256 of its YAML), for If-Match' } };
     const responses: Json = { '200': ok };
-    for (const s of [...new Set([...r.errors, 401, 403])].sort()) responses[String(s)] = errorResponse(s);
+    // 401 and 403 from the access checks, 503 while auth.conf is unusable
+    for (const s of [...new Set([...r.errors, 401, 403, 503])].sort()) responses[String(s)] = errorResponse(s);
     const op: Json = {
       operationId: r.id,
       summary: r.summary,

@@ -41,7 +41,7 @@ export function apiState(env: DaemonEnv): ApiState {
     tail = p.catch(() => undefined);
     return p;
   };
-  s = { auth: new AuthStore(env.paths.authConf), events: new EventHub(env), writeNodes };
+  s = { auth: new AuthStore(env.paths.authConf, env.log), events: new EventHub(env), writeNodes };
   states.set(env, s);
   return s;
 }
