@@ -82,7 +82,7 @@ describe('node set', () => {
     expect(Object.keys(n.nodes.n1?.['network devices'] ?? {}).sort()).toEqual(['default', 'eth0']);
     // named: no warning, the existing network changes
     const named = await wwctl(t, 'node', 'set', 'n1', '--netname', 'eth0', '--ipaddr', '10.0.0.8', '--yes');
-    expect(named.stderr).not.toMatch(/WARN/);
+    expect(named.stderr).not.toMatch(/no --netname/);
     expect((yaml.load(t.readNodesConf()) as typeof n).nodes.n1?.['network devices'].eth0?.ipaddr).toBe('10.0.0.8');
   });
 });
@@ -97,6 +97,25 @@ describe('unknown nodes.conf keys', () => {
       expect(r.stderr).toBe(`WARN   : ${t.nodesConf}:5:5: unknown key "kernal" in node n1 (kept in the file, not used)\n`);
     }
     expect(t.readNodesConf()).toContain('kernal:');
+  });
+});
+
+describe('duplicate addresses', () => {
+  it('node add and node set warn when an address (network or BMC) is given to more than one node, and still write it', async () => {
+    const t = makeRoot('nodeprofiles:\n  default: {}\nnodes: {}\n');
+    expect((await wwctl(t, 'node', 'add', 'n[01-04]', '--ipaddr', '10.0.2.1')).stderr).toBe('');
+    const set = await wwctl(t, 'node', 'set', '--yes', 'n[03-04]', '--ipaddr', '10.0.2.60');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).toBe('WARN   : address 10.0.2.60 is given to more than one node: n03, n04 (DHCP configs with both will not load)\n');
+    expect(t.readNodesConf().match(/10\.0\.2\.60/g)).toHaveLength(2);
+    const add = await wwctl(t, 'node', 'add', 'n05', '--ipaddr', '10.0.2.1');
+    expect(add.stderr).toBe('WARN   : address 10.0.2.1 is given to more than one node: n01, n05 (DHCP configs with both will not load)\n');
+    // a BMC on a node's address (n02's own network address is its own business)
+    expect((await wwctl(t, 'node', 'set', '--yes', 'n02', '--ipmiaddr', '10.0.2.2')).stderr).toBe('');
+    const bmc = await wwctl(t, 'node', 'set', '--yes', 'n02', '--ipmiaddr', '10.0.2.1');
+    expect(bmc.stderr).toBe('WARN   : address 10.0.2.1 is given to more than one node: n01, n02, n05 (DHCP configs with both will not load)\n');
+    // a change that makes no duplicate says nothing
+    expect((await wwctl(t, 'node', 'set', '--yes', 'n04', '--ipaddr', '10.0.2.4')).stderr).toBe('');
   });
 });
 

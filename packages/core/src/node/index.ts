@@ -9,7 +9,7 @@ export {
   type MergedField, type MergedNode,
 } from './merge.js';
 export { applyEdit, entityFromFields, type EditOp } from './edit.js';
-export { applyEdits, addEntities, deleteEntities, importEntities, checkProfilesExist, checkUniqueHwaddrs, type Section } from './registry.js';
+export { applyEdits, addEntities, deleteEntities, importEntities, checkProfilesExist, checkUniqueHwaddrs, duplicateIpaddrs, touchesIpaddrs, type Section } from './registry.js';
 export { diffFields, type FieldChange } from './diff.js';
 export { readNodesConf, loadNodeDb, updateNodesConf, type UpdateResult } from './store.js';
 export { NodeDb, selectNames, deepFreeze, type NodeSummary, type SelectOptions } from './nodedb.js';

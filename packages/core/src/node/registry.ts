@@ -77,6 +77,36 @@ function narrowChanges(raw: RawEntity, isNode: boolean, refs: readonly FieldRef[
   return diffFields(fullBefore, flattenEntity(raw, isNode));
 }
 
+const IP_FIELDS = new Set(['NetDevs[].Ipaddr', 'NetDevs[].Ipaddr6', 'Ipmi.Ipaddr']);
+
+/** Whether any edit sets an address that must be one node's only (a node's or a BMC's IP). */
+export function touchesIpaddrs(edits: readonly EditOp[]): boolean {
+  return edits.some((e) => e.op === 'set' && IP_FIELDS.has(e.ref.spec.name));
+}
+
+/**
+ * Addresses given to more than one node (their own values: network devices'
+ * `ipaddr`/`ipaddr6`, IPMI `ipaddr`) that involve one of `ids`, each with
+ * its nodes in order. Upstream accepts these; its DHCP configs then break
+ * (dnsmasq refuses a duplicate `dhcp-host` address and does not start), so
+ * callers warn. Linear in the nodes.
+ */
+export function duplicateIpaddrs(doc: NodesDocument, ids: readonly string[]): { ipaddr: string; nodes: string[] }[] {
+  const owners = new Map<string, string[]>();
+  for (const [id, raw] of Object.entries(doc.nodes)) {
+    for (const e of flattenEntity(raw, true).values()) {
+      if (!IP_FIELDS.has(e.ref.spec.name) || typeof e.value !== 'string' || e.value === '') continue;
+      const list = owners.get(e.value);
+      if (list === undefined) owners.set(e.value, [id]);
+      else if (!list.includes(id)) list.push(id);
+    }
+  }
+  const involved = new Set(ids);
+  const out: { ipaddr: string; nodes: string[] }[] = [];
+  for (const [ipaddr, nodes] of owners) if (nodes.length > 1 && nodes.some((n) => involved.has(n))) out.push({ ipaddr, nodes });
+  return out;
+}
+
 /** Apply edits to existing entities; returns each entity's own-field changes. */
 export function applyEdits(
   doc: NodesDocument,

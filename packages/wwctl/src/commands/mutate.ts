@@ -3,7 +3,9 @@
  * `profile set|unset` (§1.3): summarise, ask (unless --yes), then re-apply
  * under the lock to a fresh read and write atomically.
  */
-import { WwError, applyEdits, readNodesConf, updateNodesConf, type EditOp, type FieldChange, type NodesDocument, type Section } from '@warewulf/core';
+import {
+  WwError, applyEdits, duplicateIpaddrs, readNodesConf, touchesIpaddrs, updateNodesConf, type EditOp, type FieldChange, type NodesDocument, type Section,
+} from '@warewulf/core';
 import { formatChangeSummary } from '../output/changes.js';
 import type { Ctx } from '../context.js';
 import { autobuild, overlayStore } from './overlay/support.js';
@@ -47,7 +49,8 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
       // the preview already warned about unknown names
       const ids = plan.select(doc, !plan.yes);
       const s = summarize(applyEdits(doc, plan.section, ids, () => plan.edits));
-      return { result: s, write: s.count > 0 };
+      const dups = plan.section === 'node' && s.count > 0 && touchesIpaddrs(plan.edits) ? duplicateIpaddrs(doc, ids) : [];
+      return { result: { ...s, dups }, write: s.count > 0 };
     },
     { cacheDir: paths.nodesCacheDir, onWait: (holder) => ctx.log.verbose(`waiting for the nodes.conf lock held by ${holder}`) },
   );
@@ -57,6 +60,7 @@ export async function runMutation(ctx: Ctx, plan: MutationPlan): Promise<void> {
     return;
   }
   if (plan.yes) ctx.out.write(`Applying following changes:\n${result.text}`);
+  warnDuplicateIpaddrs(ctx, result.dups);
   await warnUnknownReferences(ctx, plan.edits);
   await autobuild(ctx);
 }
@@ -87,4 +91,14 @@ async function warnUnknownReferences(ctx: Ctx, edits: readonly EditOp[]): Promis
     const store = await overlayStore(ctx);
     for (const o of overlays) if ((await store.get(o)) === undefined) ctx.log.warn(`overlay ${o} does not exist (yet): overlay builds of nodes using it will fail`);
   }
+}
+
+/**
+ * Two nodes on one address: written all the same (upstream accepts it, and
+ * an admin may be midway through swapping two addresses), but said, since
+ * the DHCP configs `configure` writes then break (dnsmasq will not start).
+ */
+export function warnDuplicateIpaddrs(ctx: Ctx, dups: readonly { ipaddr: string; nodes: readonly string[] }[]): void {
+  for (const d of dups.slice(0, 5)) ctx.log.warn(`address ${d.ipaddr} is given to more than one node: ${d.nodes.join(', ')} (DHCP configs with both will not load)`);
+  if (dups.length > 5) ctx.log.warn(`... and ${dups.length - 5} more addresses given to more than one node`);
 }

@@ -1,6 +1,7 @@
 /** `wwctl node add [OPTIONS] NODENAME...` (§1.3). */
 import { Command } from 'commander';
-import { WwError, addEntities, expandHostlist, incrementIp, updateNodesConf, type EditOp } from '@warewulf/core';
+import { WwError, addEntities, duplicateIpaddrs, expandHostlist, incrementIp, touchesIpaddrs, updateNodesConf, type EditOp } from '@warewulf/core';
+import { warnDuplicateIpaddrs } from '../mutate.js';
 import { editsForSet } from '../../requests.js';
 import type { Ctx } from '../../context.js';
 import { autobuild } from '../overlay/support.js';
@@ -28,11 +29,12 @@ export function nodeAddCommand(ctx: () => Ctx): Command {
     const names = expandHostlist(patterns);
     if (names.length === 0) throw new WwError('WW_ERR_USAGE', `no node name in ${JSON.stringify(patterns.join(' '))}`);
     const { paths } = await c.load();
-    await updateNodesConf(paths.nodesConf, (doc) => {
+    const { result: dups } = await updateNodesConf(paths.nodesConf, (doc) => {
       addEntities(doc, 'node', names, (_id, i) => numbered(edits, i));
-      return { result: undefined, write: true };
+      return { result: touchesIpaddrs(edits) ? duplicateIpaddrs(doc, names) : [], write: true };
     }, { cacheDir: paths.nodesCacheDir });
     for (const n of names) c.log.info(`Added node: ${n}`);
+    warnDuplicateIpaddrs(c, dups);
     await autobuild(c);
   });
   return cmd;
