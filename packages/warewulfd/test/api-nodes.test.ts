@@ -202,6 +202,13 @@ describe('writing nodes', () => {
       [{ 'network devices': { default: { netmask: '255.0.255.0' } } }, /netmask: invalid netmask/, 'NetDevs[default].Netmask'],
       [{ 'network devices': { default: { mtu: 12 } } }, /mtu: expected an MTU/, 'NetDevs[default].MTU'],
       [{ ipmi: { port: '70000' } }, /^node\.ipmi\.port: expected a port number/, 'Ipmi.Port'],
+      // the field table's value checks (core values.ts), the same as for flags and nodes.conf
+      [{ 'network devices': { default: { device: 'eth0 ; reboot' } } }, /^node\.network devices\.default\.device: expected a network interface name/, 'NetDevs[default].Device'],
+      [{ ipmi: { interface: 'lanplus -H 10.9.9.9' } }, /^node\.ipmi\.interface: expected one ipmitool interface word/, 'Ipmi.Interface'],
+      [{ ipmi: { escapechar: 'ab' } }, /^node\.ipmi\.escapechar: expected a single escape character/, 'Ipmi.EscapeChar'],
+      [{ ipmi: { username: 'ad"min' } }, /^node\.ipmi\.username: an IPMI user name cannot contain/, 'Ipmi.UserName'],
+      [{ disks: { '/dev/vdb': { partitions: { p1: { number: 'abc', size_mib: '-5' } } } } }, /^node\.disks\.\/dev\/vdb\.partitions\.p1\.number: expected a partition number/, 'Disks[/dev/vdb].Partitions[p1].Number'],
+      [{ filesystems: { '/dev/vdb1': { path: 'relative' } } }, /^node\.filesystems\.\/dev\/vdb1\.path: expected an absolute path/, 'FileSystems[/dev/vdb1].Path'],
       [{ discoverable: 'perhaps' }, /^node\.discoverable: expected true or false/, 'Discoverable'],
       [{ profiles: 5 }, /^node\.profiles: expected a list of strings/, 'Profiles'],
       [{ comment: { a: 1 } }, /^node\.comment: expected a single value/, 'Comment'],

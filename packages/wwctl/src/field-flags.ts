@@ -75,7 +75,8 @@ export function addFieldFlags(cmd: Command, kind: 'node' | 'profile', withDelete
     cmd.option('--ipmitagdel <keys>', 'Delete IPMI tags', accumulate);
     cmd.option('--nettagdel <keys>', 'Delete network tags', accumulate);
     cmd.addOption(new Option('--netdeltag <keys>', 'delete network tags (4.3)').argParser(accumulate).hideHelp());
-    cmd.option('--netdel <name>', 'Delete the network device');
+    // 4.3's --netdel was a bool deleting the --netname network; today's takes the name (§1.2)
+    cmd.option('--netdel [name]', 'Delete the network device (alone: the --netname network)');
     cmd.option('--diskdel <name>', 'Delete the disk');
     cmd.option('--partdel <name>', 'Delete the partition');
     cmd.option('--fsdel <name>', 'Delete the file system');
@@ -121,7 +122,7 @@ export function setRequestFrom(cmd: Command): SetRequest {
     nettagdel,
     addProfiles: list(o.addprofile, 'addprofile') ?? [],
     delProfiles: list(o.delprofile, 'delprofile') ?? [],
-    ...(str(o.netdel) !== undefined ? { netdel: str(o.netdel) as string } : {}),
+    ...(o.netdel === true ? { netdel: netname } : str(o.netdel) !== undefined ? { netdel: str(o.netdel) as string } : {}),
     ...(str(o.diskdel) !== undefined ? { diskdel: str(o.diskdel) as string } : {}),
     ...(str(o.partdel) !== undefined ? { partdel: str(o.partdel) as string } : {}),
     ...(str(o.fsdel) !== undefined ? { fsdel: str(o.fsdel) as string } : {}),

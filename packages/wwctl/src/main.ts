@@ -13,15 +13,25 @@ const ADD_SET = new Set(['add', 'new', 'create', 'set', 'modify']);
 /** What a bool flag's separate argument may be to count as its value. */
 const BOOL_WORDS = /^(true|false|yes|no|on|off|UNDEF|UNSET)$/i;
 
-/** Flags (long and short spellings) of a command that take a value (`--ipaddr <ip>`, `--warewulfconf <file>`). */
-function valueFlags(cmd: Command): Set<string> {
-  const out = new Set<string>();
+/**
+ * Flags (long and short spellings) of a command that take a value: `required`
+ * ones (`--ipaddr <ip>`) take the next argument whatever it is; `optional`
+ * ones (`--netdel [name]`) only one that does not look like an option.
+ */
+function valueFlags(cmd: Command): Map<string, 'required' | 'optional'> {
+  const out = new Map<string, 'required' | 'optional'>();
   for (const o of cmd.options) {
     if (!o.required && !o.optional) continue;
-    if (o.long) out.add(o.long);
-    if (o.short) out.add(o.short);
+    const how = o.required ? 'required' : 'optional';
+    if (o.long) out.set(o.long, how);
+    if (o.short) out.set(o.short, how);
   }
   return out;
+}
+
+/** Does the command itself declare this flag (long or short)? */
+function hasFlag(cmd: Command, flag: string): boolean {
+  return cmd.options.some((o) => o.long === flag || o.short === flag);
 }
 
 /**
@@ -44,7 +54,8 @@ function prepareArgv(program: Command, args: readonly string[]): string[] {
     }
     if (a.startsWith('-') && a !== '-') {
       const fieldCmd = ['node', 'nodes', 'profile'].includes(words[0] ?? '') && ADD_SET.has(words[1] ?? '');
-      if (fieldCmd && BOOL_FLAGS.has(a)) {
+      // a bool flag the command lacks (`profile set --discoverable`, node-only) stays as typed, for commander to name
+      if (fieldCmd && BOOL_FLAGS.has(a) && hasFlag(cmd, a)) {
         // `--discoverable false`: the word is the flag's value, never a node named "false"
         const next = args[i + 1];
         if (next !== undefined && BOOL_WORDS.test(next)) {
@@ -54,8 +65,13 @@ function prepareArgv(program: Command, args: readonly string[]): string[] {
         continue;
       }
       out.push(a);
-      // the next argument is this option's value, verbatim, whatever it looks like
-      if (!a.includes('=') && takes.has(a) && i + 1 < args.length) out.push(args[++i] as string);
+      // the next argument is this option's value, verbatim, whatever it looks like (an optional value: unless it looks like an option)
+      const how = a.includes('=') ? undefined : takes.get(a);
+      const next = args[i + 1];
+      if (next !== undefined && (how === 'required' || (how === 'optional' && !(next.startsWith('-') && next !== '-')))) {
+        out.push(next);
+        i++;
+      }
       continue;
     }
     out.push(a);
@@ -63,7 +79,7 @@ function prepareArgv(program: Command, args: readonly string[]): string[] {
     if (sub) {
       words.push(sub.name() === 'nodes' ? 'node' : a);
       cmd = sub;
-      takes = new Set([...takes, ...valueFlags(sub)]);
+      takes = new Map([...takes, ...valueFlags(sub)]);
     }
   }
   return out;

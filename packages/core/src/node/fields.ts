@@ -35,8 +35,15 @@ export interface FieldSpec {
   readonly nodeOnly?: boolean;
   /** True for the free-form key=value maps (tags); each key is a field of its own. */
   readonly tagMap?: boolean;
-  /** An extra rule on the value: a contiguous IPv4 netmask, or a number in a range. */
-  readonly check?: 'netmask' | 'port' | 'mtu' | 'prefixlen6';
+  /**
+   * An extra rule on the value (values.ts checkValue), applied on every way in
+   * (flags, nodes.conf, node import/edit, the REST API): a contiguous IPv4
+   * netmask, a number in a range, an interface name, an ipmitool word, a
+   * character or name the BMC template can quote, a mount point.
+   */
+  readonly check?:
+    | 'netmask' | 'port' | 'mtu' | 'prefixlen6' | 'partnumber' | 'mib'
+    | 'ifname' | 'ipmiinterface' | 'escapechar' | 'ipmiuser' | 'mountpoint';
   /** Type label shown by `overlay info` and `node edit` headers. */
   readonly typeLabel: string;
   /** The built-in default (the seed's defaults layer): fills the merged node when no layer sets it. */
@@ -75,14 +82,14 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'SystemOverlay', yaml: ['system overlay'], kind: 'list', scope: 'top', flag: 'system-overlays', short: 'O', help: 'Set the system overlays', default: ['wwinit'], legacyFlags: ['-S, --system <overlays>', '--wwinit <overlays>'], seed: { label: 'SystemOverlay', order: 7 } }),
   f({ name: 'Kernel.Version', yaml: ['kernel', 'version'], kind: 'string', scope: 'top', flag: 'kernelversion', help: 'Set kernel version', legacyKeys: [['kernel override'], ['kernel version'], ['kernel', 'override']], legacyFlags: ['-K, --kerneloverride <name>'], seed: { label: 'KernelOverride', order: 5 } }),
   f({ name: 'Kernel.Args', yaml: ['kernel', 'args'], kind: 'list', scope: 'top', flag: 'kernelargs', short: 'A', help: 'Set kernel arguments', default: ['quiet', 'crashkernel=no', 'vga=791'], separator: 'space', legacyKeys: [['kernel args']], seed: { label: 'KernelArgs', order: 6, join: ' ' } }),
-  f({ name: 'Ipmi.UserName', yaml: ['ipmi', 'username'], kind: 'string', scope: 'top', flag: 'ipmiuser', help: 'Set the IPMI username', legacyKeys: [['ipmi username']], seed: { label: 'IpmiUserName', order: 17 } }),
+  f({ name: 'Ipmi.UserName', yaml: ['ipmi', 'username'], kind: 'string', check: 'ipmiuser', scope: 'top', flag: 'ipmiuser', help: 'Set the IPMI username', legacyKeys: [['ipmi username']], seed: { label: 'IpmiUserName', order: 17 } }),
   f({ name: 'Ipmi.Password', yaml: ['ipmi', 'password'], kind: 'string', scope: 'top', flag: 'ipmipass', help: 'Set the IPMI password', legacyKeys: [['ipmi password']], secret: true }),
   f({ name: 'Ipmi.Ipaddr', yaml: ['ipmi', 'ipaddr'], kind: 'ip', scope: 'top', flag: 'ipmiaddr', help: 'Set the IPMI IP address', legacyKeys: [['ipmi ipaddr']], numbered: true, seed: { label: 'IpmiIpaddr', order: 13 } }),
   f({ name: 'Ipmi.Gateway', yaml: ['ipmi', 'gateway'], kind: 'ip', scope: 'top', flag: 'ipmigateway', help: 'Set the IPMI gateway', legacyKeys: [['ipmi gateway']], seed: { label: 'IpmiGateway', order: 16 } }),
   f({ name: 'Ipmi.Netmask', yaml: ['ipmi', 'netmask'], kind: 'ip', check: 'netmask', scope: 'top', flag: 'ipminetmask', help: 'Set the IPMI netmask', legacyKeys: [['ipmi netmask']], seed: { label: 'IpmiNetmask', order: 14 } }),
   f({ name: 'Ipmi.Port', yaml: ['ipmi', 'port'], kind: 'string', check: 'port', scope: 'top', flag: 'ipmiport', help: 'Set the IPMI port', legacyKeys: [['ipmi port']], seed: { label: 'IpmiPort', order: 15 } }),
-  f({ name: 'Ipmi.Interface', yaml: ['ipmi', 'interface'], kind: 'string', scope: 'top', flag: 'ipmiinterface', help: 'Set the node\'s IPMI interface (defaults: \'lan\')', legacyKeys: [['ipmi interface']], seed: { label: 'IpmiInterface', order: 18 } }),
-  f({ name: 'Ipmi.EscapeChar', yaml: ['ipmi', 'escapechar'], kind: 'string', scope: 'top', flag: 'ipmiescapechar', help: 'Set the IPMI escape character (defaults: \'~\')', legacyKeys: [['ipmi escapechar']] }),
+  f({ name: 'Ipmi.Interface', yaml: ['ipmi', 'interface'], kind: 'string', check: 'ipmiinterface', scope: 'top', flag: 'ipmiinterface', help: 'Set the node\'s IPMI interface (defaults: \'lan\')', legacyKeys: [['ipmi interface']], seed: { label: 'IpmiInterface', order: 18 } }),
+  f({ name: 'Ipmi.EscapeChar', yaml: ['ipmi', 'escapechar'], kind: 'string', check: 'escapechar', scope: 'top', flag: 'ipmiescapechar', help: 'Set the IPMI escape character (defaults: \'~\')', legacyKeys: [['ipmi escapechar']] }),
   f({ name: 'Ipmi.Write', yaml: ['ipmi', 'write'], kind: 'wwbool', scope: 'top', flag: 'ipmiwrite', help: 'Enable the write of IPMI configuration', legacyKeys: [['ipmi write']], seed: { label: 'IpmiWrite', order: 19 } }),
   f({ name: 'Ipmi.Template', yaml: ['ipmi', 'template'], kind: 'string', scope: 'top', flag: 'ipmitemplate', help: 'Set the BMC command template' }),
   f({ name: 'Ipmi.Tags[]', yaml: ['ipmi', 'tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'IPMI tag', typeLabel: 'map[string]string' }),
@@ -90,7 +97,7 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'Root', yaml: ['root'], kind: 'string', scope: 'top', flag: 'root', help: 'Define the rootfs', default: 'initramfs', seed: { label: 'Root', order: 11 } }),
   f({ name: 'NetDevs[].Type', yaml: ['network devices', '*', 'type'], kind: 'string', scope: 'net', flag: 'type', short: 'T', help: 'Set device type of given network', seed: { label: 'TYPE', order: 7 } }),
   f({ name: 'NetDevs[].OnBoot', yaml: ['network devices', '*', 'onboot'], kind: 'wwbool', scope: 'net', flag: 'onboot', help: 'Enable/disable network device (true/false)', seed: { label: 'ONBOOT', order: 8 } }),
-  f({ name: 'NetDevs[].Device', yaml: ['network devices', '*', 'device'], kind: 'string', scope: 'net', flag: 'netdev', short: 'N', help: 'Set the device for given network', seed: { label: 'DEVICE', order: 1 } }),
+  f({ name: 'NetDevs[].Device', yaml: ['network devices', '*', 'device'], kind: 'string', check: 'ifname', scope: 'net', flag: 'netdev', short: 'N', help: 'Set the device for given network', seed: { label: 'DEVICE', order: 1 } }),
   f({ name: 'NetDevs[].Hwaddr', yaml: ['network devices', '*', 'hwaddr'], kind: 'mac', scope: 'net', flag: 'hwaddr', short: 'H', help: 'Set the device\'s HW address for given network', seed: { label: 'HWADDR', order: 2 } }),
   f({ name: 'NetDevs[].Ipaddr', yaml: ['network devices', '*', 'ipaddr'], kind: 'ip', scope: 'net', flag: 'ipaddr', short: 'I', help: 'IPv4 address in given network', numbered: true, legacyKeys: [['network devices', '*', 'ipcidr']], seed: { label: 'IPADDR', order: 3 } }),
   f({ name: 'NetDevs[].Netmask', yaml: ['network devices', '*', 'netmask'], kind: 'ip', check: 'netmask', scope: 'net', flag: 'netmask', short: 'M', help: 'Set the networks netmask', default: '255.255.255.0', legacyKeys: [['network devices', '*', 'ipcidr']], seed: { label: 'NETMASK', order: 5 } }),
@@ -103,16 +110,16 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'Tags[]', yaml: ['tags', '*'], kind: 'string', scope: 'top', tagMap: true, help: 'tag', typeLabel: 'map[string]string', legacyKeys: [['keys', '*']] }),
   f({ name: 'PrimaryNetDev', yaml: ['primary network'], kind: 'string', scope: 'top', flag: 'primarynet', short: 'p', help: 'Set the primary network interface' }),
   f({ name: 'Disks[].WipeTable', yaml: ['disks', '*', 'wipe_table'], kind: 'bool', scope: 'disk', flag: 'diskwipe', help: 'Whether or not the partition tables shall be wiped' }),
-  f({ name: 'Disks[].Partitions[].Number', yaml: ['disks', '*', 'partitions', '*', 'number'], kind: 'string', scope: 'part', flag: 'partnumber', help: 'Set the partition number, if not set next free slot is used' }),
-  f({ name: 'Disks[].Partitions[].SizeMiB', yaml: ['disks', '*', 'partitions', '*', 'size_mib'], kind: 'string', scope: 'part', flag: 'partsize', help: 'Set the size of the partition, if not set maximal possible size is used' }),
-  f({ name: 'Disks[].Partitions[].StartMiB', yaml: ['disks', '*', 'partitions', '*', 'start_mib'], kind: 'string', scope: 'part', help: 'Start of the partition' }),
+  f({ name: 'Disks[].Partitions[].Number', yaml: ['disks', '*', 'partitions', '*', 'number'], kind: 'string', check: 'partnumber', scope: 'part', flag: 'partnumber', help: 'Set the partition number, if not set next free slot is used' }),
+  f({ name: 'Disks[].Partitions[].SizeMiB', yaml: ['disks', '*', 'partitions', '*', 'size_mib'], kind: 'string', check: 'mib', scope: 'part', flag: 'partsize', help: 'Set the size of the partition, if not set maximal possible size is used' }),
+  f({ name: 'Disks[].Partitions[].StartMiB', yaml: ['disks', '*', 'partitions', '*', 'start_mib'], kind: 'string', check: 'mib', scope: 'part', help: 'Start of the partition' }),
   f({ name: 'Disks[].Partitions[].TypeGuid', yaml: ['disks', '*', 'partitions', '*', 'type_guid'], kind: 'string', scope: 'part', flag: 'parttype', help: 'Set the partition type GUID' }),
   f({ name: 'Disks[].Partitions[].Guid', yaml: ['disks', '*', 'partitions', '*', 'guid'], kind: 'string', scope: 'part', help: 'GUID of the partition' }),
   f({ name: 'Disks[].Partitions[].WipePartitionEntry', yaml: ['disks', '*', 'partitions', '*', 'wipe_partition_entry'], kind: 'bool', scope: 'part', flag: 'partwipe', help: 'Wipe the partition entry if it does not match' }),
   f({ name: 'Disks[].Partitions[].ShouldExist', yaml: ['disks', '*', 'partitions', '*', 'should_exist'], kind: 'bool', scope: 'part', flag: 'partcreate', help: 'Create the partition if it does not exist' }),
   f({ name: 'Disks[].Partitions[].Resize', yaml: ['disks', '*', 'partitions', '*', 'resize'], kind: 'bool', scope: 'part', help: 'Resize the partition' }),
   f({ name: 'FileSystems[].Format', yaml: ['filesystems', '*', 'format'], kind: 'string', scope: 'fs', flag: 'fsformat', help: 'Format of the file system' }),
-  f({ name: 'FileSystems[].Path', yaml: ['filesystems', '*', 'path'], kind: 'string', scope: 'fs', flag: 'fspath', help: 'The mount point of the file system' }),
+  f({ name: 'FileSystems[].Path', yaml: ['filesystems', '*', 'path'], kind: 'string', check: 'mountpoint', scope: 'fs', flag: 'fspath', help: 'The mount point of the file system' }),
   f({ name: 'FileSystems[].WipeFileSystem', yaml: ['filesystems', '*', 'wipe_filesystem'], kind: 'bool', scope: 'fs', flag: 'fswipe', help: 'Wipe the file system' }),
   f({ name: 'FileSystems[].Label', yaml: ['filesystems', '*', 'label'], kind: 'string', scope: 'fs', help: 'File system label' }),
   f({ name: 'FileSystems[].Uuid', yaml: ['filesystems', '*', 'uuid'], kind: 'string', scope: 'fs', help: 'File system UUID' }),

@@ -28,19 +28,62 @@ export function isValidNetmask(v: string): boolean {
   return netmaskToBits(v) !== undefined;
 }
 
-const RANGES: Record<'port' | 'mtu' | 'prefixlen6', [number, number, string]> = {
+/** The `check` rules that are a whole number in a range. */
+const RANGES: Record<'port' | 'mtu' | 'prefixlen6' | 'partnumber' | 'mib', [number, number, string]> = {
   port: [1, 65535, 'a port number (1-65535)'],
   mtu: [68, 65535, 'an MTU (68-65535)'],
   prefixlen6: [0, 128, 'an IPv6 prefix length (0-128)'],
+  // GPT's default table holds 128 entries; an unset number takes the next free slot (§1.2)
+  partnumber: [1, 128, 'a partition number (1-128)'],
+  // sizes and starts in MiB; 0 (like empty) lets the partitioner choose: the rest of the disk, the first free start
+  mib: [0, Number.MAX_SAFE_INTEGER, 'a whole number of MiB (0 or more)'],
 };
+
+/**
+ * A network interface name as the kernel takes it (at most 15 bytes, no
+ * whitespace, no `/`, not `.` or `..`: eth0, enp1s0f0, ib0.8001, eth0.100,
+ * bond0:1), narrowed to the characters real names use: the name is written
+ * unescaped into shell scripts ('30-network'), udev rules, hosts files and
+ * unit files, where a quote, `;` or `$` would be code or a second word.
+ */
+const IFNAME_RE = /^(?!-)(?!\.\.?$)[A-Za-z0-9_.:-]{1,15}$/;
+/** ipmitool's `-I` takes one interface word: lan, lanplus, open, imb, bmc, lipmi, serial-terminal ... */
+const IPMI_INTERFACE_RE = /^[A-Za-z0-9][A-Za-z0-9_+-]*$/;
+/**
+ * What the shipped ipmitool.tmpl cannot carry inside its double quotes
+ * (`-U "{{ .UserName }}"`, `-e "{{ .EscapeChar }}"`): the quote itself, the
+ * backslash, the backtick and `$` (special inside double quotes), and
+ * control characters. The password needs no such rule: it never enters the
+ * rendered text (bmc/template.ts passes it in the environment).
+ */
+const IN_DOUBLE_QUOTES_BAD = /["\\`$\x00-\x1f\x7f]/;
 
 /** The `check` rule of a field, as a message when the value breaks it. */
 export function checkValue(spec: FieldSpec, v: string): string | undefined {
-  if (spec.check === undefined) return undefined;
-  if (spec.check === 'netmask') return isValidNetmask(v) ? undefined : 'invalid netmask';
-  const [lo, hi, what] = RANGES[spec.check];
-  const n = Number(v);
-  return /^\d+$/.test(v) && n >= lo && n <= hi ? undefined : `expected ${what}`;
+  switch (spec.check) {
+    case undefined:
+      return undefined;
+    case 'netmask':
+      return isValidNetmask(v) ? undefined : 'invalid netmask';
+    case 'ifname':
+      return IFNAME_RE.test(v) ? undefined : 'expected a network interface name (1-15 of A-Z a-z 0-9 _ . : -, not starting with -)';
+    case 'ipmiinterface':
+      return IPMI_INTERFACE_RE.test(v) ? undefined : 'expected one ipmitool interface word (lan, lanplus, open ...)';
+    case 'escapechar':
+      return /^[\x21-\x7e]$/.test(v) && !IN_DOUBLE_QUOTES_BAD.test(v) ? undefined : 'expected a single escape character (printable, not a space, ", \\, ` or $)';
+    case 'ipmiuser':
+      return IN_DOUBLE_QUOTES_BAD.test(v) ? 'an IPMI user name cannot contain ", \\, `, $ or control characters (the BMC template quotes it)' : undefined;
+    case 'mountpoint':
+      // fstab separates its fields with whitespace; swap areas have no mount point (fstab writes none, upstream's docs swap)
+      return (v.startsWith('/') && !/[\s\x00-\x1f\x7f]/.test(v)) || v === 'swap' || v === 'none'
+        ? undefined
+        : 'expected an absolute path without whitespace (or swap/none for a swap area)';
+    default: {
+      const [lo, hi, what] = RANGES[spec.check];
+      const n = Number(v);
+      return /^\d+$/.test(v) && n >= lo && n <= hi ? undefined : `expected ${what}`;
+    }
+  }
 }
 
 const MAC_RE = /^(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^(?:[0-9a-fA-F]{2}[:-]){19}[0-9a-fA-F]{2}$/;
@@ -114,7 +157,7 @@ export function parseFieldValue(spec: FieldSpec, raw: string | readonly string[]
     case 'string': {
       if (UNSET_WORDS.has(raw)) return { kind: 'unset' };
       const bad = raw === '' ? undefined : checkValue(spec, raw);
-      if (bad) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: ${bad}: "${raw}"`);
+      if (bad) throw new WwError('WW_ERR_INVALID_VALUE', `${flag}: ${bad}: ${JSON.stringify(raw)}`);
       return { kind: 'set', value: raw };
     }
     case 'any':
