@@ -46,7 +46,7 @@ function viaAllWays(flag: string, value: string): { flag?: string; file?: string
 }
 
 const CASES: [flag: string, good: string[], bad: string[], message: RegExp][] = [
-  ['partnumber', ['1', '2', '128'], ['abc', '0', '129', '-1', '1.5', ' 1'], /expected a partition number \(1-128\)/],
+  ['partnumber', ['0', '1', '2', '128'], ['abc', '129', '-1', '1.5', ' 1'], /expected a partition number \(0-128; 0: the next free one, as Ignition reads it\)/],
   ['partsize', ['0', '1', '1024', '4194304'], ['-5', 'abc', '1G', '1.5', '99999999999999999999'], /expected a whole number of MiB/],
   ['fspath', ['/', '/var', '/scratch/a-b_c.d', 'swap', 'none'], ['relative', 'var/lib', '/a b', '/a\tb', '/a\nb', 'swapx'], /expected an absolute path without whitespace/],
   ['netdev', ['eth0', 'ib0', 'enp1s0f0', 'eth0.100', 'bond0:1', 'ib0.8001', 'br-0a1b2c3d4e5f', 'x'.repeat(15)],

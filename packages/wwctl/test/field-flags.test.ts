@@ -23,8 +23,8 @@ const BASE = 'nodeprofiles:\n  default: {}\nnodes:\n  n02:\n    network devices:
 
 describe('field value checks: every way in refuses what the field cannot hold', () => {
   it.each([
-    [['--diskname', '/dev/vdb', '--partname', 'p1', '--partnumber', 'abc'], /^ERROR: --partnumber: expected a partition number \(1-128\): "abc"$/m],
-    [['--diskname', '/dev/vdb', '--partname', 'p1', '--partnumber', '0'], /--partnumber: expected a partition number/],
+    [['--diskname', '/dev/vdb', '--partname', 'p1', '--partnumber', 'abc'], /^ERROR: --partnumber: expected a partition number \(0-128; 0: the next free one, as Ignition reads it\): "abc"$/m],
+    [['--diskname', '/dev/vdb', '--partname', 'p1', '--partnumber', '129'], /--partnumber: expected a partition number/],
     [['--diskname', '/dev/vdb', '--partname', 'p1', '--partsize=-5'], /^ERROR: --partsize: expected a whole number of MiB \(0 or more\): "-5"$/m],
     [['--diskname', '/dev/vdb', '--partname', 'p1', '--partsize', '-5'], /--partsize: expected a whole number of MiB/],
     [['--fsname', '/dev/vdb1', '--fspath', 'relative', '--fsformat', 'ext4'], /^ERROR: --fspath: expected an absolute path without whitespace \(or swap\/none for a swap area\): "relative"$/m],

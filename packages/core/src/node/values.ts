@@ -34,7 +34,7 @@ const RANGES: Record<'port' | 'mtu' | 'prefixlen6' | 'partnumber' | 'mib', [numb
   mtu: [68, 65535, 'an MTU (68-65535)'],
   prefixlen6: [0, 128, 'an IPv6 prefix length (0-128)'],
   // GPT's default table holds 128 entries; an unset number takes the next free slot (§1.2)
-  partnumber: [1, 128, 'a partition number (1-128)'],
+  partnumber: [0, 128, 'a partition number (0-128; 0: the next free one, as Ignition reads it)'],
   // sizes and starts in MiB; 0 (like empty) lets the partitioner choose: the rest of the disk, the first free start
   mib: [0, Number.MAX_SAFE_INTEGER, 'a whole number of MiB (0 or more)'],
 };
