@@ -22,11 +22,15 @@ import { entryCondition, etagOf } from './etag.js';
 import type { RouteTable } from './route.js';
 import { FieldRows, FieldsQuery, IdParams, NodeBody, NodeMap, ProfileBody, ProfileMap } from './schemas.js';
 import type { ApiState } from './state.js';
+import { keepMaskedSecrets, maskSecrets } from './secrets.js';
 
 /** An entry as written, in today's key names with empty values left out (GET .../raw, profiles). */
 export function normalisedEntry(raw: Readonly<RawEntity>, section: Section): Record<string, unknown> {
-  return plainData(entityFromFields(flattenEntity(raw as RawEntity, section === 'node').values())) as Record<string, unknown>;
+  return maskSecrets(plainData(entityFromFields(flattenEntity(raw as RawEntity, section === 'node').values())) as Record<string, unknown>);
 }
+
+/** A merged node as the API shows it (secrets masked). */
+const mergedView = (n: Parameters<typeof mergedEntity>[0]) => maskSecrets(plainData(mergedEntity(n)) as Record<string, unknown>);
 
 const rawOf = (db: NodeDb, section: Section, id: string) => (section === 'node' ? db.rawNode(id) : db.rawProfile(id));
 
@@ -40,7 +44,7 @@ function view(db: NodeDb, section: Section, id: string, reply: FastifyReply): Re
   if (raw === undefined) throw notFound(section, id);
   reply.header('ETag', etagOf(entryRevision(raw)));
   if (section === 'profile') return normalisedEntry(raw, section);
-  return plainData(mergedEntity(db.require(id))) as Record<string, unknown>;
+  return mergedView(db.require(id));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -104,7 +108,7 @@ export function entityRoutes(t: RouteTable, env: DaemonEnv, state: ApiState, sec
     async () => {
       const db = env.registry.current.db;
       const out: Record<string, unknown> = {};
-      if (section === 'node') for (const n of db.stream(db.nodeIds)) out[n.id] = plainData(mergedEntity(n));
+      if (section === 'node') for (const n of db.stream(db.nodeIds)) out[n.id] = mergedView(n);
       else for (const id of db.profileIds) out[id] = normalisedEntry(db.rawProfile(id) as RawEntity, section);
       return out;
     },
@@ -167,6 +171,8 @@ export function entityRoutes(t: RouteTable, env: DaemonEnv, state: ApiState, sec
       async ({ params, body, req, reply }) => {
         const entity = cloneData((body as Record<string, unknown>)[section]) as RawEntity;
         if (w.method === 'PATCH') refuseNulls(section, entity);
+        // `********` (what GET shows) keeps the stored secret
+        keepMaskedSecrets(entity, rawOf(env.registry.current.db, section, params.id), section, w.method);
         const target: EntryTarget = { section, id: params.id, condition: entryCondition(req), references };
         await state.writeNodes(async (doc) => {
           const r = await w.op(doc, target, entity);
