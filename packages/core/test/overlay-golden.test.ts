@@ -41,6 +41,11 @@ const CASES: Record<string, string[]> = {
   generic: ['node2'],
   wwinit: ['node1', 'node2'],
   wwclient: ['node1'],
+  sfdisk: ['node1', 'node2'],
+  mkfs: ['node1', 'node2'],
+  mkswap: ['node1', 'node2'],
+  'systemd.mount': ['node1', 'node2'],
+  'systemd.swap': ['node1', 'node2'],
 };
 
 const world = makeWorld();
