@@ -1,6 +1,6 @@
 export { REPO, SHARED, CACHE, WWCTL_BIN, WAREWULFD_BIN, isRoot, inCI } from './paths.js';
 export { makeRoot, type TestRoot } from './root.js';
-export { wwctl, wwctlProcess, runCmd, type RunResult } from './run.js';
+export { wwctl, wwctlProcess, wwctlWithInput, runCmd, type RunResult } from './run.js';
 export { Proc, type ProcOptions, type ProcExit } from './proc.js';
 export { Cluster, type ClusterOptions, type CommandResult, type DaemonLogLine, type StatusRow } from './cluster.js';
 export { Netns, type NetnsOptions, type DhcpHost, type DnsmasqOptions } from './netns.js';

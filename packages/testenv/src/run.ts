@@ -13,6 +13,11 @@ export interface RunResult {
 
 /** wwctl in this process: fast, for most tests. stdin is empty (no terminal). */
 export async function wwctl(t: Pick<TestRoot, 'env'>, ...args: string[]): Promise<RunResult> {
+  return wwctlWithInput(t, '', ...args);
+}
+
+/** wwctl in this process with `input` on its stdin (a stream, not a terminal). */
+export async function wwctlWithInput(t: Pick<TestRoot, 'env'>, input: string, ...args: string[]): Promise<RunResult> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
@@ -20,7 +25,7 @@ export async function wwctl(t: Pick<TestRoot, 'env'>, ...args: string[]): Promis
   out.on('data', (d: Buffer) => (stdout += d.toString()));
   err.on('data', (d: Buffer) => (stderr += d.toString()));
   const stdin = new PassThrough();
-  stdin.end();
+  stdin.end(input);
   const code = await runWwctl(args, { out, err, env: t.env, stdin });
   return { code, stdout, stderr };
 }

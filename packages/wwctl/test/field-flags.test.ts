@@ -5,19 +5,8 @@
  * optional value never takes an option as its value (4.3's bare `--netdel`);
  * an option a command lacks is named as it was typed.
  */
-import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { makeRoot, wwctl, type TestRoot } from './helpers.js';
-
-const nodesOf = (t: TestRoot) => (yaml.load(t.readNodesConf()) as { nodes: Record<string, Record<string, unknown>> }).nodes;
-
-async function fails(t: TestRoot, args: string[], message: RegExp): Promise<void> {
-  const before = t.readNodesConf();
-  const r = await wwctl(t, ...args);
-  expect(r.code, `${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(255);
-  expect(r.stderr).toMatch(message);
-  expect(t.readNodesConf()).toBe(before);
-}
+import { fails, makeRoot, nodesOf, wwctl } from './helpers.js';
 
 const BASE = 'nodeprofiles:\n  default: {}\nnodes:\n  n02:\n    network devices:\n      ib0: {device: ib0}\n      default: {device: eth0, ipaddr: 10.0.2.60}\n';
 

@@ -6,19 +6,9 @@
  */
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { WWCTL_BIN, makeRoot, wwctl, type TestRoot } from './helpers.js';
+import { WWCTL_BIN, fails, makeRoot, nodesOf, wwctl, type TestRoot } from './helpers.js';
 
 const BASE = 'nodeprofiles:\n  default: {}\nnodes:\n  n1: {}\n';
-const nodesOf = (t: TestRoot) => (yaml.load(t.readNodesConf()) as { nodes: Record<string, Record<string, unknown>> }).nodes;
-
-async function fails(t: TestRoot, args: string[], message: RegExp): Promise<void> {
-  const before = t.readNodesConf();
-  const r = await wwctl(t, ...args);
-  expect(r.code, `${args.join(' ')}\n${r.stdout}${r.stderr}`).toBe(255);
-  expect(r.stderr).toMatch(message);
-  expect(t.readNodesConf()).toBe(before); // loses nothing
-}
-
 describe('entry names: one rule per kind, on every way in', () => {
   const BAD_NODE_NAMES = ['', 'a b', '../../evil', 'n/1', '-x', '.', 'n1.', 'a\tb', 'x'.repeat(64)];
 

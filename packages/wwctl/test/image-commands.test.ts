@@ -7,10 +7,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { WWCTL_BIN, isRoot, makeRoot, runCmd, wwctl, type TestRoot } from '@warewulf/testenv';
-import { runWwctl } from '@warewulf/wwctl';
+import { WWCTL_BIN, isRoot, makeRoot, runCmd, wwctl, wwctlWithInput, type TestRoot } from '@warewulf/testenv';
 
 const chroot = (t: TestRoot, name: string) => join(t.root, 'var/lib/warewulf/chroots', name, 'rootfs');
 
@@ -253,18 +251,7 @@ describe.skipIf(!isRoot)('image exec (root)', () => {
   it('stdin given to wwctl in process as a stream is piped to the command; a command that reads none of it still ends cleanly', async () => {
     const t = makeRoot('nodes: {}\n');
     const root = busyboxImage(t);
-    const run = async (input: string, ...args: string[]) => {
-      const out = new PassThrough();
-      const err = new PassThrough();
-      let stdout = '';
-      let stderr = '';
-      out.on('data', (d: Buffer) => (stdout += d.toString()));
-      err.on('data', (d: Buffer) => (stderr += d.toString()));
-      const stdin = new PassThrough();
-      stdin.end(input);
-      const code = await runWwctl(args, { out, err, env: t.env, stdin });
-      return { code, stdout, stderr };
-    };
+    const run = (input: string, ...args: string[]) => wwctlWithInput(t, input, ...args);
     const r = await run('echo in-process > /x; cat /x\n', 'image', 'exec', 'bb', '--', '/bin/sh');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
