@@ -300,6 +300,32 @@ describe('the overlay commands', () => {
     expect((await wwctl(t, 'overlay', 'delete', 'issue')).stderr).toContain('cannot delete a distribution overlay: issue');
   });
 
+  it('an edit that changes nothing writes nothing: no site copy of a distribution overlay, no new file (§1.7)', async () => {
+    const t = world(1);
+    const site = join(t.root, 'var/lib/warewulf/overlays/hosts');
+    t.env.EDITOR = 'true';
+    for (const file of ['/etc/hosts.ww', '/etc/foo.ww', '/etc/plain']) {
+      const r = await wwctl(t, 'overlay', 'edit', 'hosts', file);
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(site), file).toBe(false);
+    }
+    expect((await wwctl(t, 'overlay', 'list', 'hosts')).stdout).toMatch(/hosts\s+\d+\s+false/);
+    // the same in a site overlay: the untouched help header of a new template is not created
+    expect((await wwctl(t, 'overlay', 'create', 'mine')).code).toBe(0);
+    expect((await wwctl(t, 'overlay', 'edit', '--parents', 'mine', '/etc/new/foo.ww')).code).toBe(0);
+    expect(existsSync(join(t.root, 'var/lib/warewulf/overlays/mine/rootfs/etc/new'))).toBe(false);
+    // the missing parent is still reported before the editor runs, and nothing is cloned for it
+    expect((await wwctl(t, 'overlay', 'edit', 'hosts', '/nope/x')).stderr).toContain("/nope does not exist. Use '--parents' option to create automatically");
+    expect(existsSync(site)).toBe(false);
+    // a real change: the site copy, with the change
+    t.env.EDITOR = t.write('ed.sh', '#!/bin/sh\necho "# added" >> "$1"\n', 0o755);
+    expect((await wwctl(t, 'overlay', 'edit', 'hosts', '/etc/hosts.ww')).code).toBe(0);
+    expect(readFileSync(join(site, 'rootfs/etc/hosts.ww'), 'utf8')).toMatch(/# added\n$/);
+    expect((await wwctl(t, 'overlay', 'list', 'hosts')).stdout).toMatch(/hosts\s+\d+\s+true/);
+    expect((await wwctl(t, 'overlay', 'edit', 'hosts', '/etc/foo.ww')).code).toBe(0);
+    expect(readFileSync(join(site, 'rootfs/etc/foo.ww'), 'utf8')).toMatch(/-\}\}\n# added\n$/);
+  });
+
   it('no command writes through a symlink in an overlay, or outside it', async () => {
     const t = world(1);
     const outside = join(t.root, 'outside');
