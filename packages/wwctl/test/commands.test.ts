@@ -1,9 +1,9 @@
 /** edit, import, export, delete, and the CLI's own behaviour (help, errors, --debug). */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { makeRoot, wwctl } from './helpers.js';
+import { fails, makeRoot, nodesOf, wwctl } from './helpers.js';
 
 const conf = `nodeprofiles:
   default:
@@ -41,6 +41,65 @@ describe('node edit', () => {
     const r = await wwctl(t, 'node', 'edit', '--yes');
     expect(r.stderr).toMatch(/ipaddr: invalid IP address/);
     expect(t.readNodesConf()).toBe(conf);
+  });
+});
+
+describe('node edit: problems are named before anything is written', () => {
+  const withNic = `nodeprofiles:
+  default:
+    comment: base
+nodes:
+  n01:
+    profiles: [default]
+  n02:
+    profiles: [default]
+    vendor key: kept
+    network devices:
+      default:
+        hwaddr: aa:bb:cc:dd:ee:02
+`;
+
+  it('a rename onto an existing name says so (not a concurrent change)', async () => {
+    const t = makeRoot(withNic);
+    t.env.EDITOR = 'sed -i s/^n02:/n01:/';
+    await fails(t, ['node', 'edit', 'n02', '--yes'], /ERROR: node n01 already exists: the edit renames n02 onto it/);
+    const r = await wwctl(t, 'node', 'edit', 'n02', '--yes');
+    expect(r.stderr).not.toMatch(/while you were editing/);
+    // a new entry named like one not being edited: the same refusal, worded for it
+    t.env.EDITOR = t.write('ed.sh', `#!/bin/sh\nprintf 'n01:\\n  comment: x\\n' >> "$1"\n`, 0o755);
+    await fails(t, ['node', 'edit', 'n02', '--yes'], /ERROR: node n01 already exists and was not among the nodes being edited/);
+  });
+
+  it('a mistyped key is refused with its FILE:LINE:COL; a key already in nodes.conf is not', async () => {
+    const t = makeRoot(withNic);
+    t.env.EDITOR = 'sed -i s/hwaddr:/hwadr:/';
+    const before = t.readNodesConf();
+    const r = await wwctl(t, 'node', 'edit', 'n02', '--yes');
+    expect(r.code, r.stderr).toBe(255);
+    const m = /ERROR: (\S+):(\d+):(\d+): unknown key "network devices\.default\.hwadr" in node n02\n/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(r.stderr).toMatch(/nothing was changed: the edited text has keys the field table does not know/);
+    expect(t.readNodesConf()).toBe(before);
+    // the edit is kept, and the line and column point at the key in it
+    const kept = /Your edit is kept in (\S+\.yaml)/.exec(r.stderr)?.[1] as string;
+    const line = readFileSync(kept, 'utf8').split('\n')[Number(m?.[2]) - 1] ?? '';
+    expect(line.slice(Number(m?.[3]) - 1)).toMatch(/^hwadr:/);
+    // profiles too
+    t.env.EDITOR = 'sed -i s/comment:/coment:/';
+    await fails(t, ['profile', 'edit', 'default', '--yes'], /ERROR: \S+:\d+:\d+: unknown key "coment" in profile default/);
+    // `vendor key` was in nodes.conf already (a newer field, kept): editing n02 otherwise is fine
+    t.env.EDITOR = 'sed -i s/aa:bb:cc:dd:ee:02/aa:bb:cc:dd:ee:03/';
+    const ok = await wwctl(t, 'node', 'edit', 'n02', '--yes');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(nodesOf(t).n02).toMatchObject({ 'vendor key': 'kept', 'network devices': { default: { hwaddr: 'aa:bb:cc:dd:ee:03' } } });
+  });
+
+  it('node import warns about unknown keys, naming FILE:LINE:COL', async () => {
+    const t = makeRoot(withNic);
+    const file = t.write('import.yaml', 'n05:\n  profiles: [default]\n  imagename: rocky\n');
+    const r = await wwctl(t, 'node', 'import', '--yes', file);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${file}:3:3: unknown key "imagename" in node n05`);
   });
 });
 

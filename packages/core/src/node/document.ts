@@ -260,6 +260,15 @@ export function unknownKeyWarnings(doc: NodesDocument, max = 5): string[] {
  * such instead of becoming entries called `nodes` and `nodeprofiles`.
  */
 export function parseEntityMap(text: string, file: string, kind: 'node' | 'profile' = 'node'): Record<string, RawEntity> {
+  return parseEntityMapReport(text, file, kind).entities;
+}
+
+/**
+ * As parseEntityMap, with the keys the field table does not know (paths
+ * `[name, key...]`, each with its `FILE:LINE:COL`): in an edit or an import
+ * such a key is most often a typo whose value would be lost (`hwadr:`).
+ */
+export function parseEntityMapReport(text: string, file: string, kind: 'node' | 'profile' = 'node'): { entities: Record<string, RawEntity>; unknownKeys: UnknownKey[] } {
   const data = loadYaml(text, file, 'WW_ERR_NODES_PARSE');
   if (isMapping(data) && ('nodes' in data || 'nodeprofiles' in data) && Object.keys(data).every((k) => k === 'nodes' || k === 'nodeprofiles')) {
     const inner = [data.nodes, data.nodeprofiles].filter((v) => v !== undefined && v !== null);
@@ -270,7 +279,15 @@ export function parseEntityMap(text: string, file: string, kind: 'node' | 'profi
       );
     }
   }
-  return checkEntities(data, [], file, text, kind);
+  const unknown: string[][] = [];
+  const entities = checkEntities(data, [], file, text, kind, unknown);
+  return { entities, unknownKeys: unknown.length > 0 ? locateUnknown(unknown, file, text) : [] };
+}
+
+/** `FILE:LINE:COL: unknown key "hwadr" in node n02`, for a key found by parseEntityMapReport. */
+export function unknownEntityKeyMessage(u: UnknownKey, kind: 'node' | 'profile'): string {
+  const [name, ...rest] = u.path;
+  return `${u.where}: unknown key ${JSON.stringify(rest.join('.'))} in ${kind} ${name ?? ''}`;
 }
 
 /** An empty registry. */

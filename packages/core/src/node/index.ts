@@ -2,7 +2,7 @@ export {
   FIELDS, FIELD_BY_FLAG, FIELD_BY_NAME, DEFAULT_FIELDS, fieldPath, yamlPath,
   type FieldKind, type FieldRef, type FieldScope, type FieldSpec,
 } from './fields.js';
-export { parseNodesConf, parseEntityMap, dumpNodesConf, emptyNodesDocument, unknownKeyWarnings, type NodesDocument, type RawEntity, type UnknownKey } from './document.js';
+export { parseNodesConf, parseEntityMap, parseEntityMapReport, unknownEntityKeyMessage, dumpNodesConf, emptyNodesDocument, unknownKeyWarnings, type NodesDocument, type RawEntity, type UnknownKey } from './document.js';
 export { flattenEntity, type FlatEntry, type FlatFields, type FlatValue } from './flat.js';
 export {
   NodeMerger, expandProfiles, negateList, compareFields, mergedDigest, DEFAULT_PROFILE,

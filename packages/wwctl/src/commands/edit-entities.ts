@@ -16,8 +16,9 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FIELDS, WwError, cloneData, deleteEntities, dumpYaml, importEntities, isWwError, parseEntityMap,
-  readNodesConf, selectNames, updateNodesConf, type NodesDocument, type RawEntity, type Section,
+  FIELDS, WwError, cloneData, deleteEntities, dumpYaml, importEntities, isWwError, parseEntityMapReport,
+  readNodesConf, selectNames, unknownEntityKeyMessage, updateNodesConf, type NodesDocument, type RawEntity, type Section,
+  type UnknownKey,
 } from '@warewulf/core';
 import type { Ctx } from '../context.js';
 
@@ -33,6 +34,52 @@ function schemaHeader(section: Section): string {
 const entitiesOf = (doc: NodesDocument, section: Section): Record<string, RawEntity> => (section === 'node' ? doc.nodes : doc.profiles);
 /** A comparable form of an entry (or of its absence). */
 const form = (e: RawEntity | undefined): string => (e === undefined ? '' : dumpYaml(e));
+
+/** A copy of the admin's edited file that outlives the command (its temp dir is removed). */
+async function keepEdit(file: string, section: Section): Promise<string> {
+  const kept = join(tmpdir(), `ww4${section === 'node' ? 'Node' : 'Profile'}Edit-${Date.now()}-${process.pid}.yaml`);
+  await copyFile(file, kept);
+  return kept;
+}
+
+/** Whether `entity` has the key path `path` (mappings all the way). */
+function hasPath(entity: unknown, path: readonly string[]): boolean {
+  let cur = entity;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.hasOwn(cur, k)) return false;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return true;
+}
+
+/**
+ * The unknown keys the admin typed: a key already in the entry as shown
+ * (kept in nodes.conf, perhaps a newer Warewulf's field) is not refused, nor
+ * one a new entry copied from a shown one.
+ */
+function newUnknownKeys(unknown: readonly UnknownKey[], original: Record<string, RawEntity>): UnknownKey[] {
+  return unknown.filter(({ path: [name, ...rest] }) => {
+    if (name !== undefined && Object.hasOwn(original, name)) return !hasPath(original[name], rest);
+    return !Object.values(original).some((e) => hasPath(e, rest));
+  });
+}
+
+/**
+ * New names in the edit that exist in nodes.conf but were not shown (e.g.
+ * `n02:` renamed to `n01:` while n01 exists): refused, saying what
+ * happened (the merge would otherwise take it for a concurrent change).
+ */
+function nameClashes(section: Section, all: Record<string, RawEntity>, original: Record<string, RawEntity>, edited: Record<string, RawEntity>): string[] {
+  const gone = Object.keys(original).filter((id) => !Object.hasOwn(edited, id));
+  return Object.keys(edited)
+    .filter((id) => !Object.hasOwn(original, id) && Object.hasOwn(all, id))
+    .map((id) => {
+      const from = gone.find((g) => form(original[g]) === form(edited[id])) ?? (gone.length === 1 ? gone[0] : undefined);
+      return from !== undefined
+        ? `${section} ${id} already exists: the edit renames ${from} onto it (delete ${id} first to replace it)`
+        : `${section} ${id} already exists and was not among the ${section}s being edited: include it in the edit to change it`;
+    });
+}
 
 export interface EditPlan {
   added: string[];
@@ -81,14 +128,34 @@ export async function editEntities(ctx: Ctx, section: Section, patterns: readonl
         ctx.out.write('No changes.\n');
         return;
       }
-      let edited: Record<string, RawEntity>;
+      // a problem in the edited text (it does not parse, a key nobody knows, a new name taken
+      // by an entry not being edited) is reported before anything is written; retry or refuse
+      let edited: Record<string, RawEntity> | undefined;
+      let problems: string[];
+      let what: string;
+      let code: WwError['code'] = 'WW_ERR_NODES_INVALID';
       try {
-        edited = parseEntityMap(text, file, section);
+        const parsed = parseEntityMapReport(text, file, section);
+        edited = parsed.entities;
+        problems = newUnknownKeys(parsed.unknownKeys, original).map((u) => unknownEntityKeyMessage(u, section));
+        what = 'the edited text has keys the field table does not know (a typo loses its value)';
+        if (problems.length === 0) {
+          problems = nameClashes(section, all, original, edited);
+          what = 'the edit gives an entry the name of one that exists';
+          code = section === 'node' ? 'WW_ERR_NODE_EXISTS' : 'WW_ERR_PROFILE_EXISTS';
+        }
       } catch (err) {
         if (!isWwError(err)) throw err;
-        ctx.err.write(`ERROR: ${err.message}\n`);
+        problems = [err.message];
+        what = 'the edited text did not parse';
+        code = err.code;
+      }
+      if (problems.length > 0 || edited === undefined) {
+        for (const p of problems) ctx.err.write(`ERROR: ${p}\n`);
         if (await ctx.confirm('Parse error: retry')) continue;
-        throw new WwError(err.code, 'nothing was changed: the edited text did not parse', { cause: err });
+        // keep the admin's work, and the lines and columns above point into it
+        const kept = await keepEdit(file, section);
+        throw new WwError(code, `nothing was changed: ${what}. Your edit is kept in ${kept}`);
       }
       const plan: EditPlan = {
         removed: ids.filter((id) => !Object.hasOwn(edited, id)),
@@ -111,8 +178,7 @@ export async function editEntities(ctx: Ctx, section: Section, patterns: readonl
       } catch (err) {
         if (!isWwError(err) || err.code !== 'WW_ERR_CONFLICT') throw err;
         // keep the admin's work: nothing they typed is lost
-        const kept = join(tmpdir(), `ww4${section === 'node' ? 'Node' : 'Profile'}Edit-${Date.now()}-${process.pid}.yaml`);
-        await copyFile(file, kept);
+        const kept = await keepEdit(file, section);
         throw new WwError('WW_ERR_CONFLICT', `${err.message}; nothing was written. Your edit is kept in ${kept}`, {
           hint: `review the current entries, then apply your edit again (e.g. wwctl ${section} import for nodes)`,
         });

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { WwError, importEntities, parseEntityMap, updateNodesConf } from '@warewulf/core';
+import { WwError, importEntities, parseEntityMapReport, unknownEntityKeyMessage, updateNodesConf } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
 
 export function nodeImportCommand(ctx: () => Ctx): Command {
@@ -22,7 +22,9 @@ export function nodeImportCommand(ctx: () => Ctx): Command {
         throw new WwError('WW_ERR_IO', `could not read ${file}: ${(err as Error).message}`);
       }
       // the same checks as nodes.conf, so errors carry line and column
-      const incoming = parseEntityMap(text, file);
+      const { entities: incoming, unknownKeys } = parseEntityMapReport(text, file);
+      // a key the field table does not know is most often a typo whose value would be lost: say where, before asking
+      for (const u of unknownKeys) c.log.warn(`${unknownEntityKeyMessage(u, 'node')} (imported as it is, not used)`);
       const n = Object.keys(incoming).length;
       if (!opts.yes && !(await c.confirm(`Are you sure you want to modify ${n} nodes`))) {
         c.out.write('No changes made!\n');
