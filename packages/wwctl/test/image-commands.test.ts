@@ -71,6 +71,35 @@ image2  /boot/vmlinuz-5.14.0-427.31.1.el9_4.aarch64+debug        5.14.0-427.31.1
   });
 });
 
+describe('kernel list (§1.6) with 4.3-imported kernels', () => {
+  it('counts each node once, under the kernel it boots', async () => {
+    const t = makeRoot(`nodeprofiles: {}
+nodes:
+  a: {image name: image1, kernel: {version: mykernel}}
+  b: {image name: ghost, kernel: {version: mykernel}}
+  c: {image name: image1, kernel: {version: 5.14.0-427.24.1.el9_4.x86_64}}
+  d: {image name: image1}
+  e: {image name: image1, kernel: {version: /boot/custom-kernel}}
+`);
+    image(t, 'image1', { 'boot/vmlinuz-5.14.0-427.18.1.el9_4.x86_64': 'k', 'boot/vmlinuz-5.14.0-427.24.1.el9_4.x86_64': 'k', 'boot/custom-kernel': 'k' });
+    // 4.3 imports: one under its own name, one named by its version (4.3's default name)
+    for (const [name, version] of [['mykernel', '5.14.0-427.24.1.el9_4.x86_64'], ['5.14.0-427.24.1.el9_4.x86_64', '5.14.0-427.24.1.el9_4.x86_64']] as const) {
+      mkdirSync(join(t.root, 'var/lib/warewulf/provision/kernel', name), { recursive: true });
+      writeFileSync(join(t.root, 'var/lib/warewulf/provision/kernel', name, 'version'), `${version}\n`);
+    }
+    const r = await wwctl(t, 'kernel', 'list');
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/));
+    // a (mykernel -> its recorded version), c and d boot 427.24.1; b's image does not exist: it boots nothing; e its file
+    expect(rows).toEqual([
+      ['5.14.0-427.24.1.el9_4.x86_64', '5.14.0-427.24.1.el9_4.x86_64', '3'],
+      ['mykernel', '5.14.0-427.24.1.el9_4.x86_64', '0'],
+      ['5.14.0-427.18.1.el9_4.x86_64', '5.14.0-427.18.1', '0'],
+      ['custom-kernel', '1'], // version column empty
+    ]);
+  });
+});
+
 describe('list, show, delete, copy, rename', () => {
   it('list and show report nodes and kernels; delete is refused while a node or profile uses the image', async () => {
     const t = makeRoot(NODES);
