@@ -6,7 +6,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { makeRoot, wwctl } from './helpers.js';
+import { makeRoot, nodesOf, wwctl } from './helpers.js';
+
+type Doc = { nodeprofiles: Record<string, Record<string, unknown>>; nodes: Record<string, Record<string, unknown>> };
 
 const NODES_43 = readFileSync(join(import.meta.dirname, 'fixtures/nodes-4.3.conf'), 'utf8');
 
@@ -176,14 +178,83 @@ nodes:
   });
 });
 
+describe('wwctl upgrade nodes: a 4.3-era site', () => {
+  it('a filesystem\'s mount_options list (4.4) does not stop any command, reads joined with spaces and is upgraded to that string', async () => {
+    const t = makeRoot('nodes:\n  n1:\n    filesystems:\n      /dev/disk/by-partlabel/scratch: {format: ext4, path: /scratch, mount_options: [defaults, noatime]}\n');
+    const list = await wwctl(t, 'node', 'list', '-a', 'n1');
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^n1 +FileSystems\[\/dev\/disk\/by-partlabel\/scratch\]\.MountOptions +-- +defaults noatime$/m);
+    const r = await wwctl(t, 'upgrade', 'nodes', '--add-defaults=false', '--replace-overlays=false');
+    expect(r.code, r.stderr).toBe(0);
+    expect(nodesOf(t).n1?.filesystems).toEqual({ '/dev/disk/by-partlabel/scratch': { format: 'ext4', path: '/scratch', mount_options: 'defaults noatime' } });
+  });
+
+  it('--add-defaults=true with --with-warewulfconf keeps the site\'s NFS mounts: upstream\'s default fstab only where there is none', async () => {
+    const t = makeRoot('nodeprofiles:\n  default:\n    comment: x\nnodes: {}\n');
+    const legacyConf = t.write('old-warewulf.conf', CONF_43.replace('defaults,noatime', 'defaults'));
+    const r = await wwctl(t, 'upgrade', 'nodes', '--add-defaults=true', '--replace-overlays=false', '--with-warewulfconf', legacyConf, '-o', '-');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = yaml.load(r.stdout) as { nodeprofiles: Record<string, Record<string, Record<string, unknown>>> };
+    expect(doc.nodeprofiles.default?.resources?.fstab).toEqual([{ spec: 'warewulf:/home', file: '/home', vfstype: 'nfs', mntops: 'defaults' }]);
+  });
+
+  it('kernel override NAME becomes the path of the image kernel of NAME\'s recorded version; an unresolved one is warned about', async () => {
+    const t = makeRoot(`nodeprofiles:
+  default: {container name: rocky-8}
+nodes:
+  n1: {kernel override: k1}
+  n2: {kernel override: gone}
+`);
+    for (const k of ['vmlinuz-5.14.0-old.x86_64', 'vmlinuz-5.14.0-427.18.1.el9_4.x86_64']) t.write(`var/lib/warewulf/chroots/rocky-8/rootfs/boot/${k}`, 'k');
+    t.write('var/lib/warewulf/provision/kernel/k1/version', '5.14.0-427.18.1.el9_4.x86_64\n');
+    const r = await wwctl(t, 'upgrade', 'nodes', '--add-defaults=false', '--replace-overlays=false', '-o', '-');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = yaml.load(r.stdout) as Doc;
+    expect(doc.nodes.n1?.kernel).toEqual({ version: '/boot/vmlinuz-5.14.0-427.18.1.el9_4.x86_64' });
+    expect(doc.nodes.n2?.kernel).toEqual({ version: 'gone' });
+    expect(r.stderr).toContain(`WARN   : ${t.nodesConf}: nodes.n2: unable to resolve kernel override gone (image rocky-8)`);
+  });
+
+  it('ipxe template dracut stays when the entry sets tag IPXEMenuEntry itself, with a warning', async () => {
+    const t = makeRoot('nodes:\n  n1: {ipxe template: dracut, tags: {IPXEMenuEntry: custom}}\n  n2: {ipxe template: dracut}\n');
+    const list = await wwctl(t, 'node', 'list', '-a');
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^n1 +Ipxe +-- +dracut$/m);
+    expect(list.stdout).toMatch(/^n2 +Ipxe +-- +default$/m);
+    const r = await wwctl(t, 'upgrade', 'nodes', '--add-defaults=false', '--replace-overlays=false', '-o', '-');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = yaml.load(r.stdout) as Doc;
+    expect([doc.nodes.n1?.['ipxe template'], doc.nodes.n1?.tags]).toEqual(['dracut', { IPXEMenuEntry: 'custom' }]);
+    expect([doc.nodes.n2?.['ipxe template'], doc.nodes.n2?.tags]).toEqual(['default', { IPXEMenuEntry: 'dracut' }]);
+    expect(r.stderr).toContain(`WARN   : ${t.nodesConf}: nodes.n1: ipxe template "dracut" kept: tag IPXEMenuEntry is already set`);
+  });
+
+  it('the legacy keys upstream ignores are not "unknown" to any command; upgrade drops them saying so', async () => {
+    const t = makeRoot('nodeprofiles:\n  default: {disabled: "false"}\nnodes:\n  n1:\n    network devices:\n      eth0: {ipaddr: 10.0.0.1, prefix: "64"}\n    ipmi: {tags: {a: "1", b: "2"}, tagsdel: [b]}\n');
+    const list = await wwctl(t, 'node', 'list');
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toBe('');
+    const r = await wwctl(t, 'upgrade', 'nodes', '--add-defaults=false', '--replace-overlays=false', '-o', '-');
+    expect(r.code, r.stderr).toBe(0);
+    expect(yaml.load(r.stdout)).toEqual({ nodeprofiles: { default: {} }, nodes: { n1: { ipmi: { tags: { a: '1' } }, 'network devices': { eth0: { ipaddr: '10.0.0.1' } } } } });
+    expect(r.stderr).toContain('ignored: disabled: false (obsolete)');
+    expect(r.stderr).toContain('nodes.n1.network devices.eth0: ignored: prefix: 64 (obsolete)');
+  });
+});
+
 describe('wwctl upgrade config', () => {
   it('rewrites a 4.3 warewulf.conf in today\'s keys, keeps the old copy, and reads back to the same values', async () => {
     const t = makeRoot();
     const live = t.write('etc/warewulf/warewulf.conf', CONF_43);
     const before = await wwctl(t, 'genconfig', 'warewulfconf', 'print');
     expect(before.code, before.stderr).toBe(0);
+    // read in place, 4.3's mounts are not applied: every command says so
+    expect(before.stderr).toContain(`WARN   : ${live}:18:5: NFS export /home is mounted on the nodes by the legacy warewulf.conf`);
     const r = await wwctl(t, 'upgrade', 'config');
     expect(r.code, r.stderr).toBe(0);
+    // upgrading drops them, pointing to the kept original for upgrade nodes
+    expect(r.stderr).toContain(`WARN   : ${live}: NFS export /home is mounted on the nodes by the legacy warewulf.conf, which today's does not do: use wwctl upgrade nodes --with-warewulfconf=${live}-old to move the mount to nodes.conf`);
+    expect(r.stderr).not.toContain('NFS export /opt');
     expect(readFileSync(`${live}-old`, 'utf8')).toBe(CONF_43);
     const text = readFileSync(live, 'utf8');
     expect(text).not.toMatch(/WW_INTERNAL|ipv6net|syslog|datastore|container mounts|mount:|mount options/);

@@ -11,17 +11,23 @@ import { dump } from 'js-yaml';
 import type { Logger } from '../log.js';
 import { parseWarewulfConf } from '../config/parse.js';
 import { warewulfConfToDocument } from '../config/render.js';
+import { legacyMountAdvice, legacyNfsMounts } from '../config/legacy-mounts.js';
 import type { WarewulfConf } from '../config/types.js';
 import { isMapping } from '../yaml-value.js';
 import type { LegacyMount } from './upgrade-nodes.js';
 
 /**
  * Today's warewulf.conf for the text of any era's. `file` names the input
- * in messages. Throws WW_ERR_CONFIG_PARSE / WW_ERR_CONFIG_INVALID with
- * `file:line:col` as parseWarewulfConf.
+ * in messages; `original` is where the legacy text will be once the
+ * upgrade is written (`<file>-old` in place), named in the warning for
+ * each NFS mount the nodes had (§3.4: not today's keys, dropped here, moved
+ * to nodes.conf by `upgrade nodes --with-warewulfconf=<original>`).
+ * Throws WW_ERR_CONFIG_PARSE / WW_ERR_CONFIG_INVALID with `file:line:col`
+ * as parseWarewulfConf.
  */
-export function upgradeWarewulfConf(text: string, file: string, log: Logger): string {
+export function upgradeWarewulfConf(text: string, file: string, log: Logger, original: string = file): string {
   const conf = parseWarewulfConf(text, { file, logger: log });
+  for (const m of legacyNfsMounts(conf)) log.warn(`${file}: ${legacyMountAdvice(m, original)}`);
   if (isMapping(conf.raw) && 'WW_INTERNAL' in conf.raw) log.verbose(`${file}: dropping WW_INTERNAL`);
   const doc = warewulfConfToDocument(conf);
   const nfs = doc['nfs'];
@@ -41,9 +47,5 @@ export function upgradeWarewulfConf(text: string, file: string, log: Logger): st
  * of 4.2's plain `nfs.exports` list.
  */
 export function legacyMounts(conf: WarewulfConf): LegacyMount[] {
-  const rawNfs = isMapping(conf.raw) ? conf.raw['nfs'] : undefined;
-  const plainList = isMapping(rawNfs) && Array.isArray(rawNfs['exports']) && !Array.isArray(rawNfs['export paths']);
-  return conf.nfs.exportPaths
-    .filter((e) => plainList || e.mount === true)
-    .map((e) => ({ path: e.path, ...(e.mountOptions ? { mountOptions: e.mountOptions } : {}) }));
+  return legacyNfsMounts(conf).map((m) => ({ path: m.path, ...(m.mountOptions ? { mountOptions: m.mountOptions } : {}) }));
 }

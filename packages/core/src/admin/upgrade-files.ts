@@ -54,9 +54,12 @@ export interface UpgradeFileResult {
  * Throws WW_ERR_IO (file named) or the parser's errors (file:line:col).
  */
 export async function upgradeConfigFile(input: string, output: string, log: Logger): Promise<UpgradeFileResult> {
-  const text = upgradeWarewulfConf(await readInput(input, 'WW_ERR_CONFIG_PARSE'), input, log);
-  if (output === STDOUT) return { text };
-  const target = await writeTarget(output);
+  const legacy = await readInput(input, 'WW_ERR_CONFIG_PARSE');
+  const target = output === STDOUT ? undefined : await writeTarget(output);
+  // upgraded in place, the legacy text the warnings point to is the -old copy
+  const original = target !== undefined && (await writeTarget(input)) === target ? `${target}${OLD_SUFFIX}` : input;
+  const text = upgradeWarewulfConf(legacy, input, log, original);
+  if (target === undefined) return { text };
   const prev = await current(target);
   try {
     if (prev) await writeFileAtomic(`${target}${OLD_SUFFIX}`, prev.text, prev.mode);
@@ -80,7 +83,7 @@ export async function upgradeNodesFile(
   o: Omit<UpgradeNodesOptions, 'file'> & { cacheDir?: string },
 ): Promise<UpgradeFileResult> {
   const convertText = (text: string) => upgradeNodesDocument(parseNodesConf(text, input), { ...o, file: input });
-  if (output === STDOUT) return { text: dumpNodesConf(convertText(await readInput(input, 'WW_ERR_NODES_PARSE'))) };
+  if (output === STDOUT) return { text: dumpNodesConf(await convertText(await readInput(input, 'WW_ERR_NODES_PARSE'))) };
   const target = await writeTarget(output);
   const same = (await writeTarget(input)) === target;
   // the input must exist (there is nothing to upgrade in the shipped default); another file is read before the lock
@@ -89,7 +92,7 @@ export async function upgradeNodesFile(
   await updateNodesConf(target, async (doc) => {
     const prev = await current(target);
     // the live file is converted as it is under the lock, not as it was before
-    const next = convertText(same && prev ? decodeUtf8(prev.text, input, 'WW_ERR_NODES_PARSE') : inputText);
+    const next = await convertText(same && prev ? decodeUtf8(prev.text, input, 'WW_ERR_NODES_PARSE') : inputText);
     if (prev) {
       old = `${target}${OLD_SUFFIX}`;
       await writeFileAtomic(old, prev.text, prev.mode);

@@ -13,6 +13,7 @@ export {
 } from './defaults.js';
 export type { ParseWarewulfConfOptions } from './parse.js';
 export { parseWarewulfConf } from './parse.js';
+export { legacyNfsMounts, legacyMountAdvice, type LegacyNfsMount } from './legacy-mounts.js';
 export { warewulfConfToDocument, warewulfConfToYaml } from './render.js';
 export { deriveNetworkValues } from './derived.js';
 export type { Env, Paths, ResolvePathsOptions } from './paths.js';

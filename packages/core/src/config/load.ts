@@ -64,7 +64,7 @@ async function readWarewulfConf(file: string, allowMissing: boolean, logger: Log
   // loaded on demand: the schema pulls in zod, ~60 ms of start-up that a
   // relocated tree without warewulf.conf (the embedded default) never needs
   const { parseWarewulfConf } = await import('./parse.js');
-  return parseWarewulfConf(text, { file, logger });
+  return parseWarewulfConf(text, { file, logger, warnLegacyMounts: true });
 }
 
 /**

@@ -13,11 +13,18 @@ import type { KeyTree } from './schema.js';
 import { KNOWN_KEYS, warewulfConfSchema } from './schema.js';
 import type { WarewulfConf } from './types.js';
 import { isMapping } from '../yaml-value.js';
+import { legacyMountAdvice, legacyNfsMounts } from './legacy-mounts.js';
 
 export interface ParseWarewulfConfOptions {
   /** Shown in messages; defaults to `warewulf.conf`. */
   file?: string;
   logger?: Logger;
+  /**
+   * Warn about 4.3's NFS mounts (`mount: true`, 4.2's `exports`), which are
+   * not applied (§3.4): set when the file is the configuration in use;
+   * the upgrade commands, which convert them, leave it off.
+   */
+  warnLegacyMounts?: boolean;
 }
 
 
@@ -84,5 +91,9 @@ export function parseWarewulfConf(text: string, opts: ParseWarewulfConfOptions =
   if (doc.warewulf?.syslog !== undefined) {
     logger.warn(`${where(file, locate(['warewulf', 'syslog']))}: "warewulf.syslog" is no longer supported (ignored)`);
   }
-  return applyDefaults(doc, raw);
+  const conf = applyDefaults(doc, raw);
+  if (opts.warnLegacyMounts === true) {
+    for (const m of legacyNfsMounts(conf)) logger.warn(`${where(file, locate(m.at), 'key')}: ${legacyMountAdvice(m, file)} (ignored here)`);
+  }
+  return conf;
 }

@@ -26,6 +26,7 @@ export {
   defaultKernel,
   imageKernels,
   resolveNodeKernel,
+  resolveKernelOverride,
   defaultKernelVersions,
   kernelVersionOf,
   compareKernelVersions,

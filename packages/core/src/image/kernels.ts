@@ -137,17 +137,48 @@ export async function resolveNodeKernel(
   const ip = imagePaths(paths, image);
   const list = kernels ?? (await findKernels(ip.rootfs));
   if (!kernelVersion) return defaultKernel(list);
-  const asPath = kernelVersion.startsWith('/') ? kernelVersion : `/${kernelVersion}`;
-  const rootReal = await realpath(ip.rootfs).catch(() => undefined);
-  if (rootReal && !asPath.split('/').includes('..') && (await isFileInside(rootReal, asPath.slice(1)))) {
-    return list.find((k) => k.path === asPath) ?? { path: asPath, version: kernelVersionOf(asPath), debug: asPath.includes('+debug'), rescue: asPath.includes('-rescue') };
-  }
-  let want = kernelVersion;
-  if (/^[a-zA-Z0-9._-]+$/.test(kernelVersion)) {
-    // a 4.3 imported kernel's name: its recorded version
-    const recorded = await readFile(join(paths.wwprovisiondir, 'kernel', kernelVersion, 'version'), 'utf8').catch(() => undefined);
-    if (recorded?.trim()) want = kernelVersionOf(recorded.trim()) ?? recorded.trim();
-  }
+  const asFile = await kernelFileInImage(ip.rootfs, kernelVersion, list);
+  if (asFile) return asFile;
+  return kernelOfVersion(list, (await legacyKernelVersion(paths, kernelVersion)) ?? kernelVersion);
+}
+
+/**
+ * 4.3's `kernel override: NAME` as today's `kernel.version` (§2.7, what
+ * `upgrade nodes` writes): the path inside image `image` of the kernel
+ * whose version is the one recorded for the imported kernel NAME
+ * (`<provision>/kernel/NAME/version`), else NAME itself when it is the path
+ * of a file inside the image; undefined when neither (no image, no such
+ * kernel). The same lookups resolveNodeKernel makes at boot time.
+ */
+export async function resolveKernelOverride(paths: Paths, image: string | undefined, name: string): Promise<string | undefined> {
+  if (!image || !name) return undefined;
+  const ip = imagePaths(paths, image);
+  const list = await findKernels(ip.rootfs);
+  const recorded = await legacyKernelVersion(paths, name);
+  const byVersion = recorded !== undefined ? kernelOfVersion(list, recorded) : undefined;
+  if (byVersion) return byVersion.path;
+  return (await kernelFileInImage(ip.rootfs, name, list)) ? name : undefined;
+}
+
+/** The file `<rootfs>/<path>` as a kernel, when it is a file inside the image (no `..`, symlinks kept inside). */
+async function kernelFileInImage(rootfs: string, path: string, list: readonly KernelInfo[]): Promise<KernelInfo | undefined> {
+  const asPath = path.startsWith('/') ? path : `/${path}`;
+  if (asPath.split('/').includes('..')) return undefined;
+  const rootReal = await realpath(rootfs).catch(() => undefined);
+  if (!rootReal || !(await isFileInside(rootReal, asPath.slice(1)))) return undefined;
+  return list.find((k) => k.path === asPath) ?? { path: asPath, version: kernelVersionOf(asPath), debug: asPath.includes('+debug'), rescue: asPath.includes('-rescue') };
+}
+
+/** The version recorded for 4.3's imported kernel `name` (`<provision>/kernel/<name>/version`), in §6.3's form; undefined when none. */
+async function legacyKernelVersion(paths: Paths, name: string): Promise<string | undefined> {
+  // only a plain name can be one: a path or a pattern never names a directory there
+  if (!/^[a-zA-Z0-9._-]+$/.test(name) || name === '.' || name === '..') return undefined;
+  const recorded = (await readFile(join(paths.wwprovisiondir, 'kernel', name, 'version'), 'utf8').catch(() => ''))?.trim();
+  return recorded ? (kernelVersionOf(recorded) ?? recorded) : undefined;
+}
+
+/** The first non-debug, non-rescue kernel whose version starts with `want`. */
+function kernelOfVersion(list: readonly KernelInfo[], want: string): KernelInfo | undefined {
   return list.find((k) => !k.debug && !k.rescue && k.version !== undefined && k.version.startsWith(want));
 }
 

@@ -10,6 +10,7 @@ import { FIELDS, type FieldSpec } from './fields.js';
 import { FIELD_TREE, type FieldTreeNode } from './field-tree.js';
 import { checkValue, isValidIp, isValidMac } from './values.js';
 import { nameIssue } from './names.js';
+import { isLegacyKey } from './legacy-keys.js';
 import { isMapping, newMapping } from '../yaml-value.js';
 import { dumpYaml, loadYaml } from '../yaml/document.js';
 import { YamlScalar, scalarText } from '../yaml/scalar.js';
@@ -33,18 +34,6 @@ export interface UnknownKey {
   /** YAML path from the top, e.g. `nodes`, `n1`, `kernal`. */
   path: readonly string[];
   where: string;
-}
-
-/** The 4.3-4.5 vocabulary (§2.7): read as its modern fields, so not "unknown". */
-const LEGACY_TOP = new Set(['container name', 'kernel override', 'kernel version', 'kernel args', 'keys', 'tagsdel',
-  'ipmi username', 'ipmi password', 'ipmi ipaddr', 'ipmi netmask', 'ipmi port', 'ipmi gateway', 'ipmi interface', 'ipmi escapechar', 'ipmi write']);
-const LEGACY_NETDEV = new Set(['ip6addr', 'ipcidr', 'primary', 'default', 'tagsdel']);
-
-function isLegacyKey(path: readonly (string | number)[], k: string): boolean {
-  if (path.length === 0) return LEGACY_TOP.has(k);
-  if (path.length === 1 && path[0] === 'kernel') return k === 'override';
-  if (path.length === 2 && path[0] === 'network devices') return LEGACY_NETDEV.has(k);
-  return false;
 }
 
 /**
@@ -86,6 +75,8 @@ function leafIssue(spec: FieldSpec, v: unknown): string | undefined {
       return v === null || v === '' || isValidMac(String(v)) ? undefined : `invalid MAC address ${JSON.stringify(String(v))}`;
     }
     default: {
+      // a list where an older release wrote one (§2.7); its items must be single values
+      if (Array.isArray(v) && spec.listJoin !== undefined) return v.some((item) => scalarIssue(item)) ? 'expected a list of single values' : undefined;
       const e = scalarIssue(v);
       if (e || v === null || v === '' || spec.check === undefined) return e;
       return checkValue(spec, String(v));

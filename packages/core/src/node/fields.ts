@@ -52,6 +52,12 @@ export interface FieldSpec {
   readonly secret?: boolean;
   /** Lists: how a single string splits into items (4.3's `kernel args: "quiet splash"` is space separated). */
   readonly separator?: 'comma' | 'space';
+  /**
+   * Strings only: an older release wrote this field as a YAML list (§2.7: a
+   * filesystem's `mount_options: [defaults, noatime]`); such a list is read as
+   * its items joined with this separator, and written back as that string.
+   */
+  readonly listJoin?: string;
   /** `node add` gives the 2nd, 3rd... node of a range the next address (§1.3). */
   readonly numbered?: boolean;
   /** Older spellings of the field in nodes.conf (§2.7), relative to the entity; `*` = the field's own map key. */
@@ -124,7 +130,7 @@ export const FIELDS: readonly FieldSpec[] = Object.freeze([
   f({ name: 'FileSystems[].Label', yaml: ['filesystems', '*', 'label'], kind: 'string', scope: 'fs', help: 'File system label' }),
   f({ name: 'FileSystems[].Uuid', yaml: ['filesystems', '*', 'uuid'], kind: 'string', scope: 'fs', help: 'File system UUID' }),
   f({ name: 'FileSystems[].Options', yaml: ['filesystems', '*', 'options'], kind: 'list', scope: 'fs', help: 'mkfs options' }),
-  f({ name: 'FileSystems[].MountOptions', yaml: ['filesystems', '*', 'mount_options'], kind: 'string', scope: 'fs', help: 'Mount options' }),
+  f({ name: 'FileSystems[].MountOptions', yaml: ['filesystems', '*', 'mount_options'], kind: 'string', scope: 'fs', help: 'Mount options', listJoin: ' ' }),
   f({ name: 'Resources[]', yaml: ['resources', '*'], kind: 'any', scope: 'top', help: 'Arbitrary structured resource', typeLabel: 'any' }),
 ]);
 

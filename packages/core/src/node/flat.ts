@@ -12,6 +12,7 @@ import { isUnspecifiedIp, normalizeMac, parseBoolWord } from './values.js';
 import { cloneData, isMapping } from '../yaml-value.js';
 import { YamlScalar, scalarText } from '../yaml/scalar.js';
 import { seedSystemOverlays } from './seed-overlays.js';
+import { LEGACY_READ_KEYS } from './legacy-keys.js';
 
 export type FlatValue = string | string[] | boolean | unknown;
 
@@ -34,7 +35,9 @@ function leafValue(spec: FieldSpec, v: unknown): FlatValue | undefined {
   if (isUnsetWord(v) || (Array.isArray(v) && v.some(isUnsetWord))) return undefined;
   switch (spec.kind) {
     case 'string': {
-      const s = scalarString(v);
+      const s = Array.isArray(v) && spec.listJoin !== undefined
+        ? v.map(scalarString).map((x) => x.trim()).filter((x) => x !== '').join(spec.listJoin)
+        : scalarString(v);
       return s === '' ? undefined : s;
     }
     case 'ip': {
@@ -149,25 +152,25 @@ export function collectFields(raw: RawEntity, isNode: boolean): FlatFields {
   return out;
 }
 
-const LEGACY_TOP_KEYS = ['container name', 'kernel override', 'kernel version', 'kernel args', 'keys', 'tagsdel',
-  'ipmi username', 'ipmi password', 'ipmi ipaddr', 'ipmi netmask', 'ipmi port', 'ipmi gateway', 'ipmi interface', 'ipmi escapechar', 'ipmi write'];
-const LEGACY_NETDEV_KEYS = ['ip6addr', 'ipcidr', 'primary', 'default', 'tagsdel'];
-
 /** Cheap test so that entries in today's vocabulary skip the legacy pass. */
 export function hasLegacyKeys(raw: RawEntity): boolean {
-  for (const k of LEGACY_TOP_KEYS) if (k in raw) return true;
+  for (const k of LEGACY_READ_KEYS.top) if (k in raw) return true;
   if (raw['ipxe template'] === 'dracut') return true;
   if (typeof raw['system overlay'] === 'string' || typeof raw['runtime overlay'] === 'string') return true;
-  if (isMapping(raw.kernel) && 'override' in raw.kernel) return true;
+  if (isMapping(raw.kernel)) for (const k of LEGACY_READ_KEYS.kernel) if (k in raw.kernel) return true;
+  if (isMapping(raw.ipmi)) for (const k of LEGACY_READ_KEYS.ipmi) if (k in raw.ipmi) return true;
   const nd = raw['network devices'];
   if (isMapping(nd)) {
     for (const name in nd) {
       const dev = nd[name];
-      if (isMapping(dev)) for (const k of LEGACY_NETDEV_KEYS) if (k in dev) return true;
+      if (isMapping(dev)) for (const k of LEGACY_READ_KEYS.netdev) if (k in dev) return true;
     }
   }
   return false;
 }
+
+/** The tag 4.3's `ipxe template: dracut` becomes (§2.7), as a flat path. */
+export const IPXE_MENU_TAG = 'Tags[IPXEMenuEntry]';
 
 const LEGACY_IPMI = ['username', 'password', 'ipaddr', 'netmask', 'port', 'gateway', 'interface', 'escapechar', 'write'];
 const IPMI_FIELD: Record<string, string> = {
@@ -193,10 +196,14 @@ function applyLegacy(out: FlatFields, raw: RawEntity): void {
   if (Array.isArray(raw.tagsdel)) {
     for (const k of raw.tagsdel) out.delete(`Tags[${scalarString(k)}]`);
   }
+  if (isMapping(raw.ipmi) && Array.isArray(raw.ipmi.tagsdel)) {
+    for (const k of raw.ipmi.tagsdel) out.delete(`Ipmi.Tags[${scalarString(k)}]`);
+  }
   const ipxe = out.get('Ipxe');
-  if (ipxe && ipxe.value === 'dracut') {
+  // 4.3's dracut template is today's default one with a menu tag, unless the entry sets that tag itself: then it stays
+  if (ipxe && ipxe.value === 'dracut' && !out.has(IPXE_MENU_TAG)) {
     put(out, byName('Ipxe'), [], 'default');
-    fallback(out, 'Tags[]', ['IPXEMenuEntry'], 'dracut');
+    put(out, byName('Tags[]'), ['IPXEMenuEntry'], 'dracut');
   }
   const netdevs = isMapping(raw['network devices']) ? raw['network devices'] : {};
   let legacyPrimary: string | undefined;

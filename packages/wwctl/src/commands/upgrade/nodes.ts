@@ -44,12 +44,23 @@ export function upgradeNodesCommand(ctx: () => Ctx): Command {
         const { parseWarewulfConf } = await import('@warewulf/core/config');
         mounts = admin.legacyMounts(parseWarewulfConf(text, { file, logger: c.log }));
       }
+      const { resolveKernelOverride } = await import('@warewulf/core/image/kernels');
       const input = opts.inputPath ?? paths.nodesConf;
       const output = opts.outputPath ?? input;
       reportUpgrade(c, await admin.upgradeNodesFile(input, output, {
         addDefaults: opts.addDefaults,
         replaceOverlays: opts.replaceOverlays,
         log: c.log,
+        // 4.3's kernel override names an imported kernel: today's images are looked in (§2.7)
+        resolveKernelOverride: async (name, image) => {
+          try {
+            return await resolveKernelOverride(paths, image, name);
+          } catch (err) {
+            // an image name nodes.conf holds but no image can have: nothing to resolve in
+            if (err instanceof WwError) return undefined;
+            throw err;
+          }
+        },
         ...(mounts !== undefined ? { mounts } : {}),
         // the parse cache belongs to the live file only
         ...(output === paths.nodesConf ? { cacheDir: paths.nodesCacheDir } : {}),
