@@ -9,13 +9,16 @@ import { YamlScalar } from '@warewulf/core';
 import { formatYamlMap, objectKeyOrder, writeEntityMap } from '../src/output/node-list.js';
 import { makeRoot, wwctl } from './helpers.js';
 
-function streamed(entries: [string, unknown][], indent?: number): { text: string; pieces: number } {
+async function streamed(entries: [string, unknown][], indent?: number): Promise<{ text: string; pieces: number }> {
   let text = '';
   let pieces = 0;
-  writeEntityMap(entries, (s) => {
-    text += s;
-    pieces++;
-  }, indent);
+  await writeEntityMap({
+    write: (s: string) => {
+      text += s;
+      pieces++;
+      return true;
+    },
+  }, entries, indent);
   return { text, pieces };
 }
 
@@ -38,18 +41,18 @@ describe('entity maps written entry by entry', () => {
     expect(objectKeyOrder(['b', 'a'])).toEqual(['b', 'a']);
   });
 
-  it('the text equals the whole map\'s, for names JavaScript treats specially and for no names', () => {
+  it('the text equals the whole map\'s, for names JavaScript treats specially and for no names', async () => {
     for (const names of [NAMES, [], ['only']]) {
       const entries: [string, unknown][] = objectKeyOrder([...names].sort()).map((n, i) => [n, entity(i)]);
       const map = whole(entries);
-      expect(streamed(entries).text).toBe(formatYamlMap(map, 2));
-      expect(streamed(entries, 4).text).toBe(formatYamlMap(map, 4));
+      expect((await streamed(entries)).text).toBe(formatYamlMap(map, 2));
+      expect((await streamed(entries, 4)).text).toBe(formatYamlMap(map, 4));
     }
   });
 
-  it('a large map is written in pieces, not as one string', () => {
+  it('a large map is written in pieces, not as one string', async () => {
     const entries: [string, unknown][] = Array.from({ length: 20_000 }, (_, i) => [`n${i}`, entity(i)]);
-    const out = streamed(entries);
+    const out = await streamed(entries);
     expect(out.pieces).toBeGreaterThan(1);
     expect(out.text).toBe(formatYamlMap(whole(entries), 2));
   });

@@ -6,6 +6,8 @@
  */
 import { currentProvenanceRows, dumpYaml, fieldText as text, seedProvenanceRows, type MergedNode, type NodeSummary } from '@warewulf/core';
 import { printfRow, tabTable } from './table.js';
+import { writeStreamed } from './streamed.js';
+import type { Writer } from '../wwlog.js';
 
 const dash = (s: string | undefined): string => (s === undefined || s === '' ? '--' : s);
 /** An unset IP address of a section that exists: Go prints a nil net.IP as `<nil>`, and upstream's tables keep it (§0.3 quirk, pinned by its tests). */
@@ -93,24 +95,29 @@ export function objectKeyOrder(ids: readonly string[]): string[] {
 }
 
 /**
- * `node export`'s YAML map of names to entries, written piece by piece as
- * the entries are dumped: the same text as formatYamlMap(map, indent) of the
- * whole map (pass the entries in objectKeyOrder()), without one
- * document-sized string. `write` gets ~1 MiB pieces.
+ * A YAML map of names to entries (`node export`, `node list -y`), written
+ * piece by piece as the entries are dumped (writeStreamed: small pieces,
+ * the stream's backpressure kept): the same text as formatYamlMap(map,
+ * indent) of the whole map (pass the entries in objectKeyOrder()), without
+ * one document-sized string or the whole map in memory.
  */
-export function writeEntityMap(entries: Iterable<readonly [string, unknown]>, write: (s: string) => void, indent = 2): void {
-  let buf = '';
-  let first = true;
-  for (const [id, entity] of entries) {
-    // a computed key defines an own property, whatever the name (`__proto__` too)
-    buf += formatYamlMap({ [id]: entity }, indent);
-    first = false;
-    if (buf.length > 1 << 20) {
-      write(buf);
-      buf = '';
+export async function writeEntityMap(out: Writer, entries: Iterable<readonly [string, unknown]>, indent = 2): Promise<void> {
+  let any = false;
+  await writeStreamed(out, (function* () {
+    // a few hundred entries per dump: one dump call per entry costs more than the whole map at once
+    let batch: [string, unknown][] = [];
+    for (const entry of entries) {
+      any = true;
+      batch.push([entry[0], entry[1]]);
+      if (batch.length === 256) {
+        // fromEntries defines own properties, whatever the name (`__proto__` too)
+        yield formatYamlMap(Object.fromEntries(batch), indent);
+        batch = [];
+      }
     }
-  }
-  write(first ? formatYamlMap({}, indent) : buf);
+    if (batch.length > 0) yield formatYamlMap(Object.fromEntries(batch), indent);
+  })());
+  if (!any) out.write(formatYamlMap({}, indent));
 }
 
 /** Go's encoding/json escapes <, > and & in strings. */

@@ -23,8 +23,9 @@ export function nodeExportCommand(ctx: () => Ctx): Command {
       const ids = patterns.length === 0 ? db.nodeIds : db.select(patterns, { onMissing: (n) => c.log.warn(`invalid node: ${n}`) }).sort();
       // entry by entry, in the order the whole map listed them: the same text, never the whole map in memory
       const entries = (function* () {
-        for (const id of objectKeyOrder(ids)) yield [id, opts.merged ? mergedEntity(db.require(id)) : db.rawNode(id)] as const;
+        if (opts.merged) for (const n of db.stream(objectKeyOrder(ids))) yield [n.id, mergedEntity(n)] as const;
+        else for (const id of objectKeyOrder(ids)) yield [id, db.rawNode(id)] as const;
       })();
-      writeEntityMap(entries, (s) => c.out.write(s), 2);
+      await writeEntityMap(c.out, entries, 2);
     });
 }

@@ -1,7 +1,7 @@
 /** `wwctl node list [OPTIONS] [PATTERN...]` (§1.3): every mode shows merged values. */
 import { Command, Option } from 'commander';
 import { currentProvenanceRows, mergedEntity, seedProvenanceRows, loadNodeDb } from '@warewulf/core';
-import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap } from '../../output/node-list.js';
+import { formatJson, formatNodeList, formatNodeListAllCurrent, formatNodeAllSeed, formatNodeListIpmi, formatNodeListLong, formatNodeListNet, formatYamlMap, objectKeyOrder, writeEntityMap } from '../../output/node-list.js';
 import type { Ctx } from '../../context.js';
 import { writeStreamed } from '../../output/streamed.js';
 
@@ -49,13 +49,17 @@ export function nodeListCommand(ctx: () => Ctx): Command {
         const rows = [];
         for (const n of nodes) rows.push(...(style === 'current' ? currentProvenanceRows(n) : seedProvenanceRows(n)));
         c.out.write(opts.json ? `${formatJson(rows)}\n` : formatYamlMap({ fields: rows }, 2));
-      } else if (opts.yaml || opts.json) {
-        // entries, then fromEntries: a node named `__proto__` is an ordinary key (one stringify of the whole map
-        // is faster than per-entry pieces through a pipe)
+      } else if (opts.yaml) {
+        // entry by entry, in the order the whole map listed them: the same text, never the whole map in memory
+        await writeEntityMap(c.out, (function* () {
+          for (const n of db.stream(objectKeyOrder(ids))) yield [n.id, mergedEntity(n)] as const;
+        })(), 4);
+      } else if (opts.json) {
+        // entries, then fromEntries: a node named `__proto__` is an ordinary key
         const entries: [string, unknown][] = [];
         for (const n of nodes) entries.push([n.id, mergedEntity(n)]);
         const map = Object.fromEntries(entries);
-        c.out.write(opts.json ? `${formatJson(map)}\n` : formatYamlMap(map, 4));
+        c.out.write(`${formatJson(map)}\n`);
       } else if (opts.all) {
         c.out.write(formatNodeListAllCurrent(nodes));
       } else if (opts.ipmi) {
