@@ -187,6 +187,16 @@ nodes:
     expect(doc.nodes['z1']?.['network devices']).toEqual({ eth0: { hwaddr: '52:54:00:00:00:98' } });
   });
 
+  it('a discoverable node that already carries the address is the one discovered: discoverable turned off, nothing else changed', () => {
+    const doc = parseNodesConf('nodes:\n  a1:\n    discoverable: "true"\n    network devices:\n      eth0: {device: eth0}\n  h1:\n    discoverable: "true"\n    network devices:\n      eth0: {ipaddr: 10.0.0.5}\n      ib0: {hwaddr: "52:54:00:00:00:11"}\n');
+    expect(discoverNode(doc, '52:54:00:00:00:11')).toEqual({ kind: 'discovered', id: 'h1', netdev: 'ib0' });
+    expect(doc.nodes['h1']).toEqual({ discoverable: 'false', 'network devices': { eth0: { ipaddr: '10.0.0.5' }, ib0: { hwaddr: '52:54:00:00:00:11' } } });
+    expect(doc.nodes['a1']?.['discoverable']).toBe('true');
+    // from now on it is known, and another unknown machine gets a1, never h1's identity
+    expect(discoverNode(doc, '52:54:00:00:00:11')).toEqual({ kind: 'known', id: 'h1' });
+    expect(discoverNode(doc, '52:54:00:00:00:22')).toEqual({ kind: 'discovered', id: 'a1', netdev: 'eth0' });
+  });
+
   it('does not give away an address a node already has, and finds nothing without discoverable nodes', () => {
     const doc = parseNodesConf(TEXT);
     expect(discoverNode(doc, '52:54:00:00:00:01')).toEqual({ kind: 'known', id: 'known' });

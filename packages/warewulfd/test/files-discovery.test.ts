@@ -76,6 +76,18 @@ describe('discovery (§4.6)', () => {
     expect((await a.request('/metrics')).body).toMatch(/warewulfd_discoveries_total\{result="discovered"\} 2/);
   });
 
+  it('a discoverable node given its address by hand keeps it: its first boot ends its discovery, and the next unknown machine never takes its identity', async () => {
+    const t = makeProvisionRoot({ nodesConf: 'nodeprofiles:\n  default: {}\nnodes:\n  h01:\n    discoverable: "true"\n    network devices:\n      default: {hwaddr: "de:ad:be:ef:11:11"}\n' });
+    const a = await provisionApp(t);
+    expect((await a.request('/ipxe/de:ad:be:ef:11:11')).body).toContain('Warewulf provisioning: h01');
+    expect(a.logs.some((l) => l.msg === 'node not configured: de:ad:be:ef:11:11')).toBe(true);
+    expect(a.logs.some((l) => l.msg === 'SERV: de:ad:be:ef:11:11 (node h01 automatically configured)')).toBe(true);
+    expect((await loadNodeDb(t.nodesConf)).rawNode('h01')).toMatchObject({ discoverable: 'false', 'network devices': { default: { hwaddr: 'de:ad:be:ef:11:11' } } });
+    expect((await a.request('/ipxe/de:ad:be:ef:11:11')).body).toContain('Warewulf provisioning: h01');
+    expect((await a.request('/ipxe/de:ad:be:ef:22:22')).body).toContain('not known to the Warewulf server');
+    expect((await loadNodeDb(t.nodesConf)).byHwaddr('de:ad:be:ef:11:11')?.id).toBe('h01');
+  });
+
   it('discovers each address once under concurrency, and never gives one node two addresses', async () => {
     const t = makeProvisionRoot({ nodesConf: DISCOVERABLE });
     const a = await provisionApp(t);

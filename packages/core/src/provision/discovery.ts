@@ -23,12 +23,22 @@ export type DiscoveryResult =
  * when that device is only inherited, the node's `network devices` become
  * just that device (upstream's quirk); its `hwaddr` is set and
  * `discoverable` turned off. A node already carrying the address wins over
- * discovery (the duplicate-MAC check). Changes `doc` only for `discovered`.
+ * discovery (the duplicate-MAC check); a discoverable node already carrying
+ * it is the node discovered (its `discoverable` turned off, nothing else
+ * changed). Changes `doc` only for `discovered`.
  */
 export function discoverNode(doc: NodesDocument, hwaddr: string): DiscoveryResult {
   const db = new NodeDb(doc, '');
   const owner = db.byHwaddr(hwaddr);
-  if (owner !== undefined) return { kind: 'known', id: owner.id };
+  if (owner !== undefined && !wwboolTrue(owner.fields.get('Discoverable')?.value)) return { kind: 'known', id: owner.id };
+  if (owner !== undefined) {
+    // a discoverable node already given this address (by hand): it is the one that boots. Discovery ends
+    // for it here; left discoverable, the next unknown machine would be given it and its address taken over
+    const raw = doc.nodes[owner.id] as RawEntity;
+    raw['discoverable'] = 'false';
+    const netdev = owner.netdevs.find((d) => owner.fields.get(`NetDevs[${d}].Hwaddr`)?.value === hwaddr) ?? owner.primaryNetDev ?? '';
+    return { kind: 'discovered', id: owner.id, netdev };
+  }
   const candidates = db
     .all()
     .filter((n) => wwboolTrue(n.fields.get('Discoverable')?.value) && n.primaryNetDev !== undefined)

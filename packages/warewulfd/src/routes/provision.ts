@@ -54,6 +54,7 @@ async function handle(env: DaemonEnv, req: FastifyRequest, reply: FastifyReply):
 
   let node: MergedNode | undefined = nodeByHwaddr(snap.db, hwaddr);
   if (node === undefined) {
+    req.log.warn({ hwaddr }, `node not configured: ${hwaddr}`);
     const found = await env.discovery.discover(hwaddr, snap);
     if (found) ({ node, snap } = found);
   }
