@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import fresh from 'fresh';
+import parseRange from 'range-parser';
 import { createGunzip, gunzip } from 'node:zlib';
 import send from '@fastify/send';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -212,7 +214,7 @@ async function inflateFile(fh: FileHandle, path: string, max: number): Promise<B
   }
 }
 
-/** Comma-separated entity tags of a conditional header, matched weakly as @fastify/send does. */
+/** Comma-separated entity tags of an If-Match header, matched weakly as @fastify/send does. */
 function etagListMatches(list: string, etag: string): boolean {
   return list.split(',').some((e) => {
     const m = e.trim();
@@ -223,46 +225,32 @@ function etagListMatches(list: string, etag: string): boolean {
 /**
  * The answer the conditional headers call for, by @fastify/send's rules (so
  * the plain and the stored forms behave alike): 412 for a failed If-Match or
- * If-Unmodified-Since, 304 for a matching If-None-Match (or, without one, an
- * If-Modified-Since not older than the file), else undefined (send the body).
+ * If-Unmodified-Since, 304 when `fresh` (the library send's rules come from)
+ * finds the client's copy current, else undefined (send the body).
  */
 function conditional(h: IncomingHttpHeaders, etag: string, lastModified: string): 304 | 412 | undefined {
   if (h['if-match'] !== undefined && !etagListMatches(h['if-match'], etag)) return 412;
   const ius = Date.parse(h['if-unmodified-since'] ?? '');
   if (!Number.isNaN(ius) && Date.parse(lastModified) > ius) return 412;
-  // an end-to-end reload
-  if ((h['cache-control'] ?? '').includes('no-cache')) return undefined;
-  const inm = h['if-none-match'];
-  if (inm !== undefined) return etagListMatches(inm, etag) ? 304 : undefined;
-  const ims = Date.parse(h['if-modified-since'] ?? '');
-  return !Number.isNaN(ims) && Date.parse(lastModified) <= ims ? 304 : undefined;
+  return fresh(h, { etag, 'last-modified': lastModified }) ? 304 : undefined;
 }
 
 /**
- * The one byte range asked for in `length` bytes (RFC 9110 §14): undefined
- * for the whole (no Range, not `bytes=`, a stale If-Range, or several ranges,
- * which may be answered whole), 'unsatisfiable' for a 416.
+ * The one byte range asked for in `length` bytes (range-parser, RFC 9110
+ * §14): undefined for the whole (no Range, not `bytes=`, a stale If-Range,
+ * or several ranges, which may be answered whole), 'unsatisfiable' for a 416.
  */
 function byteRange(h: IncomingHttpHeaders, length: number, etag: string, lastModified: string): { start: number; end: number } | 'unsatisfiable' | undefined {
-  const spec = /^\s*bytes=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(h.range ?? '');
-  if (!spec || (spec[1] === '' && spec[2] === '')) return undefined;
+  if (h.range === undefined) return undefined;
   const raw = h['if-range'];
   const ifRange = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
   if (ifRange !== '') {
-    const fresh = ifRange.includes('"') ? ifRange.includes(etag) : Date.parse(lastModified) <= Date.parse(ifRange);
-    if (!fresh) return undefined;
+    const current = ifRange.includes('"') ? ifRange.includes(etag) : Date.parse(lastModified) <= Date.parse(ifRange);
+    if (!current) return undefined;
   }
-  let start: number;
-  let end: number;
-  if (spec[1] === '') {
-    // the last N bytes
-    const n = Number(spec[2]);
-    start = Math.max(0, length - n);
-    end = length - 1;
-    if (n === 0) return 'unsatisfiable';
-  } else {
-    start = Number(spec[1]);
-    end = spec[2] === '' ? length - 1 : Math.min(Number(spec[2]), length - 1);
-  }
-  return start <= end && start < length ? { start, end } : 'unsatisfiable';
+  const ranges = parseRange(length, h.range, { combine: true });
+  if (ranges === -1) return 'unsatisfiable';
+  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return undefined;
+  const [r] = ranges;
+  return r === undefined ? undefined : { start: r.start, end: r.end };
 }
