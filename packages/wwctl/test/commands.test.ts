@@ -173,6 +173,11 @@ describe('duplicate addresses', () => {
     expect((await wwctl(t, 'node', 'set', '--yes', 'n02', '--ipmiaddr', '10.0.2.2')).stderr).toBe('');
     const bmc = await wwctl(t, 'node', 'set', '--yes', 'n02', '--ipmiaddr', '10.0.2.1');
     expect(bmc.stderr).toBe('WARN   : address 10.0.2.1 is given to more than one node: n01, n02, n05 (DHCP configs with both will not load)\n');
+    // node import is a way in too
+    const file = join(t.root, 'dup.yaml');
+    writeFileSync(file, 'n06:\n  network devices:\n    default: {ipaddr: 10.0.2.60}\n');
+    const imp = await wwctl(t, 'node', 'import', '--yes', file);
+    expect(imp.stderr).toBe('WARN   : address 10.0.2.60 is given to more than one node: n03, n04, n06 (DHCP configs with both will not load)\n');
     // a change that makes no duplicate says nothing
     expect((await wwctl(t, 'node', 'set', '--yes', 'n04', '--ipaddr', '10.0.2.4')).stderr).toBe('');
   });

@@ -124,7 +124,7 @@ export function applyEdits(
     const edits = editsFor(id, index);
     checkProfilesExist(doc, edits);
     const isNode = section === 'node';
-    // set/unset only: diff just the fields they name (see entityChanges)
+    // set/unset only: diff just the fields they name (see narrowChanges)
     const refs = edits.every((e) => e.op === 'set' || e.op === 'unset') ? edits.map((e) => (e as { ref: FieldRef }).ref) : undefined;
     const narrow = refs && flattenRefs(raw, isNode, refs);
     const before = narrow ?? flattenEntity(raw, isNode);

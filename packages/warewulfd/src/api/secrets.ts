@@ -15,18 +15,12 @@ const SECRETS = FIELDS.filter((f) => f.secret === true);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The container holding `path`'s last key, or undefined when a step is missing. */
-function holder(root: Record<string, unknown>, path: readonly string[], create: boolean): Record<string, unknown> | undefined {
+function holder(root: Record<string, unknown>, path: readonly string[]): Record<string, unknown> | undefined {
   let cur = root;
   for (const k of path.slice(0, -1)) {
     const next = Object.hasOwn(cur, k) ? cur[k] : undefined;
-    if (isObject(next)) {
-      cur = next;
-      continue;
-    }
-    if (!create) return undefined;
-    const made: Record<string, unknown> = {};
-    cur[k] = made;
-    cur = made;
+    if (!isObject(next)) return undefined;
+    cur = next;
   }
   return cur;
 }
@@ -34,7 +28,7 @@ function holder(root: Record<string, unknown>, path: readonly string[], create: 
 /** `entity` (a fresh plain representation) with every set secret replaced by the mask, in place. */
 export function maskSecrets<T extends Record<string, unknown>>(entity: T): T {
   for (const f of SECRETS) {
-    const h = holder(entity, f.yaml, false);
+    const h = holder(entity, f.yaml);
     const k = f.yaml[f.yaml.length - 1] as string;
     if (h !== undefined && Object.hasOwn(h, k) && h[k] !== '' && h[k] !== undefined && h[k] !== null) h[k] = SECRET_MASK;
   }
@@ -49,7 +43,7 @@ export function maskSecrets<T extends Record<string, unknown>>(entity: T): T {
 export function keepMaskedSecrets(incoming: RawEntity, stored: RawEntity | undefined, section: Section, method: 'PUT' | 'PATCH'): void {
   const current = method === 'PUT' && stored !== undefined ? flattenEntity(stored, section === 'node') : undefined;
   for (const f of SECRETS) {
-    const h = holder(incoming, f.yaml, false);
+    const h = holder(incoming, f.yaml);
     const k = f.yaml[f.yaml.length - 1] as string;
     if (h === undefined || h[k] !== SECRET_MASK) continue;
     const kept = current?.get(f.name)?.value;

@@ -5,8 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { WwError, importEntities, parseEntityMapReport, unknownEntityKeyMessage, updateNodesConf } from '@warewulf/core';
+import { WwError, duplicateIpaddrs, importEntities, parseEntityMapReport, unknownEntityKeyMessage, updateNodesConf } from '@warewulf/core';
 import type { Ctx } from '../../context.js';
+import { warnDuplicateIpaddrs } from '../mutate.js';
 
 export function nodeImportCommand(ctx: () => Ctx): Command {
   return new Command('import')
@@ -31,12 +32,16 @@ export function nodeImportCommand(ctx: () => Ctx): Command {
         return;
       }
       const { paths } = await c.load();
-      const { result } = await updateNodesConf(paths.nodesConf, (doc) => ({ result: importEntities(doc, 'node', incoming), write: n > 0 }), { cacheDir: paths.nodesCacheDir });
+      const { result } = await updateNodesConf(paths.nodesConf, (doc) => {
+        const r = importEntities(doc, 'node', incoming);
+        return { result: { ...r, dups: duplicateIpaddrs(doc, [...r.added, ...r.updated]) }, write: n > 0 };
+      }, { cacheDir: paths.nodesCacheDir });
       c.log.info(`Imported ${n} node(s): ${result.added.length} added, ${result.updated.length} updated`);
       if (result.updated.length > 0) {
         // upstream merges into existing nodes; here an entry replaces the node, so say what that means
         const shown = result.updated.slice(0, 10).join(', ') + (result.updated.length > 10 ? `, ... (${result.updated.length - 10} more)` : '');
         c.log.warn(`${result.updated.length} existing node(s) replaced whole by ${file}: fields not in the file are gone (${shown})`);
       }
+      warnDuplicateIpaddrs(c, result.dups);
     });
 }
